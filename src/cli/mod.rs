@@ -1,0 +1,393 @@
+//! The command line: parse arguments (clap), call the library, report one
+//! error at the top and exit with a code that says what happened:
+//! 0 success, 1 internal error, 2 user error (bad scenario, bad arguments,
+//! an output folder in the way), 3 some runs failed, 130 interrupted.
+
+mod progress;
+mod report;
+
+use crate::scenario::{self, Limits, Scenario, ScenarioError};
+use crate::sweep::{self, Options, Plan, Shard};
+use anyhow::{Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Exit codes.
+pub mod exit {
+    /// Everything worked.
+    pub const OK: i32 = 0;
+    /// A bug or an unexpected failure of the machine.
+    pub const INTERNAL: i32 = 1;
+    /// The user asked for something that cannot be done as asked.
+    pub const USER: i32 = 2;
+    /// Some runs failed (recorded in failures.csv); the rest is written.
+    pub const RUNS_FAILED: i32 = 3;
+    /// Stopped by Ctrl-C; `--resume` continues.
+    pub const INTERRUPTED: i32 = 130;
+}
+
+/// An error the user can act on (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+fn user(msg: impl Into<String>) -> anyhow::Error {
+    UserError(msg.into()).into()
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "profspace",
+    version,
+    about = "Agent-based simulation of professional space: where management and profession meet",
+    long_about = "Agent-based simulation of professional space: where management and profession meet.\n\n\
+        Without a command, runs the flagship experiment (scenarios/regimes.toml, built in): \
+        zero-sum control/autonomy against freedom/safety pairings over a focus × connection grid, \
+        and writes CSV tables and charts under output/regimes/.",
+    after_help = "Exit codes: 0 success, 1 internal error, 2 user error, 3 some runs failed, 130 interrupted."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    exec: ExecArgs,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+struct ExecArgs {
+    /// Output folder [default: output/<scenario name>]
+    #[arg(long, value_name = "DIR", global = true)]
+    out: Option<PathBuf>,
+    /// Worker threads [default: all cores]; results are identical for any value
+    #[arg(long, value_name = "N", global = true)]
+    threads: Option<usize>,
+    /// Finish an interrupted run or sweep in the output folder (or start it)
+    #[arg(long, global = true)]
+    resume: bool,
+    /// Discard an unfinished run or sweep in the output folder and start over
+    #[arg(long, global = true, conflicts_with = "resume")]
+    fresh: bool,
+    /// Do not draw the charts at the end
+    #[arg(long, global = true)]
+    no_plots: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario's replications (the built-in default scenario without a file)
+    Run {
+        /// Scenario file (TOML) [default: the built-in scenarios/default.toml]
+        scenario: Option<PathBuf>,
+        /// Master seed, overriding the scenario's
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+    },
+    /// Run a parameter sweep: every design point × replications, in parallel
+    Sweep {
+        /// Scenario file (TOML) with a [sweep] section
+        scenario: PathBuf,
+        /// Run only the runs with run % N == K (for clusters); merge the folders after
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Print the design and the number of runs, then stop
+        #[arg(long)]
+        dry_run: bool,
+        /// Master seed, overriding the scenario's
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+    },
+    /// Join the folders of a sharded sweep into one (byte-identical to an unsharded sweep)
+    Merge {
+        /// Shard folders
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
+    /// Validate a scenario and print it with every value resolved
+    Check {
+        /// Scenario file (TOML)
+        scenario: PathBuf,
+    },
+    /// List every scenario parameter: key, default, allowed values, meaning
+    Params {
+        /// Print the Markdown reference (docs/parameters.md)
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USER } else { exit::OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let code = classify(&e);
+            if code == exit::INTERNAL {
+                eprintln!(
+                    "error: {e:#}\n(this looks like a bug in profspace; please report it with the command line above)"
+                );
+            } else {
+                eprintln!("error: {e:#}");
+            }
+            code
+        }
+    }
+}
+
+/// The exit code an error deserves.
+fn classify(e: &anyhow::Error) -> i32 {
+    for cause in e.chain() {
+        if cause.is::<UserError>()
+            || cause.is::<ScenarioError>()
+            || cause.is::<sweep::FolderError>()
+        {
+            return exit::USER;
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                PermissionDenied
+                    | NotFound
+                    | StorageFull
+                    | ReadOnlyFilesystem
+                    | AlreadyExists
+                    | NotADirectory
+                    | IsADirectory
+                    | QuotaExceeded
+            ) {
+                return exit::USER;
+            }
+        }
+    }
+    exit::INTERNAL
+}
+
+fn threads(n: Option<usize>) -> Result<usize> {
+    match n {
+        Some(0) => Err(user("--threads must be at least 1")),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+fn command_line() -> Vec<String> {
+    std::env::args().collect()
+}
+
+/// Loads a scenario file or an embedded one, applying a seed override.
+fn load(
+    path: Option<&Path>,
+    embedded: (&str, &str),
+    seed: Option<u64>,
+    concurrent: usize,
+) -> Result<Scenario> {
+    let limits = Limits::detect(concurrent as u64);
+    let mut s = match path {
+        Some(p) => Scenario::load(p, &limits)?,
+        None => Scenario::from_toml_with(
+            embedded.0,
+            &format!("<built-in {}.toml>", embedded.1),
+            embedded.1,
+            &limits,
+        )?,
+    };
+    if let Some(seed) = seed {
+        if seed > i64::MAX as u64 {
+            return Err(user(format!(
+                "--seed {seed} is too large; the largest seed is {}",
+                i64::MAX
+            )));
+        }
+        s.seed = seed;
+    }
+    Ok(s)
+}
+
+fn dispatch(cli: Cli) -> Result<i32> {
+    let exec = cli.exec.clone();
+    match cli.command {
+        None => {
+            let n = threads(exec.threads)?;
+            let s = load(None, (scenario::FLAGSHIP_SCENARIO, "regimes"), None, n)?;
+            let code = execute(&s, None, &exec, "sweep")?;
+            if code == exit::OK {
+                report::compare_couplings(&out_dir(&exec, &s))?;
+            }
+            Ok(code)
+        }
+        Some(Command::Run { scenario, seed }) => {
+            let n = threads(exec.threads)?;
+            let s = load(
+                scenario.as_deref(),
+                (scenario::DEFAULT_SCENARIO, "default"),
+                seed,
+                n,
+            )?;
+            execute(&s, None, &exec, "run")
+        }
+        Some(Command::Sweep {
+            scenario,
+            shard,
+            dry_run,
+            seed,
+        }) => {
+            let n = threads(exec.threads)?;
+            let s = load(Some(&scenario), ("", ""), seed, n)?;
+            if dry_run {
+                report::dry_run(&Plan::new(&s, shard));
+                return Ok(exit::OK);
+            }
+            execute(&s, shard, &exec, "sweep")
+        }
+        Some(Command::Merge { dirs }) => {
+            let Some(out) = exec.out.clone() else {
+                bail!(UserError(
+                    "merge needs --out DIR: the folder to write the merged sweep into".into()
+                ));
+            };
+            if dirs.iter().any(|d| d == &out) {
+                return Err(user("--out must be a new folder, not one of the shards"));
+            }
+            let runs = sweep::merge(&dirs, &out, command_line())?;
+            eprintln!(
+                "merged {} shard folders: {runs} runs into {}",
+                dirs.len(),
+                out.display()
+            );
+            Ok(exit::OK)
+        }
+        Some(Command::Check { scenario }) => {
+            let s = load(Some(&scenario), ("", ""), None, 1)?;
+            print!("{}", scenario::render_resolved(&s));
+            let plan = Plan::new(&s, None);
+            eprintln!(
+                "{} is valid: {} design point{} × {} replications = {} runs",
+                scenario.display(),
+                plan.design.len(),
+                if plan.design.len() == 1 { "" } else { "s" },
+                plan.replications,
+                plan.total_runs()
+            );
+            Ok(exit::OK)
+        }
+        Some(Command::Params { markdown }) => {
+            if markdown {
+                print!("{}", scenario::params::reference_markdown());
+            } else {
+                report::params_table();
+            }
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn out_dir(exec: &ExecArgs, s: &Scenario) -> PathBuf {
+    exec.out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&s.name))
+}
+
+/// Runs a scenario (plain or swept) into its folder and reports.
+fn execute(s: &Scenario, shard: Option<Shard>, exec: &ExecArgs, command: &str) -> Result<i32> {
+    let n = threads(exec.threads)?;
+    let plan = Plan::new(s, shard);
+    let mut out = out_dir(exec, s);
+    if let (Some(sh), None) = (shard, &exec.out) {
+        out = out.join(format!("shard-{}-of-{}", sh.index, sh.count));
+    }
+    let opts = Options {
+        out: out.clone(),
+        threads: n,
+        resume: exec.resume,
+        fresh: exec.fresh,
+        command: command.to_string(),
+        command_line: command_line(),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                eprintln!("\nstopping now");
+                std::process::exit(exit::INTERRUPTED);
+            }
+            eprintln!(
+                "\ninterrupted: finishing the runs in progress (Ctrl-C again to stop at once)…"
+            );
+        });
+    }
+    let bar = progress::Bar::new(std::io::stderr().is_terminal());
+    eprintln!(
+        "{} {}: {} design point{} × {} replications = {} runs{} on {n} thread{} → {}",
+        command,
+        s.name,
+        plan.design.len(),
+        if plan.design.len() == 1 { "" } else { "s" },
+        plan.replications,
+        plan.total_runs(),
+        shard
+            .map(|sh| format!(" (shard {sh}: {} runs)", plan.len()))
+            .unwrap_or_default(),
+        if n == 1 { "" } else { "s" },
+        out.display()
+    );
+    let started = std::time::Instant::now();
+    let outcome = sweep::execute(&plan, &opts, &bar, &stop)?;
+    let secs = started.elapsed().as_secs_f64();
+    if outcome.already_complete {
+        eprintln!("{} is already complete; nothing to do", out.display());
+        return Ok(exit::OK);
+    }
+    if !outcome.complete {
+        let resume_cmd = command_line()
+            .into_iter()
+            .filter(|a| a != "--resume" && a != "--fresh")
+            .chain(std::iter::once("--resume".to_string()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        eprintln!(
+            "stopped: {} of {} runs are written to {}; nothing finished is lost.\nto finish: {resume_cmd}",
+            outcome.done,
+            outcome.total,
+            out.display()
+        );
+        return Ok(exit::INTERRUPTED);
+    }
+    eprintln!(
+        "{} runs done in {secs:.1} s ({:.0} runs/s){}",
+        outcome.computed,
+        outcome.computed as f64 / secs.max(1e-9),
+        if outcome.done > outcome.computed {
+            format!("; {} were already written", outcome.done - outcome.computed)
+        } else {
+            String::new()
+        }
+    );
+    if shard.is_none() {
+        report::summary(&out, s)?;
+    }
+    if !outcome.failures.is_empty() {
+        eprintln!(
+            "{} run{} failed (see {}):",
+            outcome.failures.len(),
+            if outcome.failures.len() == 1 { "" } else { "s" },
+            out.join("failures.csv").display()
+        );
+        for (run, seed, msg) in outcome.failures.iter().take(10) {
+            eprintln!("  run {run} (seed {seed}): {msg}");
+        }
+        return Ok(exit::RUNS_FAILED);
+    }
+    Ok(exit::OK)
+}

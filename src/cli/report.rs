@@ -1,0 +1,161 @@
+//! What the commands print: summaries read back from the CSV results (never
+//! from the model), the parameter table and the dry-run design.
+
+use crate::scenario::{Scenario, params};
+use crate::sweep::Plan;
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Reads `aggregate.csv` as (header, rows).
+fn read_aggregate(dir: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let path = dir.join("aggregate.csv");
+    let mut r =
+        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let header: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        rows.push(rec?.iter().map(str::to_string).collect());
+    }
+    Ok((header, rows))
+}
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or(f64::NAN)
+}
+
+/// The key outcomes of a finished run or sweep.
+pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
+    let (header, rows) = read_aggregate(dir)?;
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let keys: &[&str] = match s.model {
+        crate::scenario::ModelKind::ProfessionalSpace => &[
+            "essential",
+            "functional",
+            "existential",
+            "autonomy",
+            "safety",
+            "meaning",
+            "drive",
+            "cynicism",
+            "licence",
+            "conflict",
+            "exits",
+        ],
+        crate::scenario::ModelKind::March1991 => &[
+            "knowledge",
+            "code_correct",
+            "individual_knowledge",
+            "periods",
+        ],
+    };
+    if rows.len() == 1 {
+        println!(
+            "{:<14} {:>10} {:>10}   (final window mean over replicates, 95% CI)",
+            "metric", "mean", "± ci95"
+        );
+        for k in keys {
+            if let (Some(m), Some(c)) = (col(&format!("{k}_mean")), col(&format!("{k}_ci95"))) {
+                println!(
+                    "{k:<14} {:>10.4} {:>10.4}",
+                    num(&rows[0][m]),
+                    num(&rows[0][c])
+                );
+            }
+        }
+    } else {
+        println!(
+            "{} design points; per-point means with 95% CIs are in {}",
+            rows.len(),
+            dir.join("aggregate.csv").display()
+        );
+    }
+    Ok(())
+}
+
+/// The flagship comparison: the best cell of each coupling on essential.
+pub fn compare_couplings(dir: &Path) -> Result<()> {
+    let (header, rows) = read_aggregate(dir)?;
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(c), Some(m), Some(ci)) = (
+        col("coupling"),
+        col("essential_mean"),
+        col("essential_ci95"),
+    ) else {
+        return Ok(());
+    };
+    let params: Vec<usize> = (1..header.len())
+        .take_while(|&i| header[i] != "n")
+        .filter(|&i| i != c)
+        .collect();
+    let mut best: BTreeMap<String, &Vec<String>> = BTreeMap::new();
+    for row in &rows {
+        let e = best.entry(row[c].clone()).or_insert(row);
+        if num(&row[m]) > num(&e[m]) {
+            *e = row;
+        }
+    }
+    println!("\nbest cell of each coupling (essential performance, final-window mean ± 95% CI):");
+    for (coupling, row) in &best {
+        let at: Vec<String> = params
+            .iter()
+            .map(|&i| format!("{} = {}", header[i], row[i]))
+            .collect();
+        println!(
+            "  {coupling:<15} essential {:.3} ± {:.3}   at {}",
+            num(&row[m]),
+            num(&row[ci]),
+            at.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `profspace params`.
+pub fn params_table() {
+    println!("{:<40} {:<12} {:<22} meaning", "key", "default", "allowed");
+    for p in params::PARAMS {
+        println!(
+            "{:<40} {:<12} {:<22} {}",
+            p.path,
+            p.default_text(),
+            p.kind.range(),
+            p.meaning
+        );
+    }
+    println!(
+        "\nprofiles: [[managers.profiles]] name, share, any lever, spread; \
+         [[professionals.profiles]] name, share, any trait mean (see docs/parameters.md)"
+    );
+}
+
+/// `profspace sweep --dry-run`.
+pub fn dry_run(plan: &Plan) {
+    println!(
+        "{} design points × {} replications = {} runs{}",
+        plan.design.len(),
+        plan.replications,
+        plan.total_runs(),
+        plan.shard
+            .map(|s| format!(" (shard {s}: {} runs)", plan.len()))
+            .unwrap_or_default()
+    );
+    if plan.design.columns.is_empty() {
+        return;
+    }
+    println!("\npoint,{}", plan.design.columns.join(","));
+    let shown = plan.design.len().min(10);
+    for i in 0..shown {
+        let values: Vec<String> = plan
+            .design
+            .point(i)
+            .values
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        println!("{i},{}", values.join(","));
+    }
+    if plan.design.len() > shown {
+        println!("… {} more", plan.design.len() - shown);
+    }
+}

@@ -1,0 +1,38 @@
+//! # profspace
+//!
+//! An engine for agent-based simulation of *professional space*: the room
+//! where management and profession meet. Managers and professionals
+//! negotiate autonomy and safety by ongoing communicative adjustment; the
+//! engine runs the professional-space model of `MODEL.md` (and March's 1991
+//! model of exploration and exploitation), sweeps its parameters in
+//! parallel, and draws the outcome charts.
+//!
+//! ```
+//! use profspace::scenario::Scenario;
+//!
+//! let mut scenario = Scenario::from_toml(
+//!     "coupling = \"zero_sum\"\nticks = 50\n[organization]\nteams = 3\n",
+//!     "example.toml",
+//!     "example",
+//! )
+//! .unwrap();
+//! scenario.output.ticks_every = 0;
+//! let mut ticks = Vec::new();
+//! let seed = profspace::rng::run_seed(scenario.seed, 0);
+//! let run = profspace::model::simulate(&scenario, seed, &mut ticks);
+//! let names = profspace::model::run_metrics(scenario.model);
+//! let essential = names.iter().position(|m| m.name == "essential").unwrap();
+//! assert!(run[essential] > 0.0 && run[essential] < 1.0);
+//! ```
+//!
+//! The crate's map is in `ARCHITECTURE.md`; the model as implemented is
+//! described in `docs/ODD.md`.
+
+pub mod cli;
+pub mod model;
+pub mod observe;
+pub mod output;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+pub mod sweep;

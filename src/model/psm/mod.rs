@@ -1,0 +1,316 @@
+//! The professional-space model (MODEL.md v1): state, setup and one tick.
+//!
+//! State is a structure of arrays indexed by professional, teams contiguous
+//! (team `j` holds professionals `j·team_size .. (j+1)·team_size`), plus
+//! per-team manager arrays. A tick has three phases (MODEL.md §3): A computes
+//! every target from the state of tick t, B writes tick t+1 from A's values
+//! only, C applies the end-of-tick events. Peer means are computed for every
+//! professional before any state is written, and team-level values are read
+//! before the team is updated, so the result does not depend on the order
+//! in which professionals or teams are visited. No I/O, no allocation per
+//! tick, nothing that can fail on a validated scenario.
+
+mod network;
+mod step;
+
+use crate::rng;
+use crate::scenario::{Coupling, Levers, Scenario, Traits};
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+pub use step::TickObservation;
+
+/// A normal draw with mean `mean` and spread `sd`, clamped to [0, 1].
+fn draw<R: rand::Rng>(rng: &mut R, mean: f64, sd: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    (mean + sd * z).clamp(0.0, 1.0)
+}
+
+/// Scalar parameters copied out of the scenario for the hot loop.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Params {
+    pub coupling: Coupling,
+    pub alpha: f64,
+    pub noise: f64,
+    pub w: f64,
+    pub learn: f64,
+    pub cynicism_rate: f64,
+    pub meaning_dynamics: bool,
+    pub exit_base: f64,
+    pub exit_sensitivity: f64,
+    pub engagement_floor: f64,
+    pub licence0: f64,
+    pub licence_rate: f64,
+    pub revoke_below: f64,
+    pub replace_after: u32,
+    pub turbulence: f64,
+    pub effects0: f64,
+}
+
+/// Manager levers of each team's profile, and trait means per place.
+#[derive(Clone, Debug)]
+pub(crate) struct Populations {
+    /// (lever means, spread) of the profile leading each team.
+    pub team_profile: Vec<(Levers, f64)>,
+    /// Trait means of the profile holding each place in a team.
+    pub place_traits: Vec<Traits>,
+    /// Trait spreads.
+    pub spread: Traits,
+}
+
+/// Index of the profile whose cumulative share first exceeds (k + ½) / n.
+fn assign(shares: &[f64], k: usize, n: usize) -> usize {
+    let target = (k as f64 + 0.5) / n as f64;
+    let mut cum = 0.0;
+    for (i, s) in shares.iter().enumerate() {
+        cum += s;
+        if target < cum {
+            return i;
+        }
+    }
+    shares.len() - 1
+}
+
+/// The state of one organisation.
+pub struct Organisation {
+    pub(crate) p: Params,
+    pub(crate) pops: Populations,
+    pub(crate) key: [u8; 32],
+    pub(crate) team_size: usize,
+    pub(crate) peers: usize,
+    // Traits (standard drifts, rule W5).
+    pub(crate) need: Vec<f64>,
+    pub(crate) lambda: Vec<f64>,
+    pub(crate) aspiration: Vec<f64>,
+    pub(crate) standard: Vec<f64>,
+    pub(crate) base_drive: Vec<f64>,
+    // Dynamic state.
+    pub(crate) autonomy: Vec<f64>,
+    pub(crate) safety: Vec<f64>,
+    pub(crate) purpose: Vec<f64>,
+    pub(crate) identity: Vec<f64>,
+    pub(crate) meaning: Vec<f64>,
+    pub(crate) drive: Vec<f64>,
+    pub(crate) skill: Vec<f64>,
+    pub(crate) cynicism: Vec<f64>,
+    pub(crate) trust: Vec<f64>,
+    /// The manager's side of the dyad: control (1 − autonomy) in zero_sum,
+    /// the structure σ offered in freedom_safety.
+    pub(crate) control: Vec<f64>,
+    // Peer means of tick t (scratch, written before any state changes).
+    pub(crate) peer_meaning: Vec<f64>,
+    pub(crate) peer_drive: Vec<f64>,
+    pub(crate) peer_safety: Vec<f64>,
+    pub(crate) ties: Vec<u32>,
+    // Managers, one per team.
+    pub(crate) levers: Vec<Levers>,
+    pub(crate) effects: Vec<f64>,
+    pub(crate) licence: Vec<f64>,
+    pub(crate) below: Vec<u32>,
+    pub(crate) perf: Vec<f64>,
+    // Counters.
+    pub(crate) exits: u64,
+    pub(crate) revocations: u64,
+}
+
+impl Organisation {
+    /// Builds the organisation of a validated scenario from the run seed:
+    /// managers (team order, lever order), then professionals (index order:
+    /// need, consequentialism, aspiration, standard, base_drive, skill), then
+    /// the network, all from the setup stream.
+    pub fn new(s: &Scenario, run_seed: u64) -> Self {
+        let key = rng::run_key(run_seed);
+        let mut r = rng::stream(&key, rng::SETUP_STREAM, 0);
+        let o = &s.organization;
+        let (teams, team_size) = (o.teams as usize, o.team_size as usize);
+        let n = teams * team_size;
+
+        let manager_profiles = s.managers.effective_profiles();
+        let shares: Vec<f64> = manager_profiles.iter().map(|p| p.share).collect();
+        let team_profile: Vec<(Levers, f64)> = (0..teams)
+            .map(|j| {
+                let pr = &manager_profiles[assign(&shares, j, teams)];
+                (pr.levers, pr.spread)
+            })
+            .collect();
+        let prof_profiles = s.professionals.effective_profiles();
+        let shares: Vec<f64> = prof_profiles.iter().map(|p| p.share).collect();
+        let place_traits: Vec<Traits> = (0..team_size)
+            .map(|k| prof_profiles[assign(&shares, k, team_size)].traits)
+            .collect();
+        let pops = Populations {
+            team_profile,
+            place_traits,
+            spread: s.professionals.spread,
+        };
+
+        let levers: Vec<Levers> = pops
+            .team_profile
+            .iter()
+            .map(|(m, sd)| draw_levers(&mut r, m, *sd))
+            .collect();
+
+        let d = &s.dynamics;
+        let l = &s.licence;
+        let t = &s.turnover;
+        let mut org = Organisation {
+            p: Params {
+                coupling: s.coupling,
+                alpha: d.alpha,
+                noise: d.noise,
+                w: d.peer_weight,
+                learn: d.learn,
+                cynicism_rate: d.cynicism_rate,
+                meaning_dynamics: d.meaning_dynamics,
+                exit_base: t.exit_base,
+                exit_sensitivity: t.exit_sensitivity,
+                engagement_floor: t.engagement_floor,
+                licence0: l.initial,
+                licence_rate: l.rate,
+                revoke_below: l.revoke_below,
+                replace_after: l.replace_after,
+                turbulence: s.environment.turbulence,
+                effects0: d.effects0,
+            },
+            pops,
+            key,
+            team_size,
+            peers: o.peers as usize,
+            need: vec![0.0; n],
+            lambda: vec![0.0; n],
+            aspiration: vec![0.0; n],
+            standard: vec![0.0; n],
+            base_drive: vec![0.0; n],
+            autonomy: vec![0.5; n],
+            safety: vec![0.5; n],
+            purpose: vec![0.5; n],
+            identity: vec![0.5; n],
+            meaning: vec![0.5; n],
+            drive: vec![0.0; n],
+            skill: vec![0.0; n],
+            cynicism: vec![0.0; n],
+            trust: vec![0.5; n],
+            control: vec![0.5; n],
+            peer_meaning: vec![0.0; n],
+            peer_drive: vec![0.0; n],
+            peer_safety: vec![0.0; n],
+            ties: Vec::new(),
+            levers,
+            effects: vec![d.effects0; teams],
+            licence: vec![l.initial; teams],
+            below: vec![0; teams],
+            perf: vec![0.0; teams],
+            exits: 0,
+            revocations: 0,
+        };
+        for i in 0..n {
+            org.hire(&mut r, i, 0.5);
+        }
+        org.ties = network::build(&mut r, o.teams, o.team_size, o.peers, o.peers_within());
+        org
+    }
+
+    /// Fills place `i` with a new professional: fresh traits from the place's
+    /// profile, initial states, skill ~ N(skill_mean, 0.1).
+    pub(crate) fn hire<R: rand::Rng>(&mut self, r: &mut R, i: usize, skill_mean: f64) {
+        let m = self.pops.place_traits[i % self.team_size];
+        let sd = self.pops.spread;
+        self.need[i] = draw(r, m.need, sd.need);
+        self.lambda[i] = draw(r, m.consequentialism, sd.consequentialism);
+        self.aspiration[i] = draw(r, m.aspiration, sd.aspiration);
+        self.standard[i] = draw(r, m.standard, sd.standard);
+        self.base_drive[i] = draw(r, m.base_drive, sd.base_drive);
+        self.skill[i] = draw(r, skill_mean, 0.1);
+        self.autonomy[i] = 0.5;
+        self.safety[i] = 0.5;
+        self.purpose[i] = 0.5;
+        self.identity[i] = 0.5;
+        self.meaning[i] = 0.5;
+        self.drive[i] = self.base_drive[i];
+        self.cynicism[i] = 0.0;
+        self.trust[i] = 0.5;
+        self.control[i] = 1.0 - self.autonomy[i];
+    }
+
+    /// Number of professionals.
+    pub fn len(&self) -> usize {
+        self.autonomy.len()
+    }
+
+    /// Whether the organisation has no professionals (never, once validated).
+    pub fn is_empty(&self) -> bool {
+        self.autonomy.is_empty()
+    }
+
+    /// Number of teams.
+    pub fn teams(&self) -> usize {
+        self.levers.len()
+    }
+
+    /// Read access for invariant tests: (autonomy, control) of professional `i`.
+    pub fn dyad(&self, i: usize) -> (f64, f64) {
+        (self.autonomy[i], self.control[i])
+    }
+
+    /// Every state variable of every professional and manager, for invariant
+    /// tests: (name, values).
+    pub fn state_arrays(&self) -> Vec<(&'static str, &[f64])> {
+        vec![
+            ("need", &self.need),
+            ("lambda", &self.lambda),
+            ("aspiration", &self.aspiration),
+            ("standard", &self.standard),
+            ("base_drive", &self.base_drive),
+            ("autonomy", &self.autonomy),
+            ("safety", &self.safety),
+            ("purpose", &self.purpose),
+            ("identity", &self.identity),
+            ("meaning", &self.meaning),
+            ("drive", &self.drive),
+            ("skill", &self.skill),
+            ("cynicism", &self.cynicism),
+            ("trust", &self.trust),
+            ("control", &self.control),
+            ("effects", &self.effects),
+            ("licence", &self.licence),
+            ("perf", &self.perf),
+        ]
+    }
+
+    /// Cumulative exits and revocations.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.exits, self.revocations)
+    }
+}
+
+/// Draws the seven levers around the means.
+fn draw_levers<R: rand::Rng>(r: &mut R, m: &Levers, sd: f64) -> Levers {
+    Levers {
+        rationale: draw(r, m.rationale, sd),
+        effect: draw(r, m.effect, sd),
+        focus: draw(r, m.focus, sd),
+        energy: draw(r, m.energy, sd),
+        connection: draw(r, m.connection, sd),
+        dominance: draw(r, m.dominance, sd),
+        listening: draw(r, m.listening, sd),
+    }
+}
+
+/// A uniform draw in [0, 1).
+fn uniform<R: rand::Rng>(r: &mut R) -> f64 {
+    r.random::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_are_assigned_by_share() {
+        let shares = [0.3, 0.7];
+        let got: Vec<usize> = (0..10).map(|k| assign(&shares, k, 10)).collect();
+        assert_eq!(got, vec![0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
+        assert_eq!(assign(&[1.0], 0, 1), 0);
+        assert_eq!(assign(&[0.0, 1.0], 0, 3), 1);
+    }
+}

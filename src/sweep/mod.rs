@@ -1,0 +1,214 @@
+//! Sweeps: a design (grid and samples) times replications becomes a list of
+//! runs with fixed ids and seeds *before* anything runs; the runner executes
+//! them in parallel and streams the results to disk in run order.
+//!
+//! Run ids are canonical: `run = point · replications + replicate`, and the
+//! seed of a run depends on the replicate only (common random numbers). A
+//! shard `K/N` holds the runs with `run % N == K`. This module is the only
+//! one that spawns threads.
+
+mod aggregate;
+mod merge;
+mod resume;
+mod runner;
+
+pub use aggregate::write_aggregate;
+pub use merge::merge;
+pub use runner::{FolderError, Options, Outcome, Progress, execute};
+
+use crate::rng;
+use crate::scenario::{Design, Scenario};
+use std::fmt;
+use std::str::FromStr;
+
+/// One part of a sweep split for a cluster: runs with `run % count == index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, from 0.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (k, n) = s.split_once('/').ok_or_else(|| {
+            format!("`{s}` is not a shard; write K/N, e.g. 0/4 for the first of four")
+        })?;
+        let index: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{k}` in `{s}` is not a whole number"))?;
+        let count: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` in `{s}` is not a whole number"))?;
+        if count == 0 || index >= count {
+            return Err(format!(
+                "shard {s} does not exist: K must be from 0 to N − 1 and N at least 1"
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// One run: its id, place in the design and seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunSpec {
+    /// Canonical run id.
+    pub run: u64,
+    /// Design point.
+    pub point: u64,
+    /// Replicate.
+    pub replicate: u32,
+    /// The run's seed (`rng::run_seed(master, replicate)`).
+    pub seed: u64,
+}
+
+/// The runs of a scenario (or of one shard of it), fixed before any runs.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// Its design.
+    pub design: Design,
+    /// Replications per point.
+    pub replications: u32,
+    /// The shard, when the plan is one part of the sweep.
+    pub shard: Option<Shard>,
+}
+
+impl Plan {
+    /// The plan of a validated scenario.
+    pub fn new(scenario: &Scenario, shard: Option<Shard>) -> Plan {
+        let design = Design::build(scenario);
+        let replications = scenario
+            .sweep
+            .as_ref()
+            .and_then(|s| s.replications)
+            .unwrap_or(scenario.replications);
+        Plan {
+            scenario: scenario.clone(),
+            design,
+            replications,
+            shard,
+        }
+    }
+
+    /// Runs of the whole design.
+    pub fn total_runs(&self) -> u64 {
+        self.design.len() * u64::from(self.replications)
+    }
+
+    /// Runs of this plan (the shard's share when sharded).
+    pub fn len(&self) -> u64 {
+        match self.shard {
+            None => self.total_runs(),
+            Some(Shard { index, count }) => {
+                let total = self.total_runs();
+                total / count + u64::from(index < total % count)
+            }
+        }
+    }
+
+    /// Whether the plan has no runs (a shard beyond the run count).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`-th run of this plan, in canonical order.
+    pub fn run(&self, i: u64) -> RunSpec {
+        let run = match self.shard {
+            None => i,
+            Some(Shard { index, count }) => index + i * count,
+        };
+        self.spec(run)
+    }
+
+    /// The run with canonical id `run`.
+    pub fn spec(&self, run: u64) -> RunSpec {
+        let reps = u64::from(self.replications);
+        let replicate = (run % reps) as u32;
+        RunSpec {
+            run,
+            point: run / reps,
+            replicate,
+            seed: rng::run_seed(self.scenario.seed, replicate),
+        }
+    }
+
+    /// The scenario of design point `point`.
+    pub fn scenario_at(&self, point: u64) -> Scenario {
+        // Every point was validated with the scenario, so this cannot fail.
+        self.design
+            .apply(&self.scenario, point)
+            .unwrap_or_else(|_| self.scenario.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(text: &str, shard: Option<Shard>) -> Plan {
+        Plan::new(&Scenario::from_toml(text, "t.toml", "t").unwrap(), shard)
+    }
+
+    const GRID: &str = "replications = 3\n[sweep.grid]\ncoupling = [\"zero_sum\", \"freedom_safety\"]\n\
+                        \"managers.focus\" = { from = 0.1, to = 0.9, steps = 5 }\n";
+
+    #[test]
+    fn runs_are_numbered_point_major_and_paired() {
+        let p = plan(GRID, None);
+        assert_eq!(p.design.len(), 10);
+        assert_eq!(p.total_runs(), 30);
+        let r = p.run(7);
+        assert_eq!((r.point, r.replicate), (2, 1));
+        // Replicate 1 has the same seed at every point.
+        assert!((0..10).all(|pt| p.spec(pt * 3 + 1).seed == r.seed));
+        assert_ne!(p.spec(0).seed, p.spec(1).seed);
+        // First axis varies slowest.
+        assert_eq!(
+            p.design.point(4).values[0],
+            crate::scenario::Value::Text("zero_sum".into())
+        );
+        assert_eq!(
+            p.design.point(5).values[0],
+            crate::scenario::Value::Text("freedom_safety".into())
+        );
+        assert_eq!(
+            p.design.point(1).values[1],
+            crate::scenario::Value::Float(0.3)
+        );
+    }
+
+    #[test]
+    fn shards_partition_the_runs() {
+        let full = plan(GRID, None);
+        let mut seen = Vec::new();
+        for k in 0..4 {
+            let p = plan(GRID, Some(Shard { index: k, count: 4 }));
+            for i in 0..p.len() {
+                seen.push(p.run(i).run);
+            }
+        }
+        seen.sort();
+        assert_eq!(seen, (0..full.total_runs()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn shard_syntax_is_checked() {
+        assert_eq!("1/3".parse::<Shard>(), Ok(Shard { index: 1, count: 3 }));
+        for bad in ["3/3", "1", "a/2", "0/0"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
+}
