@@ -27,7 +27,7 @@ pub const SETUP_STREAM: u64 = 0;
 /// Stream of organisation-wide events (turbulence).
 pub const ORG_STREAM: u64 = u64::MAX;
 /// Stream of the sample designs of sweeps.
-const DESIGN_STREAM: u64 = 0x5357_4545_50; // "SWEEP"
+const DESIGN_STREAM: u64 = 0x0053_5745_4550; // "SWEEP"
 /// Stream of sensitivity designs and bootstraps.
 pub const SENSITIVITY_STREAM: u64 = 0x5345_4e53; // "SENS"
 

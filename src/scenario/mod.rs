@@ -554,13 +554,9 @@ impl Scenario {
         default_name: &str,
         limits: &Limits,
     ) -> Result<Self, ScenarioError> {
-        let (scenario, mut problems) = parse::parse(text, default_name);
+        let (scenario, mut problems, key_lines) = parse::parse(text, default_name);
         if problems.is_empty() {
-            problems.extend(validate::validate(
-                &scenario,
-                limits,
-                &parse::line_index(text),
-            ));
+            problems.extend(validate::validate(&scenario, limits, &key_lines));
         }
         if problems.is_empty() {
             Ok(scenario)
@@ -633,7 +629,7 @@ impl Scenario {
     /// Checks the rules that tie several keys together (used after sweeps set
     /// values).
     pub fn check_rules(&self, limits: &Limits) -> Result<(), Vec<Problem>> {
-        let problems = validate::validate(self, limits, &[]);
+        let problems = validate::validate(self, limits, &Default::default());
         if problems.is_empty() {
             Ok(())
         } else {

@@ -367,9 +367,12 @@ macro_rules! param {
 /// scenario files.
 pub static PARAMS: &[Param] = &[
     // ---- top level ----
-    param!("name", Kind::Text { max_len: 100 }, Engine, false, name: t => Text,
-        "Name of the output folder under output/ (default: the file name without .toml); letters, digits, '-', '_' and '.', not starting with '.'",
-        "—"),
+    Param {
+        default_note: Some("the file name"),
+        ..param!("name", Kind::Text { max_len: 100 }, Engine, false, name: t => Text,
+            "Name of the output folder under output/; letters, digits, '-', '_' and '.', not starting with '.'",
+            "—")
+    },
     param!("description", Kind::Text { max_len: 10_000 }, Engine, false, description: t => Text,
         "Free text describing the experiment", "—"),
     Param {
@@ -744,13 +747,12 @@ pub fn reference_markdown() -> String {
         if p.section() != section {
             section = p.section();
             let title = if section.is_empty() {
-                "top level"
+                "Top level".to_string()
             } else {
-                section
+                format!("`[{section}]`")
             };
             out.push_str(&format!(
-                "\n## `{}`\n\n| key | default | allowed | meaning | concept |\n|---|---|---|---|---|\n",
-                if section.is_empty() { title.to_string() } else { format!("[{title}]") }
+                "\n## {title}\n\n| key | default | allowed | meaning | concept |\n|---|---|---|---|---|\n"
             ));
         }
         out.push_str(&format!(

@@ -211,7 +211,11 @@ fn nesting_depth(text: &str) -> usize {
 
 /// Parses scenario text into a scenario (defaults where keys are missing) and
 /// the problems found. The scenario is meaningful only without problems.
-pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>) {
+/// Lines of the keys set in a file, for problems found by the cross-field
+/// rules.
+pub(crate) type KeyLines = std::collections::BTreeMap<String, usize>;
+
+pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>, KeyLines) {
     let mut ctx = Ctx {
         lines: line_index(text),
         problems: Vec::new(),
@@ -224,7 +228,7 @@ pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>) 
         ctx.problems.push(Problem::file(format!(
             "lists or tables are nested more than {MAX_NESTING} deep; a scenario needs at most 3"
         )));
-        return (s, ctx.problems);
+        return (s, ctx.problems, KeyLines::new());
     }
     let root = match DeTable::parse(text) {
         Ok(root) => root,
@@ -236,7 +240,7 @@ pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>) 
                 line,
                 format!("this is not valid TOML: {msg}"),
             ));
-            return (s, ctx.problems);
+            return (s, ctx.problems, KeyLines::new());
         }
     };
     let mut walker = Walker {
@@ -249,7 +253,11 @@ pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>) 
         s.sweep = sweep::parse(&mut walker.ctx, &sweep_table, &s);
     }
     walker.check_scope(&s);
-    (s, walker.ctx.problems)
+    let mut lines = KeyLines::new();
+    for (path, line) in &walker.seen {
+        lines.entry(path.clone()).or_insert(*line);
+    }
+    (s, walker.ctx.problems, lines)
 }
 
 struct Walker<'a> {
@@ -521,7 +529,9 @@ mod tests {
     use super::*;
 
     fn problems(text: &str) -> Vec<Problem> {
-        parse(text, "t").1
+        let mut p = parse(text, "t").1;
+        p.sort_by_key(|p| p.line);
+        p
     }
 
     #[test]

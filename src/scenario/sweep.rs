@@ -262,14 +262,14 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
         );
     }
     for axis in &sweep.grid {
-        if let Some(sm) = &sweep.sample {
-            if sm.ranges.iter().any(|(p, _)| p == &axis.path) {
-                ctx.problem(
-                    &axis.path,
-                    value.span(),
-                    "is both in [sweep.grid] and [sweep.sample]; keep one",
-                );
-            }
+        if let Some(sm) = &sweep.sample
+            && sm.ranges.iter().any(|(p, _)| p == &axis.path)
+        {
+            ctx.problem(
+                &axis.path,
+                value.span(),
+                "is both in [sweep.grid] and [sweep.sample]; keep one",
+            );
         }
     }
     // Size limits.
@@ -592,7 +592,7 @@ pub(crate) fn validate_design(s: &Scenario, limits: &Limits) -> Vec<Problem> {
             .apply(s, i)
             .map_err(|m| vec![Problem::new("sweep", None, m)])
             .and_then(|p| {
-                let found = super::validate::validate(&p, limits, &[]);
+                let found = super::validate::validate(&p, limits, &Default::default());
                 if found.is_empty() { Ok(()) } else { Err(found) }
             });
         if let Err(found) = checked {

@@ -2,6 +2,7 @@
 //! (profile shares, peer ties that must fit the organisation, memory), and
 //! the rules for names that become folder names.
 
+use super::parse::KeyLines;
 use super::{ModelKind, Problem, Scenario};
 
 /// Bytes a run needs per professional, besides the peer ties: ten state
@@ -132,10 +133,35 @@ pub fn sanitize_name(stem: &str) -> String {
     }
 }
 
-/// Checks the cross-field rules. `lines` maps byte offsets to lines when the
-/// scenario came from a file (empty otherwise); rule problems carry no line
-/// because they belong to several keys.
-pub(crate) fn validate(s: &Scenario, limits: &Limits, _lines: &[usize]) -> Vec<Problem> {
+/// Checks the cross-field rules. `lines` gives the line of each key set in
+/// the file (empty for scenarios built in code); a problem is reported at
+/// the line of the key it names, or of the first related key that was set.
+pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<Problem> {
+    let mut problems = rules(s, limits);
+    for p in &mut problems {
+        if p.line.is_none() {
+            let related: Vec<&str> = match p.path.as_str() {
+                "organization.peers" => vec![
+                    "organization.peers",
+                    "organization.peer_within",
+                    "organization.team_size",
+                    "organization.teams",
+                ],
+                "organization" => vec![
+                    "organization.teams",
+                    "organization.team_size",
+                    "organization.peers",
+                ],
+                "march" => vec!["march.individuals", "march.dimensions"],
+                other => vec![other],
+            };
+            p.line = related.iter().filter_map(|k| lines.get(*k)).min().copied();
+        }
+    }
+    problems
+}
+
+fn rules(s: &Scenario, limits: &Limits) -> Vec<Problem> {
     let mut problems = Vec::new();
     if let Some(msg) = name_problem(&s.name) {
         problems.push(Problem::new("name", None, msg));
@@ -275,7 +301,7 @@ mod tests {
         s.organization.team_size = 2;
         s.organization.peers = 6;
         s.organization.peer_within = 0.5;
-        let p = validate(&s, &Limits::default(), &[]);
+        let p = validate(&s, &Limits::default(), &KeyLines::new());
         assert!(
             p.iter().any(|p| p.message.contains("inside the team")),
             "{p:?}"
@@ -283,7 +309,7 @@ mod tests {
         s.organization.teams = 1;
         s.organization.peer_within = 0.0;
         s.organization.team_size = 10;
-        let p = validate(&s, &Limits::default(), &[]);
+        let p = validate(&s, &Limits::default(), &KeyLines::new());
         assert!(
             p.iter().any(|p| p.message.contains("outside the team")),
             "{p:?}"
@@ -295,7 +321,7 @@ mod tests {
         let mut s = Scenario::default();
         s.organization.teams = 10_000_000;
         s.organization.team_size = 10_000;
-        let p = validate(&s, &Limits::default(), &[]);
+        let p = validate(&s, &Limits::default(), &KeyLines::new());
         assert!(
             p.iter()
                 .any(|p| p.message.contains("too large") && p.message.contains("TiB")),

@@ -191,10 +191,8 @@ pub fn scan(
                 ticks_end = probe.pos;
             }
             std::mem::swap(&mut probe, &mut files[1]);
-            if let Some(expected) = tick_rows(c.done) {
-                if rows != expected {
-                    break;
-                }
+            if tick_rows(c.done).is_some_and(|expected| rows != expected) {
+                break;
             }
             files[0].take();
             c.lens[0] = files[0].pos;

@@ -231,23 +231,14 @@ struct Writer {
 }
 
 impl Writer {
-    fn write(&mut self, plan: &Plan, f: &Finished) -> Result<()> {
+    fn write(&mut self, f: &Finished) -> Result<()> {
         if f.failure.is_empty() {
             self.files[1].append(&f.ticks)?;
             self.files[0].append(&f.runs)?;
         } else {
             self.files[2].append(&f.failure)?;
             self.checkpoint.failed += 1;
-            let spec = plan.run(f.index);
-            let text = String::from_utf8_lossy(&f.failure);
-            let msg = text
-                .trim_end()
-                .splitn(5, ',')
-                .nth(4)
-                .unwrap_or("")
-                .trim_matches('"')
-                .to_string();
-            self.failures.push((spec.run, spec.seed, msg));
+            self.failures.extend(failure_of(&f.failure));
         }
         self.checkpoint.done += 1;
         self.checkpoint.lens = [
@@ -269,6 +260,19 @@ impl Writer {
         self.last_checkpoint = Instant::now();
         Ok(())
     }
+}
+
+/// (run, seed, message) of a `failures.csv` row.
+fn failure_of(row: &[u8]) -> Option<(u64, u64, String)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(row);
+    let record = reader.records().next()?.ok()?;
+    Some((
+        record.get(0)?.parse().ok()?,
+        record.get(3)?.parse().ok()?,
+        record.get(4)?.to_string(),
+    ))
 }
 
 /// Removes the files a previous run of this folder wrote (only those).
@@ -493,22 +497,14 @@ pub fn execute(
     ];
     // Failures already written stay reported.
     let mut failures = Vec::new();
-    if start.failed > 0 {
-        if let Ok(text) = fs::read_to_string(part_path(&out.join("failures.csv"))) {
-            for line in text.lines().skip(1) {
-                let f: Vec<&str> = line.splitn(5, ',').collect();
-                if let (Some(run), Some(seed)) = (
-                    f.first().and_then(|x| x.parse().ok()),
-                    f.get(3).and_then(|x| x.parse().ok()),
-                ) {
-                    failures.push((
-                        run,
-                        seed,
-                        f.get(4).unwrap_or(&"").trim_matches('"').to_string(),
-                    ));
-                }
-            }
-        }
+    if start.failed > 0
+        && let Ok(text) = fs::read(part_path(&out.join("failures.csv")))
+    {
+        failures.extend(
+            text.split_inclusive(|&b| b == b'\n')
+                .skip(1)
+                .filter_map(failure_of),
+        );
     }
     let mut writer = Writer {
         files,
@@ -661,7 +657,7 @@ fn run_pool(
         let write_ready =
             |writer: &mut Writer, pending: &mut BTreeMap<u64, Finished>| -> Result<()> {
                 while let Some(f) = pending.remove(&writer.checkpoint.done) {
-                    writer.write(plan, &f)?;
+                    writer.write(&f)?;
                     progress.advance(writer.checkpoint.done);
                 }
                 if pending.is_empty() {

@@ -1,0 +1,273 @@
+//! The command line as a user meets it: exit codes, messages that name the
+//! key, the value, what is allowed and the line, and no output folder
+//! created for a scenario that is wrong.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+
+fn profspace() -> Command {
+    Command::cargo_bin("profspace").unwrap()
+}
+
+/// Runs `profspace run FILE --out DIR` on `text`, expects exit 2 with every
+/// fragment in stderr, and no output folder.
+fn check_refused(text: &str, fragments: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    let assert = profspace()
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    for f in fragments {
+        assert!(stderr.contains(f), "stderr lacks {f:?}:\n{stderr}");
+    }
+    assert!(
+        !stderr.contains("panicked"),
+        "a panic reached the user:\n{stderr}"
+    );
+    assert!(
+        !out.exists(),
+        "an output folder was created for a bad scenario"
+    );
+}
+
+#[test]
+fn malformed_toml_names_the_line() {
+    check_refused(
+        "seed = 1\n[managers\nfocus = 0.5\n",
+        &["bad.toml:2:", "not valid TOML"],
+    );
+}
+
+#[test]
+fn unknown_key_gets_a_suggestion() {
+    check_refused(
+        "[managers]\nfocus = 0.5\nfcous = 0.4\n",
+        &["bad.toml:3:", "managers.fcous", "did you mean `focus`"],
+    );
+}
+
+#[test]
+fn wrong_type_names_key_value_and_allowed() {
+    check_refused(
+        "[organization]\nteams = \"ten\"\n",
+        &[
+            "bad.toml:2:",
+            "organization.teams",
+            "whole number from 1",
+            "\"ten\"",
+        ],
+    );
+}
+
+#[test]
+fn out_of_range_names_key_value_range_and_line() {
+    check_refused(
+        "\n\n[managers]\nfocus = 1.5\n",
+        &["bad.toml:4:", "managers.focus", "1.5", "from 0 to 1"],
+    );
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    check_refused(
+        "ticks = 0\n[managers]\nfocus = -1\n[dynamics]\nalpah = 0.1\n",
+        &[
+            "3 problems",
+            "bad.toml:1:",
+            "bad.toml:3:",
+            "bad.toml:5:",
+            "did you mean `alpha`",
+        ],
+    );
+}
+
+#[test]
+fn bad_profile_shares_are_refused() {
+    check_refused(
+        "[[managers.profiles]]\nname = \"boss\"\nshare = 0.5\n[[managers.profiles]]\nname = \"coach\"\nshare = 0.3\n",
+        &["managers.profiles", "sum to 0.8", "within 1e-9"],
+    );
+}
+
+#[test]
+fn impossible_peers_are_refused() {
+    check_refused(
+        "[organization]\nteam_size = 3\npeers = 8\npeer_within = 1.0\n",
+        &["organization.peers", "cannot be drawn", "team_size"],
+    );
+}
+
+#[test]
+fn oversize_organisation_is_refused_before_allocation() {
+    check_refused(
+        "[organization]\nteams = 10000000\nteam_size = 10000000\n",
+        &["too large for this machine", "TiB"],
+    );
+}
+
+#[test]
+fn unknown_coupling_is_refused_with_suggestion() {
+    check_refused(
+        "coupling = \"zerosum\"\n",
+        &["coupling", "did you mean \"zero_sum\""],
+    );
+}
+
+#[test]
+fn missing_file_and_directory_are_user_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    profspace()
+        .args(["check", dir.path().join("nope.toml").to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"));
+    profspace()
+        .args(["check", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("directory"));
+}
+
+#[test]
+fn check_prints_a_resolved_scenario_that_checks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    fs::write(&file, "coupling = \"zero_sum\"\n[managers]\nfocus = 0.9\n").unwrap();
+    let out = profspace()
+        .args(["check", file.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("focus = 0.9") && text.contains("alpha = 0.1"),
+        "{text}"
+    );
+    let again = dir.path().join("again.toml");
+    fs::write(&again, &text).unwrap();
+    let out2 = profspace()
+        .args(["check", again.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out2)
+            .unwrap()
+            .replace("name = \"again\"", "name = \"s\""),
+        text
+    );
+}
+
+#[test]
+fn params_lists_every_key() {
+    let out = profspace()
+        .arg("params")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for key in [
+        "managers.focus",
+        "professionals.consequentialism",
+        "licence.replace_after",
+        "dynamics.meaning_dynamics",
+    ] {
+        assert!(text.contains(key), "params lacks {key}");
+    }
+}
+
+#[test]
+fn run_writes_the_three_files_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(
+        &file,
+        "ticks = 20\nreplications = 3\n[organization]\nteams = 3\nteam_size = 4\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    profspace()
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("essential"));
+    for f in ["runs.csv", "ticks.csv", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert!(runs.starts_with("run,point,replicate,seed,autonomy,safety,purpose,identity,meaning,drive,skill,cynicism,trust,licence,conflict,existential,functional,essential,fit,alienated,disoriented,integrated,exits,revocations,settle_tick\n"), "{runs}");
+    assert_eq!(runs.lines().count(), 4);
+    let ticks = fs::read_to_string(out.join("ticks.csv")).unwrap();
+    assert_eq!(ticks.lines().count(), 1 + 3 * 20);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "complete");
+    assert_eq!(manifest["master_seed"], 42);
+    assert_eq!(manifest["scenario"]["organization.teams"], 3);
+    assert!(manifest["started"].as_str().unwrap().ends_with('Z'));
+    // No leftovers under temporary names.
+    for e in fs::read_dir(&out).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().to_string();
+        assert!(
+            !name.ends_with(".part") && !name.contains(".tmp"),
+            "leftover {name}"
+        );
+    }
+}
+
+#[test]
+fn ticks_every_zero_writes_no_tick_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    fs::write(
+        &file,
+        "ticks = 10\nreplications = 2\n[output]\nticks_every = 0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    profspace()
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .success();
+    assert!(out.join("runs.csv").is_file());
+    assert!(
+        !out.join("ticks.csv").exists()
+            && !Path::new(&format!("{}.part", out.join("ticks.csv").display())).exists()
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    profspace().args(["run", "--threads", "0"]).assert().code(2);
+    profspace().args(["sweep"]).assert().code(2);
+    profspace().args(["frobnicate"]).assert().code(2);
+}

@@ -1,0 +1,96 @@
+//! Helpers shared by the integration tests: run a scenario's replicates
+//! through the library and read metrics by name.
+#![allow(dead_code)]
+
+use profspace::model;
+use profspace::rng;
+use profspace::scenario::Scenario;
+
+/// Parses a scenario (panics with the scenario's own message if invalid).
+pub fn scenario(text: &str) -> Scenario {
+    Scenario::from_toml(text, "test.toml", "test").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Per-run results of `reps` paired replicates: `runs[r][metric]`, and the
+/// recorded tick rows of each run.
+pub struct Results {
+    pub scenario: Scenario,
+    pub runs: Vec<Vec<f64>>,
+    pub ticks: Vec<Vec<f64>>,
+}
+
+impl Results {
+    /// The per-replicate values of a run metric.
+    pub fn metric(&self, name: &str) -> Vec<f64> {
+        let i = model::run_metrics(self.scenario.model)
+            .iter()
+            .position(|m| m.name == name)
+            .unwrap_or_else(|| panic!("no run metric {name}"));
+        self.runs.iter().map(|r| r[i]).collect()
+    }
+
+    /// The per-replicate values of a tick metric at tick `tick`.
+    pub fn at_tick(&self, name: &str, tick: u32) -> Vec<f64> {
+        let metrics = model::tick_metrics(self.scenario.model);
+        let i = metrics
+            .iter()
+            .position(|m| m.name == name)
+            .unwrap_or_else(|| panic!("no tick metric {name}"));
+        let width = metrics.len() + 1;
+        self.ticks
+            .iter()
+            .map(|rows| {
+                rows.chunks_exact(width)
+                    .find(|r| r[0] as u32 == tick)
+                    .unwrap_or_else(|| panic!("tick {tick} not recorded"))[i + 1]
+            })
+            .collect()
+    }
+}
+
+/// Runs `reps` replicates of the scenario (replicate r has the same seed in
+/// every condition: paired comparisons).
+pub fn run(text: &str, reps: u32) -> Results {
+    let s = scenario(text);
+    let mut runs = Vec::new();
+    let mut ticks = Vec::new();
+    for r in 0..reps {
+        let mut t = Vec::new();
+        runs.push(model::simulate(&s, rng::run_seed(s.seed, r), &mut t));
+        ticks.push(t);
+    }
+    Results {
+        scenario: s,
+        runs,
+        ticks,
+    }
+}
+
+/// Mean of a slice.
+pub fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// Paired difference a − b: (mean, standard error).
+pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
+    profspace::stats::paired_difference(a, b)
+}
+
+/// Asserts that a − b is positive by more than `k` standard errors of the
+/// paired difference, with every number in the message.
+pub fn assert_greater(what: &str, a: &[f64], b: &[f64], k: f64) {
+    let (d, se) = paired(a, b);
+    eprintln!(
+        "{what}: {:.4} vs {:.4}, paired difference {d:.4} ± SE {se:.4} ({:.1} SE)",
+        mean(a),
+        mean(b),
+        d / se
+    );
+    assert!(
+        d > 0.0 && d > k * se,
+        "{what}: expected the first to be larger by more than {k} SE; means {:.4} vs {:.4}, paired difference {d:.4} ± SE {se:.4} over {} seeds",
+        mean(a),
+        mean(b),
+        a.len()
+    );
+}

@@ -1,0 +1,310 @@
+//! Same scenario and seed, same bytes: whatever the thread count, the shard
+//! split, or an interruption in the middle.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+fn profspace() -> Command {
+    Command::cargo_bin("profspace").unwrap()
+}
+
+const TABLES: [&str; 5] = [
+    "design.csv",
+    "runs.csv",
+    "ticks.csv",
+    "aggregate.csv",
+    "failures.csv",
+];
+
+const SMALL_SWEEP: &str = "name = \"small\"\nticks = 30\nreplications = 3\n\
+    [organization]\nteams = 4\nteam_size = 5\n\
+    [sweep.grid]\ncoupling = [\"zero_sum\", \"freedom_safety\"]\n\"managers.focus\" = [0.2, 0.8]\n";
+
+struct Case {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    scenario: PathBuf,
+}
+
+fn case(text: &str) -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let scenario = root.join("s.toml");
+    fs::write(&scenario, text).unwrap();
+    Case {
+        _dir: dir,
+        root,
+        scenario,
+    }
+}
+
+fn sweep(c: &Case, out: &str, extra: &[&str]) -> PathBuf {
+    let out = c.root.join(out);
+    profspace()
+        .args([
+            "sweep",
+            c.scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .args(extra)
+        .assert()
+        .success();
+    out
+}
+
+/// Asserts that the tables of two folders are byte-identical (a table
+/// missing from both is fine).
+fn assert_same(a: &Path, b: &Path) {
+    for t in TABLES {
+        let (x, y) = (fs::read(a.join(t)).ok(), fs::read(b.join(t)).ok());
+        assert!(
+            x == y,
+            "{t} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+    assert!(a.join("runs.csv").is_file());
+}
+
+#[test]
+fn run_is_identical_for_one_and_two_threads_and_seed_matters() {
+    let c = case("ticks = 40\nreplications = 6\n[organization]\nteams = 5\nteam_size = 6\n");
+    let run = |out: &str, extra: &[&str]| {
+        let out = c.root.join(out);
+        profspace()
+            .args([
+                "run",
+                c.scenario.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--no-plots",
+            ])
+            .args(extra)
+            .assert()
+            .success();
+        out
+    };
+    let one = run("t1", &["--threads", "1"]);
+    let two = run("t2", &["--threads", "2"]);
+    assert_same(&one, &two);
+    let other = run("seed", &["--threads", "2", "--seed", "43"]);
+    assert_ne!(
+        fs::read(one.join("runs.csv")).unwrap(),
+        fs::read(other.join("runs.csv")).unwrap()
+    );
+    assert_ne!(
+        fs::read(one.join("ticks.csv")).unwrap(),
+        fs::read(other.join("ticks.csv")).unwrap()
+    );
+}
+
+#[test]
+fn sweep_is_identical_for_one_and_two_threads() {
+    let c = case(SMALL_SWEEP);
+    let one = sweep(&c, "t1", &["--threads", "1"]);
+    let two = sweep(&c, "t2", &["--threads", "2"]);
+    assert_same(&one, &two);
+    let runs = fs::read_to_string(one.join("runs.csv")).unwrap();
+    assert!(
+        runs.starts_with("run,point,replicate,seed,coupling,managers.focus,autonomy,"),
+        "{runs}"
+    );
+    assert_eq!(runs.lines().count(), 1 + 4 * 3);
+    let aggregate = fs::read_to_string(one.join("aggregate.csv")).unwrap();
+    assert!(
+        aggregate.starts_with(
+            "point,coupling,managers.focus,n,autonomy_mean,autonomy_sd,autonomy_ci95,"
+        )
+    );
+    assert_eq!(aggregate.lines().count(), 1 + 4);
+}
+
+#[test]
+fn replicates_share_seeds_across_points() {
+    let c = case(SMALL_SWEEP);
+    let out = sweep(&c, "s", &[]);
+    let mut seeds: Vec<Vec<String>> = vec![Vec::new(); 3];
+    for line in fs::read_to_string(out.join("runs.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+    {
+        let f: Vec<&str> = line.split(',').collect();
+        seeds[f[2].parse::<usize>().unwrap()].push(f[3].to_string());
+    }
+    for (r, s) in seeds.iter().enumerate() {
+        assert_eq!(s.len(), 4);
+        assert!(
+            s.iter().all(|x| x == &s[0]),
+            "replicate {r} has different seeds: {s:?}"
+        );
+    }
+    assert_ne!(seeds[0][0], seeds[1][0]);
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_sweep() {
+    let c = case(SMALL_SWEEP);
+    let full = sweep(&c, "full", &[]);
+    let s0 = sweep(&c, "s0", &["--shard", "0/2"]);
+    let s1 = sweep(&c, "s1", &["--shard", "1/2"]);
+    let merged = c.root.join("merged");
+    profspace()
+        .args([
+            "merge",
+            s1.to_str().unwrap(),
+            s0.to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .success();
+    assert_same(&full, &merged);
+}
+
+#[test]
+fn merge_refuses_missing_duplicated_and_foreign_shards() {
+    let c = case(SMALL_SWEEP);
+    let s0 = sweep(&c, "s0", &["--shard", "0/2"]);
+    let s1 = sweep(&c, "s1", &["--shard", "1/2"]);
+    let merge = |dirs: &[&Path], out: &str| {
+        let mut cmd = profspace();
+        cmd.arg("merge");
+        for d in dirs {
+            cmd.arg(d);
+        }
+        let out = c.root.join(out);
+        cmd.args(["--out", out.to_str().unwrap(), "--no-plots"])
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone()
+    };
+    let err = String::from_utf8(merge(&[&s0], "m1")).unwrap();
+    assert!(err.contains("shard 1/2 is missing"), "{err}");
+
+    // A duplicated run: copy a row of shard 0 onto the end of its runs.csv.
+    let dup = c.root.join("dup");
+    fs::create_dir_all(&dup).unwrap();
+    for f in fs::read_dir(&s0).unwrap() {
+        let f = f.unwrap();
+        if f.file_type().unwrap().is_file() {
+            fs::copy(f.path(), dup.join(f.file_name())).unwrap();
+        }
+    }
+    let runs = fs::read_to_string(dup.join("runs.csv")).unwrap();
+    let second = runs.lines().nth(1).unwrap().to_string();
+    let mut lines: Vec<&str> = runs.lines().collect();
+    lines.insert(2, &second);
+    fs::write(dup.join("runs.csv"), lines.join("\n") + "\n").unwrap();
+    let err = String::from_utf8(merge(&[&dup, &s1], "m2")).unwrap();
+    assert!(err.contains("appears twice"), "{err}");
+
+    // A shard of another scenario.
+    let other = case(&SMALL_SWEEP.replace("ticks = 30", "ticks = 31"));
+    let foreign = sweep(&other, "s1", &["--shard", "1/2"]);
+    let err = String::from_utf8(merge(&[&s0, &foreign], "m3")).unwrap();
+    assert!(err.contains("another scenario"), "{err}");
+}
+
+/// Starts a sweep, kills it with SIGKILL once `runs.csv.part` holds at least
+/// `after` rows, and returns the output folder.
+pub fn kill_midway(scenario: &Path, out: &Path, after: usize) -> bool {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("profspace"))
+        .args([
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+            "--threads",
+            "2",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let part = out.join("runs.csv.part");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut killed = false;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        let rows = fs::read_to_string(&part)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if rows > after {
+            child.kill().unwrap();
+            killed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let _ = child.wait();
+    killed
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_identical_bytes() {
+    let text = "name = \"long\"\nticks = 150\nreplications = 8\n[organization]\nteams = 10\nteam_size = 10\n\
+                [sweep.grid]\n\"managers.focus\" = { from = 0.1, to = 0.9, steps = 12 }\n";
+    let c = case(text);
+    let full = sweep(&c, "full", &["--threads", "1"]);
+    let out = c.root.join("killed");
+    assert!(
+        kill_midway(&c.scenario, &out, 20),
+        "the sweep finished before it could be killed"
+    );
+    assert!(
+        !out.join("runs.csv").exists(),
+        "an unfinished sweep has a runs.csv under its final name"
+    );
+    // Without --resume the unfinished folder is protected.
+    profspace()
+        .args([
+            "sweep",
+            c.scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--resume"));
+    // A changed scenario may not resume it.
+    let changed = c.root.join("changed.toml");
+    fs::write(&changed, text.replace("ticks = 150", "ticks = 151")).unwrap();
+    profspace()
+        .args([
+            "sweep",
+            changed.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--resume",
+            "--no-plots",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("different scenario"));
+    profspace()
+        .args([
+            "sweep",
+            c.scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--resume",
+            "--no-plots",
+        ])
+        .assert()
+        .success();
+    assert_same(&full, &out);
+}
