@@ -113,6 +113,48 @@ pub const PSM_RUN_METRICS: [Metric; 21] = {
     out
 };
 
+/// Per-period metrics of March (1991).
+pub const MARCH_TICK_METRICS: [Metric; 2] = [
+    mean("knowledge", "knowledge of the code: Σ code·reality / m"),
+    mean(
+        "individual_knowledge",
+        "mean over individuals of Σ belief·reality / m",
+    ),
+];
+
+/// Per-run metrics of March (1991).
+pub const MARCH_RUN_METRICS: [Metric; 7] = [
+    mean(
+        "knowledge",
+        "knowledge of the code at the end (equilibrium, or the last period)",
+    ),
+    mean(
+        "code_correct",
+        "share of dimensions where the code equals reality",
+    ),
+    mean(
+        "individual_knowledge",
+        "mean over individuals of Σ belief·reality / m",
+    ),
+    mean(
+        "fast_knowledge",
+        "individual knowledge of the fast socialisers (empty without them)",
+    ),
+    mean(
+        "slow_knowledge",
+        "individual knowledge of the other individuals (empty without them)",
+    ),
+    Metric {
+        name: "periods",
+        kind: MetricKind::Tick,
+        meaning: "periods run",
+    },
+    count(
+        "capped",
+        "1 if the run stopped at max_periods rather than at equilibrium",
+    ),
+];
+
 /// Number of ticks in the final window: the last 20%, at least one.
 pub fn final_window(ticks: u32) -> u32 {
     ticks.div_ceil(5).max(1)

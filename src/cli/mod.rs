@@ -3,6 +3,7 @@
 //! 0 success, 1 internal error, 2 user error (bad scenario, bad arguments,
 //! an output folder in the way), 3 some runs failed, 130 interrupted.
 
+mod explain;
 mod progress;
 mod report;
 
@@ -109,6 +110,19 @@ enum Command {
     Check {
         /// Scenario file (TOML)
         scenario: PathBuf,
+    },
+    /// Say in plain words what a scenario will do, how long it takes and how much it writes
+    Explain {
+        /// Scenario file (TOML)
+        scenario: PathBuf,
+    },
+    /// Write a commented scenario file to start from (NAME.toml)
+    New {
+        /// Name of the new scenario (the file is NAME.toml in the current folder)
+        name: String,
+        /// Start from this scenario instead of the defaults
+        #[arg(long, value_name = "SCENARIO")]
+        from: Option<PathBuf>,
     },
     /// List every scenario parameter: key, default, allowed values, meaning
     Params {
@@ -278,6 +292,46 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 if plan.design.len() == 1 { "" } else { "s" },
                 plan.replications,
                 plan.total_runs()
+            );
+            Ok(exit::OK)
+        }
+        Some(Command::Explain { scenario }) => {
+            let n = threads(exec.threads)?;
+            let s = load(Some(&scenario), ("", ""), None, n)?;
+            print!(
+                "{}",
+                explain::explain(&scenario.display().to_string(), &s, n)
+            );
+            Ok(exit::OK)
+        }
+        Some(Command::New { name, from }) => {
+            let stem = name.strip_suffix(".toml").unwrap_or(&name);
+            let file_name = Path::new(stem)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default();
+            if let Some(problem) = scenario::name_problem(&file_name) {
+                return Err(user(format!(
+                    "cannot use `{name}` as a scenario name: {problem}"
+                )));
+            }
+            let path = PathBuf::from(format!("{stem}.toml"));
+            if path.exists() {
+                return Err(user(format!(
+                    "{} exists already; choose another name or delete it",
+                    path.display()
+                )));
+            }
+            let base = match &from {
+                Some(f) => Some((f.display().to_string(), load(Some(f), ("", ""), None, 1)?)),
+                None => None,
+            };
+            let text = explain::new_file(&file_name, base.as_ref().map(|(o, s)| (o.as_str(), s)));
+            crate::output::write_atomic(&path, text.as_bytes())?;
+            eprintln!(
+                "wrote {}; run it with: profspace run {}",
+                path.display(),
+                path.display()
             );
             Ok(exit::OK)
         }

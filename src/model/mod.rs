@@ -3,16 +3,18 @@
 //! no I/O and cannot fail on a validated scenario; randomness comes only
 //! from the run seed (see [`crate::rng`]).
 
+pub mod march;
 pub mod psm;
 
 use crate::observe::{self, Metric, Summary};
+use crate::rng;
 use crate::scenario::{ModelKind, Scenario};
 
 /// Per-tick metrics of a model, in column order.
 pub fn tick_metrics(model: ModelKind) -> &'static [Metric] {
     match model {
         ModelKind::ProfessionalSpace => &observe::PSM_TICK_METRICS,
-        ModelKind::March1991 => &observe::PSM_TICK_METRICS,
+        ModelKind::March1991 => &observe::MARCH_TICK_METRICS,
     }
 }
 
@@ -20,22 +22,23 @@ pub fn tick_metrics(model: ModelKind) -> &'static [Metric] {
 pub fn run_metrics(model: ModelKind) -> &'static [Metric] {
     match model {
         ModelKind::ProfessionalSpace => &observe::PSM_RUN_METRICS,
-        ModelKind::March1991 => &observe::PSM_RUN_METRICS,
+        ModelKind::March1991 => &observe::MARCH_RUN_METRICS,
     }
 }
 
-/// Runs one simulation. Every `s.output.ticks_every`-th tick is appended to
-/// `ticks` as a row `[tick, metrics…]`; returns the per-run metrics.
+/// Runs one simulation. Every `s.output.ticks_every`-th tick (period, for
+/// March) is appended to `ticks` as a row `[tick, metrics…]`; returns the
+/// per-run metrics.
 pub fn simulate(s: &Scenario, run_seed: u64, ticks: &mut Vec<f64>) -> Vec<f64> {
+    let every = s.output.ticks_every;
     match s.model {
-        ModelKind::ProfessionalSpace | ModelKind::March1991 => {
+        ModelKind::ProfessionalSpace => {
             let mut org = psm::Organisation::new(s, run_seed);
             let mut summary = Summary::new(
                 &observe::PSM_TICK_METRICS,
                 s.ticks,
                 Some(observe::PSM_ESSENTIAL),
             );
-            let every = s.output.ticks_every;
             for t in 0..s.ticks {
                 let row = org.step(t);
                 summary.push(t, &row);
@@ -46,5 +49,43 @@ pub fn simulate(s: &Scenario, run_seed: u64, ticks: &mut Vec<f64>) -> Vec<f64> {
             }
             summary.finish()
         }
+        ModelKind::March1991 => {
+            let p = march_params(s);
+            let mut r = rng::stream(&rng::run_key(run_seed), rng::SETUP_STREAM, 0);
+            let end = march::run(&p, &mut r, |period, m| {
+                if every > 0 && period % every == 0 {
+                    ticks.extend_from_slice(&[
+                        f64::from(period),
+                        m.knowledge(),
+                        m.individual_knowledge(),
+                    ]);
+                }
+            });
+            vec![
+                end.knowledge,
+                end.code_correct,
+                end.individual_knowledge,
+                end.fast_knowledge,
+                end.slow_knowledge,
+                f64::from(end.periods),
+                f64::from(u8::from(end.capped)),
+            ]
+        }
+    }
+}
+
+/// The March parameters of a scenario.
+pub fn march_params(s: &Scenario) -> march::MarchParams {
+    let m = &s.march;
+    march::MarchParams {
+        dimensions: m.dimensions as usize,
+        individuals: m.individuals as usize,
+        socialization: m.socialization,
+        code_learning: m.code_learning,
+        turnover: m.turnover,
+        turbulence: m.turbulence,
+        fast_individuals: m.fast_individuals as usize,
+        fast_socialization: m.fast_socialization,
+        max_periods: m.resolved_max_periods(),
     }
 }

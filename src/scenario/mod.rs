@@ -22,8 +22,8 @@ mod validate;
 pub use error::{Problem, ScenarioError};
 pub use params::{Kind, Param, Value};
 pub use render::{render_commented, render_resolved};
-pub use sweep::{Design, DesignPoint, Range, SampleMethod, Sweep, SweepAxis};
-pub use validate::{Limits, MEMORY_PER_PROFESSIONAL};
+pub use sweep::{CONDITION, Condition, Design, DesignPoint, Range, SampleMethod, Sweep, SweepAxis};
+pub use validate::{Limits, MEMORY_PER_PROFESSIONAL, human_bytes, name_problem};
 
 use std::path::Path;
 

@@ -94,6 +94,16 @@ fn render(s: &Scenario, comments: bool) -> String {
         if let Some(r) = sweep.replications {
             let _ = writeln!(out, "replications = {r}");
         }
+        for c in &sweep.conditions {
+            let _ = writeln!(
+                out,
+                "\n[[sweep.conditions]]\nlabel = {}",
+                Value::Text(c.label.clone()).to_toml()
+            );
+            for (path, v) in &c.settings {
+                let _ = writeln!(out, "\"{path}\" = {}", v.to_toml());
+            }
+        }
         if !sweep.grid.is_empty() {
             out.push_str("\n[sweep.grid]\n");
             for axis in &sweep.grid {

@@ -1,9 +1,10 @@
 //! The `[sweep]` section: which parameters vary, over what, and the design
 //! (the list of parameter settings) it expands to.
 //!
-//! Design order, documented for users: grid axes in the order they are
+//! Design order, documented for users: named conditions
+//! (`[[sweep.conditions]]`) first, then the grid axes in the order they are
 //! written, the first varying slowest (like nested loops); when a
-//! `[sweep.sample]` is present too, every grid cell is crossed with the same
+//! `[sweep.sample]` is present too, every cell is crossed with the same
 //! sample points, which vary fastest. Point `i` is computed from `i` alone,
 //! so a design of millions of points needs no memory beyond its sample.
 
@@ -14,6 +15,9 @@ use crate::rng;
 use rand::RngExt;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+
+/// The design column of named conditions.
+pub const CONDITION: &str = "condition";
 
 /// Most design points a sweep may have (each is validated before any run).
 pub const MAX_POINTS: u64 = 10_000_000;
@@ -80,11 +84,24 @@ pub struct Sample {
     pub ranges: Vec<(String, Range)>,
 }
 
+/// A named bundle of settings (`[[sweep.conditions]]`): an axis whose
+/// values are whole conditions, such as "management only" against
+/// "integrated".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// Label, the value of the `condition` column.
+    pub label: String,
+    /// Parameter paths and values, in the order written.
+    pub settings: Vec<(String, Value)>,
+}
+
 /// A parameter sweep.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sweep {
     /// Replications per point (overrides the top-level `replications`).
     pub replications: Option<u32>,
+    /// Named conditions (the first, slowest axis).
+    pub conditions: Vec<Condition>,
     /// Full-factorial grid axes, in the order written.
     pub grid: Vec<SweepAxis>,
     /// Optional sampled parameters.
@@ -94,9 +111,11 @@ pub struct Sweep {
 /// The expanded design of a scenario: one point per parameter setting.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Design {
-    /// Column names: grid paths then sampled paths.
+    /// Column names: `condition` (when there are named conditions), grid
+    /// paths, then sampled paths.
     pub columns: Vec<String>,
     axes: Vec<Vec<Value>>,
+    conditions: Vec<Condition>,
     sample_kinds: Vec<Kind>,
     /// Sample matrix, row-major (samples × sampled parameters).
     sample: Vec<f64>,
@@ -121,14 +140,27 @@ impl Design {
             return Design {
                 columns: Vec::new(),
                 axes: Vec::new(),
+                conditions: Vec::new(),
                 sample_kinds: Vec::new(),
                 sample: Vec::new(),
                 samples: 1,
                 len: 1,
             };
         };
-        let mut columns: Vec<String> = sweep.grid.iter().map(|a| a.path.clone()).collect();
-        let axes: Vec<Vec<Value>> = sweep.grid.iter().map(|a| a.values.clone()).collect();
+        let mut columns: Vec<String> = Vec::new();
+        let mut axes: Vec<Vec<Value>> = Vec::new();
+        if !sweep.conditions.is_empty() {
+            columns.push(CONDITION.to_string());
+            axes.push(
+                sweep
+                    .conditions
+                    .iter()
+                    .map(|c| Value::Text(c.label.clone()))
+                    .collect(),
+            );
+        }
+        columns.extend(sweep.grid.iter().map(|a| a.path.clone()));
+        axes.extend(sweep.grid.iter().map(|a| a.values.clone()));
         let (mut sample, mut samples, mut sample_kinds) = (Vec::new(), 1u64, Vec::new());
         if let Some(sm) = &sweep.sample {
             samples = u64::from(sm.samples);
@@ -162,6 +194,7 @@ impl Design {
         Design {
             columns,
             axes,
+            conditions: sweep.conditions.clone(),
             sample_kinds,
             sample,
             samples,
@@ -207,7 +240,17 @@ impl Design {
         let mut s = base.clone();
         s.sweep = None;
         for (path, value) in self.columns.iter().zip(&point.values) {
-            params::set(&mut s, path, value)?;
+            if path == CONDITION {
+                let c = self
+                    .conditions
+                    .iter()
+                    .find(|c| Value::Text(c.label.clone()) == *value);
+                for (p, v) in c.map(|c| c.settings.as_slice()).unwrap_or_default() {
+                    params::set(&mut s, p, v)?;
+                }
+            } else {
+                params::set(&mut s, path, value)?;
+            }
         }
         Ok(s)
     }
@@ -228,6 +271,7 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
     let before = ctx.problems.len();
     let mut sweep = Sweep {
         replications: None,
+        conditions: Vec::new(),
         grid: Vec::new(),
         sample: None,
     };
@@ -246,15 +290,20 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
                 None => ctx.problem("sweep.grid", v.span(), "expected a table [sweep.grid]"),
             },
             "sample" => sweep.sample = sample(ctx, v, base),
+            "conditions" => sweep.conditions = conditions(ctx, v, base),
             other => ctx.unknown(
                 &format!("sweep.{other}"),
                 other,
                 key.span(),
-                &["replications", "grid", "sample"],
+                &["replications", "conditions", "grid", "sample"],
             ),
         }
     }
-    if sweep.grid.is_empty() && sweep.sample.is_none() && ctx.problems.len() == before {
+    if sweep.grid.is_empty()
+        && sweep.sample.is_none()
+        && sweep.conditions.is_empty()
+        && ctx.problems.len() == before
+    {
         ctx.problem(
             "sweep",
             value.span(),
@@ -274,7 +323,26 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
     }
     // Size limits.
     let reps = u64::from(sweep.replications.unwrap_or(base.replications));
-    let mut points: u64 = 1;
+    for c in &sweep.conditions {
+        for (path, _) in &c.settings {
+            if sweep.grid.iter().any(|a| &a.path == path)
+                || sweep
+                    .sample
+                    .as_ref()
+                    .is_some_and(|s| s.ranges.iter().any(|(p, _)| p == path))
+            {
+                ctx.problem(
+                    path,
+                    value.span(),
+                    format!(
+                        "is set by condition \"{}\" and swept too; keep one",
+                        c.label
+                    ),
+                );
+            }
+        }
+    }
+    let mut points: u64 = (sweep.conditions.len() as u64).max(1);
     for axis in &sweep.grid {
         points = points.saturating_mul(axis.values.len() as u64);
     }
@@ -328,6 +396,97 @@ fn sweepable(
         Err(msg) => {
             ctx.problem(path, span, msg);
             None
+        }
+    }
+}
+
+/// Parses `[[sweep.conditions]]`.
+fn conditions(ctx: &mut Ctx, v: &Spanned<DeValue<'_>>, base: &Scenario) -> Vec<Condition> {
+    let items = match v.get_ref() {
+        DeValue::Array(items) if items.iter().all(|i| i.get_ref().is_table()) => items,
+        _ => {
+            ctx.problem(
+                "sweep.conditions",
+                v.span(),
+                "expected [[sweep.conditions]] entries, each with a `label` and parameter settings",
+            );
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<Condition> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let here = format!("sweep.conditions[{i}]");
+        let Some(table) = item.get_ref().as_table() else {
+            continue;
+        };
+        let label = match table.get("label") {
+            Some(l) => match ctx.value(&format!("{here}.label"), Kind::Text { max_len: 60 }, l) {
+                Some(Value::Text(t)) if t.trim().is_empty() => {
+                    ctx.problem(&format!("{here}.label"), l.span(), "the label is empty");
+                    None
+                }
+                Some(Value::Text(t)) if out.iter().any(|c| c.label == t) => {
+                    ctx.problem(
+                        &format!("{here}.label"),
+                        l.span(),
+                        format!("the label \"{t}\" is used twice"),
+                    );
+                    None
+                }
+                Some(Value::Text(t)) => Some(t),
+                _ => None,
+            },
+            None => {
+                ctx.problem(
+                    &here,
+                    item.span(),
+                    "a condition needs a `label`, e.g. label = \"integrated\"",
+                );
+                None
+            }
+        };
+        let mut settings = Vec::new();
+        settings_table(ctx, "", table, base, &mut settings);
+        if settings.is_empty() {
+            ctx.problem(
+                &here,
+                item.span(),
+                "a condition needs at least one setting, e.g. \"managers.focus\" = 0.8",
+            );
+        }
+        if let Some(label) = label {
+            out.push(Condition { label, settings });
+        }
+    }
+    out
+}
+
+/// The settings of a condition: every key but `label`, flattened to paths.
+fn settings_table(
+    ctx: &mut Ctx,
+    prefix: &str,
+    table: &DeTable<'_>,
+    base: &Scenario,
+    out: &mut Vec<(String, Value)>,
+) {
+    for (key, v) in table.iter() {
+        if prefix.is_empty() && key.get_ref() == "label" {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        if let DeValue::Table(t) = v.get_ref() {
+            settings_table(ctx, &path, t, base, out);
+            continue;
+        }
+        let Some(kind) = sweepable(ctx, &path, key.span(), base) else {
+            continue;
+        };
+        if let Some(value) = ctx.value(&path, kind, v) {
+            out.push((path, value));
         }
     }
 }
