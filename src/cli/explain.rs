@@ -168,10 +168,9 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize) -> String {
         if let Some(sm) = &sweep.sample {
             let _ = writeln!(
                 w,
-                "  {} {} samples ({}) of:",
+                "  {} {} samples (drawn from the master seed) of:",
                 sm.samples,
-                sm.method.name(),
-                "drawn from the master seed"
+                sm.method.name()
             );
             for (p, r) in &sm.ranges {
                 let _ = writeln!(w, "    {p} from {} to {}", r.from, r.to);
