@@ -10,20 +10,18 @@
 //! in which professionals or teams are visited. No I/O, no allocation per
 //! tick, nothing that can fail on a validated scenario.
 
+mod math;
 mod network;
 mod step;
 
-use crate::rng;
+use crate::rng::{self, Rng};
 use crate::scenario::{Coupling, Levers, Scenario, Traits};
-use rand::RngExt;
-use rand_distr::StandardNormal;
 
 pub use step::TickObservation;
 
 /// A normal draw with mean `mean` and spread `sd`, clamped to [0, 1].
-fn draw<R: rand::Rng>(rng: &mut R, mean: f64, sd: f64) -> f64 {
-    let z: f64 = rng.sample(StandardNormal);
-    (mean + sd * z).clamp(0.0, 1.0)
+fn draw(rng: &mut Rng, mean: f64, sd: f64) -> f64 {
+    math::clamp01(mean + sd * rng::normal(rng))
 }
 
 /// Scalar parameters copied out of the scenario for the hot loop.
@@ -97,10 +95,13 @@ pub struct Organisation {
     /// The manager's side of the dyad: control (1 − autonomy) in zero_sum,
     /// the structure σ offered in freedom_safety.
     pub(crate) control: Vec<f64>,
-    // Peer means of tick t (scratch, written before any state changes).
-    pub(crate) peer_meaning: Vec<f64>,
-    pub(crate) peer_drive: Vec<f64>,
-    pub(crate) peer_safety: Vec<f64>,
+    /// Snapshot of (meaning, drive, safety) of tick t, packed so that a
+    /// peer is one cache line; written before any state changes.
+    pub(crate) social: Vec<[f64; 3]>,
+    /// Scratch for one team's noise draws (6 per professional).
+    pub(crate) noise: Vec<f64>,
+    /// Scratch for one team's peer means of (meaning, drive, safety).
+    pub(crate) peer: Vec<[f64; 3]>,
     pub(crate) ties: Vec<u32>,
     // Managers, one per team.
     pub(crate) levers: Vec<Levers>,
@@ -191,9 +192,9 @@ impl Organisation {
             cynicism: vec![0.0; n],
             trust: vec![0.5; n],
             control: vec![0.5; n],
-            peer_meaning: vec![0.0; n],
-            peer_drive: vec![0.0; n],
-            peer_safety: vec![0.0; n],
+            social: vec![[0.0; 3]; n],
+            noise: vec![0.0; 6 * team_size],
+            peer: vec![[0.0; 3]; team_size],
             ties: Vec::new(),
             levers,
             effects: vec![d.effects0; teams],
@@ -212,7 +213,7 @@ impl Organisation {
 
     /// Fills place `i` with a new professional: fresh traits from the place's
     /// profile, initial states, skill ~ N(skill_mean, 0.1).
-    pub(crate) fn hire<R: rand::Rng>(&mut self, r: &mut R, i: usize, skill_mean: f64) {
+    pub(crate) fn hire(&mut self, r: &mut Rng, i: usize, skill_mean: f64) {
         let m = self.pops.place_traits[i % self.team_size];
         let sd = self.pops.spread;
         self.need[i] = draw(r, m.need, sd.need);
@@ -284,7 +285,7 @@ impl Organisation {
 }
 
 /// Draws the seven levers around the means.
-fn draw_levers<R: rand::Rng>(r: &mut R, m: &Levers, sd: f64) -> Levers {
+fn draw_levers(r: &mut Rng, m: &Levers, sd: f64) -> Levers {
     Levers {
         rationale: draw(r, m.rationale, sd),
         effect: draw(r, m.effect, sd),
@@ -294,11 +295,6 @@ fn draw_levers<R: rand::Rng>(r: &mut R, m: &Levers, sd: f64) -> Levers {
         dominance: draw(r, m.dominance, sd),
         listening: draw(r, m.listening, sd),
     }
-}
-
-/// A uniform draw in [0, 1).
-fn uniform<R: rand::Rng>(r: &mut R) -> f64 {
-    r.random::<f64>()
 }
 
 #[cfg(test)]

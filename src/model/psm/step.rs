@@ -5,11 +5,10 @@
 //! then over teams in team order, so the result is the same whatever order
 //! or thread the teams are stepped in.
 
-use super::{Organisation, draw_levers, uniform};
+use super::math::{cbrt, clamp01};
+use super::{Organisation, draw_levers};
 use crate::rng;
 use crate::scenario::Coupling;
-use rand::RngExt;
-use rand_distr::StandardNormal;
 
 /// The organisation's tick metrics, in the order of
 /// [`crate::observe::PSM_TICK_METRICS`].
@@ -18,19 +17,14 @@ pub type TickObservation = [f64; 20];
 /// Per-team sums of the tick metrics (state of tick t, flows of phase A).
 type Tally = [f64; 18];
 
-#[inline(always)]
-fn clamp01(x: f64) -> f64 {
-    x.clamp(0.0, 1.0)
-}
-
 impl Organisation {
     /// Advances the organisation by one tick and returns the observation of
     /// that tick: means of the state the tick started from, the flows phase A
     /// computed from it, and the event counts through the tick's phase C.
     pub fn step(&mut self, tick: u32) -> TickObservation {
-        self.peer_means();
+        self.snapshot();
         let turbulent =
-            uniform(&mut rng::stream(&self.key, rng::ORG_STREAM, tick)) < self.p.turbulence;
+            rng::uniform(&mut rng::stream(&self.key, rng::ORG_STREAM, tick)) < self.p.turbulence;
         let mut sums = [0.0; 18];
         for j in 0..self.teams() {
             let t = self.step_team(j, tick, turbulent);
@@ -52,29 +46,18 @@ impl Organisation {
         obs
     }
 
-    /// Phase A, social part: peer means of meaning, drive and safety at tick
-    /// t, for everyone, before anything is written. Without ties a
-    /// professional's own value stands in for the peers'.
-    fn peer_means(&mut self) {
-        let k = self.peers;
-        if k == 0 {
-            self.peer_meaning.copy_from_slice(&self.meaning);
-            self.peer_drive.copy_from_slice(&self.drive);
-            self.peer_safety.copy_from_slice(&self.safety);
-            return;
-        }
-        let inv = 1.0 / k as f64;
-        for (i, ties) in self.ties.chunks_exact(k).enumerate() {
-            let (mut m, mut d, mut s) = (0.0, 0.0, 0.0);
-            for &t in ties {
-                let t = t as usize;
-                m += self.meaning[t];
-                d += self.drive[t];
-                s += self.safety[t];
-            }
-            self.peer_meaning[i] = m * inv;
-            self.peer_drive[i] = d * inv;
-            self.peer_safety[i] = s * inv;
+    /// Phase A, social part: a snapshot of every professional's meaning,
+    /// drive and safety at tick t, taken before anything is written; peers
+    /// read it while their own state is being updated.
+    fn snapshot(&mut self) {
+        for (((x, m), d), s) in self
+            .social
+            .iter_mut()
+            .zip(&self.meaning)
+            .zip(&self.drive)
+            .zip(&self.safety)
+        {
+            *x = [*m, *d, *s];
         }
     }
 
@@ -87,6 +70,7 @@ impl Organisation {
         let big_l = self.licence[j];
         let e_m = self.effects[j];
         let mut r = rng::stream(&self.key, 1 + j as u64, tick);
+        let zig = rng::ziggurat();
 
         // Team-level values of tick t.
         let g = (lv.effect - self.perf[j]).max(0.0);
@@ -104,20 +88,66 @@ impl Organisation {
         tally[9] = big_l;
         let (mut adjust, mut ess_sum, mut trust_sum) = (0.0, 0.0, 0.0);
 
-        for i in lo..hi {
-            let a = self.autonomy[i];
-            let s = self.safety[i];
-            let pu = self.purpose[i];
-            let id = self.identity[i];
-            let mn = self.meaning[i];
-            let d = self.drive[i];
-            let q = self.skill[i];
-            let cy = self.cynicism[i];
-            let tr = self.trust[i];
-            let need = self.need[i];
-            let lambda = self.lambda[i];
-            let asp = self.aspiration[i];
-            let std = self.standard[i];
+        // The team's slices: every one has length ts, so indexing by k < ts
+        // needs no bounds checks.
+        let autonomy = &mut self.autonomy[lo..hi];
+        let safety = &mut self.safety[lo..hi];
+        let purpose = &mut self.purpose[lo..hi];
+        let identity = &mut self.identity[lo..hi];
+        let meaning = &mut self.meaning[lo..hi];
+        let drive = &mut self.drive[lo..hi];
+        let skill = &mut self.skill[lo..hi];
+        let cynicism = &mut self.cynicism[lo..hi];
+        let trust = &mut self.trust[lo..hi];
+        let need = &self.need[lo..hi];
+        let lambda = &self.lambda[lo..hi];
+        let aspiration = &self.aspiration[lo..hi];
+        let standard = &mut self.standard[lo..hi];
+        let base_drive = &self.base_drive[lo..hi];
+        let control = &mut self.control[lo..hi];
+        // Peer means of tick t (one's own values without ties).
+        let k_peers = self.peers;
+        let peer = &mut self.peer[..ts];
+        if k_peers == 0 {
+            peer.copy_from_slice(&self.social[lo..hi]);
+        } else {
+            let inv = 1.0 / k_peers as f64;
+            let social = &self.social;
+            for (out, mine) in peer
+                .iter_mut()
+                .zip(self.ties[lo * k_peers..hi * k_peers].chunks_exact(k_peers))
+            {
+                let mut sum = [0.0; 3];
+                for &t in mine {
+                    let v = social[t as usize];
+                    sum[0] += v[0];
+                    sum[1] += v[1];
+                    sum[2] += v[2];
+                }
+                *out = [sum[0] * inv, sum[1] * inv, sum[2] * inv];
+            }
+        }
+        // The team's noise, drawn in one tight loop: six normals per
+        // professional in index order (W1, W2, W3, W4, W6, W7).
+        let noise = &mut self.noise[..6 * ts];
+        for x in noise.iter_mut() {
+            *x = p.noise * rng::normal_with(&mut r, zig);
+        }
+        for ix in 0..ts {
+            let a = autonomy[ix];
+            let s = safety[ix];
+            let pu = purpose[ix];
+            let id = identity[ix];
+            let mn = meaning[ix];
+            let d = drive[ix];
+            let q = skill[ix];
+            let cy = cynicism[ix];
+            let tr = trust[ix];
+            let need = need[ix];
+            let lambda = lambda[ix];
+            let asp = aspiration[ix];
+            let std = standard[ix];
+            let [peer_mn, peer_d, peer_s] = peer[ix];
 
             // Signals.
             let request = d * (need - a).max(0.0);
@@ -145,9 +175,9 @@ impl Organisation {
 
             // Work.
             let effort = (d * 0.5 * (1.0 + mn)).sqrt();
-            let existential = (q * a * effort).cbrt();
+            let existential = cbrt(q * a * effort);
             let alignment = 1.0 - (1.0 - sigma) * (1.0 - pu);
-            let functional = (effort * alignment * c_en).cbrt();
+            let functional = cbrt(effort * alignment * c_en);
             let essential = (existential * functional).sqrt();
 
             // Targets of the windows; meaning is the catalyst.
@@ -155,44 +185,37 @@ impl Organisation {
             let p_target = purpose_target * mn;
             let fit = 1.0 - (e_m - std).abs();
             let id_target = fit * 0.5 * (1.0 + a);
-            let mn_target =
-                one_w * (s * 0.5 * (pu + id) * c_conn).cbrt() + w * self.peer_meaning[i];
+            let mn_target = one_w * cbrt(s * 0.5 * (pu + id) * c_conn) + w * peer_mn;
             let aspiration = asp + lv.effect * (1.0 - asp) * 0.5;
             let frustration = (aspiration - essential).max(0.0);
             let source = lambda * (1.0 - frustration) + (1.0 - lambda) * id;
-            let d_target = one_w
-                * (self.base_drive[i] * source * (1.0 - cy) * c_en)
-                    .sqrt()
-                    .sqrt()
-                + w * self.peer_drive[i];
-            let s_target = one_w * s_offer + w * self.peer_safety[i];
+            let d_target =
+                one_w * (base_drive[ix] * source * (1.0 - cy) * c_en).sqrt().sqrt() + w * peer_d;
+            let s_target = one_w * s_offer + w * peer_s;
             let tr_target = ((1.0 - k) * c_conn).sqrt();
 
             // Phase B: the new state, from the values above only.
-            let mut z = [0.0f64; 6];
-            for x in &mut z {
-                *x = p.noise * r.sample::<f64, _>(StandardNormal);
-            }
+            let z = &noise[6 * ix..6 * ix + 6];
             let a_new = clamp01(a + alpha * (a_target - a) + z[0]);
-            self.autonomy[i] = a_new;
-            self.safety[i] = clamp01(s + alpha * (s_target - s) + z[1]);
-            self.purpose[i] = clamp01(pu + alpha * c_mn * (p_target - pu) + z[2]);
-            self.identity[i] = clamp01(id + alpha * c_mn * (id_target - id) + z[3]);
-            self.standard[i] = clamp01(std + alpha * 0.2 * pu * (e_m - std));
+            autonomy[ix] = a_new;
+            safety[ix] = clamp01(s + alpha * (s_target - s) + z[1]);
+            purpose[ix] = clamp01(pu + alpha * c_mn * (p_target - pu) + z[2]);
+            identity[ix] = clamp01(id + alpha * c_mn * (id_target - id) + z[3]);
+            standard[ix] = clamp01(std + alpha * 0.2 * pu * (e_m - std));
             if p.meaning_dynamics {
-                self.meaning[i] = clamp01(mn + alpha * (mn_target - mn) + z[4]);
+                meaning[ix] = clamp01(mn + alpha * (mn_target - mn) + z[4]);
             }
-            self.drive[i] = clamp01(d + alpha * c_mn * (d_target - d) + z[5]);
-            self.skill[i] = clamp01(
+            drive[ix] = clamp01(d + alpha * c_mn * (d_target - d) + z[5]);
+            skill[ix] = clamp01(
                 q + p.learn * 0.5 * (1.0 + lambda) * a * s * (1.0 - q) - 0.01 * q * (1.0 - a),
             );
-            self.cynicism[i] = clamp01(
+            cynicism[ix] = clamp01(
                 cy + p.cynicism_rate
                     * (lambda * frustration * (1.0 - cy) - (1.0 - frustration) * cy * 0.5),
             );
             let tr_new = clamp01(tr + alpha * (tr_target - tr));
-            self.trust[i] = tr_new;
-            self.control[i] = match p.coupling {
+            trust[ix] = tr_new;
+            control[ix] = match p.coupling {
                 Coupling::ZeroSum => 1.0 - a_new,
                 Coupling::FreedomSafety => sigma,
             };
@@ -246,14 +269,14 @@ impl Organisation {
             self.revocations += 1;
         }
         if turbulent {
-            e_new = clamp01(e_new + 0.2 * r.sample::<f64, _>(StandardNormal));
+            e_new = clamp01(e_new + 0.2 * rng::normal(&mut r));
         }
         self.effects[j] = e_new;
         for i in lo..hi {
             let engagement = (self.drive[i] * self.meaning[i]).sqrt();
             let leave =
                 p.exit_base + p.exit_sensitivity * (p.engagement_floor - engagement).max(0.0);
-            if uniform(&mut r) < leave {
+            if rng::uniform32(&mut r) < leave {
                 self.hire(&mut r, i, 0.3);
                 self.exits += 1;
             }
