@@ -174,6 +174,7 @@ fn classify(e: &anyhow::Error) -> i32 {
                 PermissionDenied
                     | NotFound
                     | StorageFull
+                    | FileTooLarge
                     | ReadOnlyFilesystem
                     | AlreadyExists
                     | NotADirectory

@@ -5,7 +5,7 @@
 //!
 //! The rule these give: a file under its final name is always complete.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -140,6 +140,18 @@ impl PartFile {
     }
 }
 
+/// A user error about the state of the output folder (exit code 2).
+#[derive(Debug)]
+pub struct FolderError(pub String);
+
+impl std::fmt::Display for FolderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FolderError {}
+
 /// Exclusive use of an output folder for the life of the value.
 #[derive(Debug)]
 pub struct FolderLock {
@@ -168,7 +180,7 @@ impl FolderLock {
             Err(fs::TryLockError::WouldBlock) => {
                 let holder = fs::read_to_string(&path).unwrap_or_default();
                 let holder = holder.trim();
-                bail!(
+                Err(FolderError(format!(
                     "another profspace process{} is writing to {}; wait for it to finish or choose another --out",
                     if holder.is_empty() {
                         String::new()
@@ -176,7 +188,8 @@ impl FolderLock {
                         format!(" (pid {holder})")
                     },
                     dir.display()
-                )
+                ))
+                .into())
             }
             Err(fs::TryLockError::Error(e)) => {
                 Err(e).with_context(|| format!("cannot lock {}", path.display()))

@@ -6,4 +6,4 @@ pub mod files;
 pub mod manifest;
 pub mod table;
 
-pub use files::{FolderLock, PartFile, part_path, write_atomic};
+pub use files::{FolderError, FolderLock, PartFile, part_path, write_atomic};

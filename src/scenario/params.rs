@@ -141,7 +141,11 @@ impl Kind {
                         self.allowed()
                     ))
                 } else if x < min || x > max {
-                    Err(format!("{x} is out of range; expected {}", self.allowed()))
+                    Err(format!(
+                        "{} is out of range; expected {}",
+                        short(x),
+                        self.allowed()
+                    ))
                 } else {
                     Ok(Value::Float(x))
                 }
@@ -191,6 +195,16 @@ impl Kind {
                 ellipsis(&v.to_toml())
             )),
         }
+    }
+}
+
+/// A number as people read it: plain for everyday sizes, scientific for
+/// very large or very small ones.
+pub fn short(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e7 || x.abs() < 1e-4) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 

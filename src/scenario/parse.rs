@@ -234,7 +234,14 @@ pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>, 
         Ok(root) => root,
         Err(e) => {
             let line = e.span().map(|sp| line_of(&ctx.lines, sp.start));
-            let msg = e.message().trim().to_string();
+            let mut msg = e.message().trim().to_string();
+            // Name what the parser points at (e.g. which key is duplicated).
+            if let Some(at) = e.span().and_then(|sp| text.get(sp)) {
+                let at = at.trim();
+                if !at.is_empty() && at.len() <= 60 && !at.contains('\n') {
+                    msg.push_str(&format!(" (at `{at}`)"));
+                }
+            }
             ctx.problems.push(Problem::new(
                 "",
                 line,
@@ -292,6 +299,12 @@ impl<'a> Walker<'a> {
             if let Some(param) = params::find(&path) {
                 self.seen.insert((path.clone(), line));
                 if let Some(v) = self.ctx.value(&path, param.kind, value) {
+                    if let (true, Value::Text(name)) = (path == "name", &v)
+                        && let Some(msg) = super::validate::name_problem(name)
+                    {
+                        self.ctx.problem(&path, value.span(), msg);
+                        continue;
+                    }
                     param.set(s, &v);
                 }
             } else if params::is_section(&path) || path == "managers.profiles" {

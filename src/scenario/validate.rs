@@ -155,7 +155,10 @@ pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<P
                 "march" => vec!["march.individuals", "march.dimensions"],
                 other => vec![other],
             };
-            p.line = related.iter().filter_map(|k| lines.get(*k)).min().copied();
+            p.line = lines
+                .get(&p.path)
+                .or_else(|| related.iter().filter_map(|k| lines.get(*k)).min())
+                .copied();
         }
     }
     problems

@@ -2,8 +2,8 @@
 //! unsharded sweep writes, byte for byte, after checking that the shards
 //! belong to one scenario and that every run is there exactly once.
 
-use super::runner::FolderError;
 use super::{Plan, aggregate};
+use crate::output::FolderError;
 use crate::output::manifest::{self, Manifest, Status};
 use crate::output::{FolderLock, PartFile, write_atomic};
 use crate::scenario::Scenario;

@@ -12,9 +12,10 @@ mod merge;
 mod resume;
 mod runner;
 
+pub use crate::output::FolderError;
 pub use aggregate::write_aggregate;
 pub use merge::merge;
-pub use runner::{FolderError, Options, Outcome, Progress, execute};
+pub use runner::{Options, Outcome, Progress, execute};
 
 use crate::rng;
 use crate::scenario::{Design, Scenario};

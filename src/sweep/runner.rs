@@ -13,7 +13,7 @@ use crate::model;
 use crate::observe::Metric;
 use crate::output::manifest::{self, Manifest, Status};
 use crate::output::table::{self, push_metric, push_run_id, push_value};
-use crate::output::{FolderLock, PartFile, part_path, write_atomic};
+use crate::output::{FolderError, FolderLock, PartFile, part_path, write_atomic};
 use anyhow::{Context, Result, bail};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -299,18 +299,6 @@ fn clear_folder(out: &Path) -> Result<()> {
     }
     Ok(())
 }
-
-/// A user error about the state of the output folder (exit code 2).
-#[derive(Debug)]
-pub struct FolderError(pub String);
-
-impl std::fmt::Display for FolderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FolderError {}
 
 /// Executes `plan` into `opts.out`. See the module documentation.
 pub fn execute(
