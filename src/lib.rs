@@ -32,6 +32,7 @@ pub mod cli;
 pub mod model;
 pub mod observe;
 pub mod output;
+pub mod plot;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

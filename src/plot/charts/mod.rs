@@ -1,0 +1,11 @@
+//! One file per chart. Each `build` function turns the tables of
+//! [`super::data`] into a chart value (the numbers it will show, decided
+//! once), and each chart value draws itself on any plotters backend through
+//! [`super::style::Chart`], so PNG and SVG show the same thing.
+
+pub(crate) mod comparison;
+pub(crate) mod heatmap;
+pub(crate) mod lines;
+pub(crate) mod profile;
+pub(crate) mod timeseries;
+pub(crate) mod tradeoff;

@@ -1,0 +1,220 @@
+//! Trade-off map: mean autonomy (x) against mean safety (y) per design
+//! point, with 95% CI whiskers, coloured and shaped by the grouping
+//! parameter (`by`, else the first varying text parameter such as
+//! `coupling`). The trace parameter (`managers.focus` when it varies, else
+//! the first varying numeric parameter) sets the marker size, and thin
+//! lines join the points that differ only in it, in its order: zero-sum
+//! shows as paths falling to the left as focus rises, positive-sum as
+//! paths rising to the upper right.
+
+use crate::plot::PlotError;
+use crate::plot::data::{Aggregate, MetricStats};
+use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+
+/// The trade-off chart.
+pub(crate) struct Tradeoff {
+    x_name: String,
+    y_name: String,
+    /// Per point: x, x ci, y, y ci, group, size level in [0, 1].
+    points: Vec<(f64, f64, f64, f64, usize, f64)>,
+    /// Polylines (point indices in trace order) and their group.
+    traces: Vec<(usize, Vec<usize>)>,
+    x: Axis,
+    y: Axis,
+    legend: Vec<LegendEntry>,
+    subtitle: Vec<String>,
+}
+
+/// Builds the map of `a` (x) against `s` (y).
+pub(crate) fn build(
+    agg: &Aggregate,
+    a: &MetricStats,
+    s: &MetricStats,
+    by: Option<usize>,
+) -> Result<Tradeoff, PlotError> {
+    let d = &agg.design;
+    let mut group = by.or_else(|| d.group_param());
+    let trace = d
+        .param("managers.focus")
+        .filter(|&i| d.params[i].varies() && Some(i) != group)
+        .or_else(|| {
+            d.varying()
+                .into_iter()
+                .find(|&i| d.params[i].numeric() && Some(i) != group)
+        });
+    // Without a text parameter, colour by another varying parameter of
+    // few values.
+    if group.is_none() {
+        group = d
+            .varying()
+            .into_iter()
+            .find(|&i| Some(i) != trace && d.params[i].levels.len() <= 8);
+    }
+    let mut points = Vec::new();
+    let mut row_of_point = Vec::new();
+    for r in 0..d.len() {
+        if !(a.mean[r].is_finite() && s.mean[r].is_finite()) {
+            continue;
+        }
+        let g = group.map_or(0, |g| d.params[g].level[r]);
+        let size = trace.map_or(0.5, |t| {
+            let n = d.params[t].levels.len();
+            if n > 1 {
+                d.params[t].level[r] as f64 / (n - 1) as f64
+            } else {
+                0.5
+            }
+        });
+        points.push((a.mean[r], a.ci[r], s.mean[r], s.ci[r], g, size));
+        row_of_point.push(r);
+    }
+    // Traces: points equal in every varying parameter but the trace one.
+    let mut traces = Vec::new();
+    if let Some(t) = trace {
+        let keys: Vec<usize> = d.varying().into_iter().filter(|&i| i != t).collect();
+        let mut by_key: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+        for (k, &r) in row_of_point.iter().enumerate() {
+            let key = keys.iter().map(|&i| d.params[i].level[r]).collect();
+            by_key.entry(key).or_default().push(k);
+        }
+        for (_, mut ks) in by_key {
+            ks.sort_by_key(|&k| d.params[t].level[row_of_point[k]]);
+            if ks.len() >= 2 {
+                traces.push((points[ks[0]].4, ks));
+            }
+        }
+    }
+    let xs = points.iter().flat_map(|p| [p.0 - fin(p.1), p.0 + fin(p.1)]);
+    let ys = points.iter().flat_map(|p| [p.2 - fin(p.3), p.2 + fin(p.3)]);
+    let unit = a.unit() && s.unit();
+    let (xr, yr) = if unit {
+        ((0.0, 1.0), (0.0, 1.0))
+    } else {
+        (style::data_range(xs, false), style::data_range(ys, false))
+    };
+    let groups: Vec<String> = match group {
+        Some(g) => d.params[g]
+            .levels
+            .iter()
+            .map(|l| format!("{} = {l}", d.params[g].short))
+            .collect(),
+        None => vec!["design point".to_string()],
+    };
+    let legend = if groups.len() > 1 {
+        groups
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LegendEntry {
+                label: l.clone(),
+                style: style::series_style(i),
+                line: false,
+                marker: true,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut subtitle =
+        vec!["final-window mean per design point, whiskers: 95% CI over replicates".to_string()];
+    if let Some(t) = trace {
+        let p = &d.params[t];
+        let mut line = format!(
+            "marker size grows with {} ({} → {})",
+            p.name,
+            p.levels[0],
+            p.levels[p.levels.len() - 1]
+        );
+        if !traces.is_empty() {
+            let others: Vec<&str> = d
+                .varying()
+                .into_iter()
+                .filter(|&i| i != t && Some(i) != group)
+                .map(|i| d.params[i].name.as_str())
+                .collect();
+            if others.is_empty() {
+                line.push_str(&format!("; lines follow {}", p.name));
+            } else {
+                line.push_str(&format!("; lines join equal {}", others.join(", ")));
+            }
+        }
+        subtitle.push(line);
+    }
+    let unit_suffix = if unit { " (0–1)" } else { "" };
+    Ok(Tradeoff {
+        x_name: a.name.clone(),
+        y_name: s.name.clone(),
+        x: Axis::numeric(xr.0, xr.1, 5, &format!("{}{unit_suffix}", a.name)),
+        y: Axis::numeric(yr.0, yr.1, 5, &format!("{}{unit_suffix}", s.name)),
+        points,
+        traces,
+        legend,
+        subtitle,
+    })
+}
+
+fn fin(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
+const PLOT: u32 = 860;
+
+impl Chart for Tradeoff {
+    fn size(&self) -> (u32, u32) {
+        let w = PLOT + 150;
+        let head = 76 + 27 * self.subtitle.len() as u32;
+        (w, head + PLOT + style::legend_height(&self.legend, w) + 10)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let title = format!(
+            "Trade-off: {} against {} per design point",
+            self.y_name, self.x_name
+        );
+        let body = style::header(root, &title, &self.subtitle)?;
+        let (w, h) = body.dim_in_pixel();
+        let lh = style::legend_height(&self.legend, w);
+        let (main, legend) = body.split_vertically(h - lh);
+        let main = main.margin(0, 0, 30, 30);
+        let chart = style::cartesian(
+            &main,
+            &self.x,
+            &self.y,
+            style::y_area_for(&self.y.labels),
+            true,
+        )?;
+        let plot = chart.plotting_area();
+        for (g, ks) in &self.traces {
+            let mut st = style::series_style(*g);
+            st.dash = None;
+            let pts: Vec<(f64, f64)> = ks
+                .iter()
+                .map(|&k| (self.points[k].0, self.points[k].2))
+                .collect();
+            plot.draw(&PathElement::new(pts, st.color.mix(0.55).stroke_width(2)))?;
+        }
+        for &(x, xc, y, yc, g, _) in &self.points {
+            let c = style::series_style(g).color.mix(0.8).stroke_width(2);
+            if xc.is_finite() && xc > 0.0 {
+                plot.draw(&PathElement::new(vec![(x - xc, y), (x + xc, y)], c))?;
+            }
+            if yc.is_finite() && yc > 0.0 {
+                plot.draw(&PathElement::new(vec![(x, y - yc), (x, y + yc)], c))?;
+            }
+        }
+        for &(x, _, y, _, g, size) in &self.points {
+            let st = style::series_style(g);
+            let r = (5.0 + 6.0 * size).round() as i32;
+            style::draw_marker(plot, (x, y), st.marker, r, st.color)?;
+        }
+        if !self.legend.is_empty() {
+            style::draw_legend(&legend, &self.legend)?;
+        }
+        Ok(())
+    }
+}

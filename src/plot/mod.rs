@@ -1,0 +1,578 @@
+//! Charts of a result folder, drawn from its CSV tables alone (never from
+//! model internals): which charts a folder supports, the options that force
+//! one, and the errors. The charts themselves live in `charts`, the CSV
+//! reading in `data`, the shared look (embedded font, palettes, legend,
+//! PNG/SVG output) in `style`.
+//!
+//! [`plot_dir`] picks the charts automatically from the columns present:
+//!
+//! | chart | file | drawn when |
+//! |---|---|---|
+//! | time series | `timeseries` | `ticks.csv` has rows |
+//! | heatmap | `heatmap_<metric>` | two numeric parameters vary on a grid |
+//! | trade-off map | `tradeoff` | `autonomy` and `safety` exist, ≥ 2 points |
+//! | comparison | `comparison_<metric>` | ≥ 2 design points |
+//! | profile (radar) | `profile` | ≥ 3 of purpose, identity, safety, drive, meaning |
+//! | lines | `lines_<y>[_by_<by>]` | one varying numeric parameter (plus at most one grouping parameter), or exactly two numeric ones |
+//!
+//! With [`PlotOptions::x`] or [`PlotOptions::y`] only the asked chart is
+//! drawn: a heatmap when `y` names a parameter, else lines of the metric
+//! `y` against the parameter `x`. [`PlotOptions::metrics`] chooses the
+//! metrics of the heatmaps, comparisons, lines and time-series panels;
+//! [`PlotOptions::by`] the grouping (line per value, colour, heatmap panel).
+//!
+//! Every file is deterministic: the same CSV gives the same SVG bytes.
+
+mod charts;
+mod data;
+mod png;
+mod style;
+
+use data::{Aggregate, Design};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Which image files to write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// PNG raster images (the default).
+    #[default]
+    Png,
+    /// SVG vector images (text stays text).
+    Svg,
+    /// Both, side by side.
+    Both,
+}
+
+/// What to draw; the defaults draw every chart the folder supports.
+#[derive(Clone, Debug, Default)]
+pub struct PlotOptions {
+    /// Image format.
+    pub format: Format,
+    /// Metrics for heatmaps, comparisons, lines and time-series panels
+    /// (empty: `essential` or the first metric; the key metrics for the
+    /// time series).
+    pub metrics: Vec<String>,
+    /// Parameter on the x axis (lines, heatmap).
+    pub x: Option<String>,
+    /// Metric on the y axis (lines) or parameter on the y axis (heatmap).
+    pub y: Option<String>,
+    /// Parameter that groups the series (one line per value, the colour of
+    /// the trade-off map, the panels of a heatmap).
+    pub by: Option<String>,
+}
+
+/// Why charts could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// A file, column or row the chart needs is not there.
+    #[error("{}: missing {what}", file.display())]
+    Missing {
+        /// The file (or folder) looked in.
+        file: PathBuf,
+        /// What is missing, e.g. "column `essential_mean`".
+        what: String,
+    },
+    /// The data or the options do not fit the chart asked for.
+    #[error("{}: {message}", file.display())]
+    Invalid {
+        /// The file concerned.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A CSV file could not be read or parsed.
+    #[error("cannot read {}: {source}", file.display())]
+    Csv {
+        /// The file.
+        file: PathBuf,
+        /// The parser's error.
+        #[source]
+        source: csv::Error,
+    },
+    /// Drawing failed.
+    #[error("cannot draw {}: {message}", file.display())]
+    Draw {
+        /// The image file.
+        file: PathBuf,
+        /// The backend's message.
+        message: String,
+    },
+    /// Writing failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The path written.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Whether `e` is the user's to fix (exit code 2): a missing file or
+/// column, a malformed table, an option that does not fit the data, or a
+/// folder that cannot be written.
+pub fn is_user_error(e: &PlotError) -> bool {
+    use std::io::ErrorKind::*;
+    match e {
+        PlotError::Missing { .. } | PlotError::Invalid { .. } | PlotError::Csv { .. } => true,
+        PlotError::Draw { .. } => false,
+        PlotError::Io { source, .. } => matches!(
+            source.kind(),
+            PermissionDenied
+                | NotFound
+                | StorageFull
+                | ReadOnlyFilesystem
+                | AlreadyExists
+                | NotADirectory
+                | IsADirectory
+                | QuotaExceeded
+        ),
+    }
+}
+
+/// The key metrics of the professional-space model, preferred for the
+/// time-series panels when present.
+const KEY_METRICS: [&str; 8] = [
+    "essential",
+    "functional",
+    "existential",
+    "autonomy",
+    "safety",
+    "meaning",
+    "drive",
+    "cynicism",
+];
+
+/// At most this many time-series panels.
+const MAX_PANELS: usize = 12;
+
+/// Reads only the CSV files in `dir`, writes charts into `dir/plots/`,
+/// returns the files written (in a fixed order).
+pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotError> {
+    style::ensure_fonts();
+    if !dir.is_dir() {
+        return Err(PlotError::Missing {
+            file: dir.to_path_buf(),
+            what: "folder".into(),
+        });
+    }
+    let agg_path = dir.join("aggregate.csv");
+    let ticks_path = dir.join("ticks.csv");
+    let agg = if agg_path.is_file() {
+        Some(Aggregate::read(&agg_path)?)
+    } else {
+        None
+    };
+    let tick_metrics = data::tick_metrics(&ticks_path)?;
+    let out = dir.join("plots");
+    let mkdir = || {
+        std::fs::create_dir_all(&out).map_err(|source| PlotError::Io {
+            path: out.clone(),
+            source,
+        })
+    };
+
+    if opts.x.is_some() || opts.y.is_some() {
+        let agg = agg.as_ref().ok_or_else(|| data::missing_file(&agg_path))?;
+        return forced(agg, opts, &out, mkdir);
+    }
+    if agg.is_none() && tick_metrics.is_none() {
+        return Err(data::missing_file(&agg_path));
+    }
+    // Every metric asked for must exist somewhere.
+    for m in &opts.metrics {
+        let in_agg = agg.as_ref().is_some_and(|a| a.metric(m).is_some());
+        let in_ticks = tick_metrics.as_ref().is_some_and(|t| t.contains(m));
+        if !in_agg && !in_ticks {
+            return Err(match &agg {
+                Some(a) => a
+                    .require(m)
+                    .err()
+                    .unwrap_or_else(|| data::missing_file(&agg_path)),
+                None => PlotError::Missing {
+                    file: ticks_path.clone(),
+                    what: format!("column `{m}`"),
+                },
+            });
+        }
+    }
+    let by = match (&opts.by, &agg) {
+        (Some(b), Some(a)) => Some(param_index(&a.design, b, &a.path)?),
+        _ => None,
+    };
+
+    mkdir()?;
+    let mut written = Vec::new();
+
+    // 1. Time series.
+    if let Some(names) = &tick_metrics {
+        let panels = panel_metrics(names, &opts.metrics);
+        if !panels.is_empty() {
+            let design_path = dir.join("design.csv");
+            let design = if design_path.is_file() {
+                data::read_design(&design_path)?
+            } else if let Some(a) = &agg {
+                a.design.clone()
+            } else {
+                return Err(data::missing_file(&design_path));
+            };
+            let by_design = match &opts.by {
+                Some(b) => Some(param_index(&design, b, &design_path)?),
+                None => None,
+            };
+            if let Some(chart) =
+                charts::timeseries::build(&ticks_path, &design, agg.as_ref(), by_design, &panels)?
+            {
+                written.extend(style::save(&chart, &out, "timeseries", opts.format)?);
+            }
+        }
+    }
+
+    let Some(agg) = agg.as_ref() else {
+        return Ok(written);
+    };
+    if agg.design.len() == 0 {
+        return Err(PlotError::Missing {
+            file: agg.path.clone(),
+            what: "rows (no design point has results)".into(),
+        });
+    }
+    let primary = primary_metrics(agg, &opts.metrics);
+    let design = &agg.design;
+
+    // 2. Heatmaps.
+    let numeric: Vec<usize> = design
+        .varying()
+        .into_iter()
+        .filter(|&i| design.params[i].numeric() && Some(i) != by)
+        .collect();
+    if numeric.len() >= 2 && design.is_grid(numeric[0], numeric[1]) {
+        for m in &primary {
+            let chart = charts::heatmap::build(agg, agg.require(m)?, numeric[0], numeric[1], by)?;
+            written.extend(style::save(
+                &chart,
+                &out,
+                &format!("heatmap_{}", file_part(m)),
+                opts.format,
+            )?);
+        }
+    }
+
+    // 3. Trade-off map.
+    if design.len() >= 2
+        && let (Some(a), Some(s)) = (agg.metric("autonomy"), agg.metric("safety"))
+    {
+        let chart = charts::tradeoff::build(agg, a, s, by)?;
+        written.extend(style::save(&chart, &out, "tradeoff", opts.format)?);
+    }
+
+    // 4. Comparisons.
+    if design.len() >= 2 {
+        for m in &primary {
+            let chart = charts::comparison::build(agg, agg.require(m)?, by)?;
+            written.extend(style::save(
+                &chart,
+                &out,
+                &format!("comparison_{}", file_part(m)),
+                opts.format,
+            )?);
+        }
+    }
+
+    // 5. Profile.
+    if let Some(chart) = charts::profile::build(agg, by)? {
+        written.extend(style::save(&chart, &out, "profile", opts.format)?);
+    }
+
+    // 6. Lines, when the design is a line family.
+    if let Some((x, group)) = auto_lines(design, by) {
+        for m in &primary {
+            let chart = charts::lines::build(agg, agg.require(m)?, x, group)?;
+            written.extend(style::save(
+                &chart,
+                &out,
+                &lines_stem(m, design, group),
+                opts.format,
+            )?);
+        }
+    }
+    Ok(written)
+}
+
+/// The chart asked for with `x`/`y`.
+fn forced(
+    agg: &Aggregate,
+    opts: &PlotOptions,
+    out: &Path,
+    mkdir: impl Fn() -> Result<(), PlotError>,
+) -> Result<Vec<PathBuf>, PlotError> {
+    let design = &agg.design;
+    let path = &agg.path;
+    let by = match &opts.by {
+        Some(b) => Some(param_index(design, b, path)?),
+        None => None,
+    };
+    let y_param = opts.y.as_deref().and_then(|y| design.param(y));
+    let mut written = Vec::new();
+    if let Some(yp) = y_param {
+        // Heatmap of metrics over x × y.
+        let Some(xname) = &opts.x else {
+            return Err(PlotError::Invalid {
+                file: path.clone(),
+                message: format!(
+                    "a heatmap over `{}` needs --x PARAMETER too",
+                    design.params[yp].name
+                ),
+            });
+        };
+        let xp = param_index(design, xname, path)?;
+        for p in [xp, yp] {
+            if !design.params[p].numeric() {
+                return Err(PlotError::Invalid {
+                    file: path.clone(),
+                    message: format!("parameter `{}` is not numeric", design.params[p].name),
+                });
+            }
+        }
+        if xp == yp {
+            return Err(PlotError::Invalid {
+                file: path.clone(),
+                message: "--x and --y name the same parameter".into(),
+            });
+        }
+        if design.params[xp].levels.len() > 60 || design.params[yp].levels.len() > 60 {
+            return Err(PlotError::Invalid {
+                file: path.clone(),
+                message: format!(
+                    "`{}` × `{}` is not a grid (more than 60 values); draw lines with --y METRIC instead",
+                    design.params[xp].name, design.params[yp].name
+                ),
+            });
+        }
+        let metrics = primary_metrics(agg, &opts.metrics);
+        for m in &metrics {
+            agg.require(m)?;
+        }
+        mkdir()?;
+        for m in &metrics {
+            let chart = charts::heatmap::build(agg, agg.require(m)?, xp, yp, by)?;
+            written.extend(style::save(
+                &chart,
+                out,
+                &format!("heatmap_{}", file_part(m)),
+                opts.format,
+            )?);
+        }
+        return Ok(written);
+    }
+    // Lines of metric(s) y against parameter x.
+    let x = match &opts.x {
+        Some(name) => param_index(design, name, path)?,
+        None => design
+            .varying()
+            .into_iter()
+            .find(|&i| design.params[i].numeric() && Some(i) != by)
+            .ok_or_else(|| PlotError::Invalid {
+                file: path.clone(),
+                message: "no numeric parameter varies; name one with --x".into(),
+            })?,
+    };
+    if !design.params[x].numeric() {
+        return Err(PlotError::Invalid {
+            file: path.clone(),
+            message: format!(
+                "--x `{}` is not numeric; lines need a numeric parameter (try --by {})",
+                design.params[x].name, design.params[x].name
+            ),
+        });
+    }
+    let metrics: Vec<String> = match &opts.y {
+        Some(y) => vec![agg.require(y)?.name.clone()],
+        None => primary_metrics(agg, &opts.metrics),
+    };
+    for m in &metrics {
+        agg.require(m)?;
+    }
+    mkdir()?;
+    for m in &metrics {
+        let chart = charts::lines::build(agg, agg.require(m)?, x, by)?;
+        written.extend(style::save(
+            &chart,
+            out,
+            &lines_stem(m, design, by),
+            opts.format,
+        )?);
+    }
+    Ok(written)
+}
+
+/// The design parameter called `name`, or a user error listing them.
+fn param_index(design: &Design, name: &str, file: &Path) -> Result<usize, PlotError> {
+    design.param(name).ok_or_else(|| PlotError::Missing {
+        file: file.to_path_buf(),
+        what: format!(
+            "parameter column `{name}` (parameters: {})",
+            if design.params.is_empty() {
+                "none: a single condition".to_string()
+            } else {
+                design
+                    .params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ),
+    })
+}
+
+/// The metrics of the per-point charts: those asked for that the aggregate
+/// has, else `essential`, else the first metric.
+fn primary_metrics(agg: &Aggregate, asked: &[String]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let chosen: Vec<String> = asked
+        .iter()
+        .filter_map(|m| agg.metric(m).map(|s| s.name.clone()))
+        .filter(|m| seen.insert(m.clone()))
+        .collect();
+    if !chosen.is_empty() {
+        return chosen;
+    }
+    if let Some(m) = agg.metric("essential") {
+        return vec![m.name.clone()];
+    }
+    agg.metrics
+        .first()
+        .map(|m| vec![m.name.clone()])
+        .unwrap_or_default()
+}
+
+/// The time-series panels: the asked metrics present in ticks.csv, else
+/// the key metrics present, else the first columns.
+fn panel_metrics(names: &[String], asked: &[String]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let chosen: Vec<String> = asked
+        .iter()
+        .filter(|m| names.contains(m) && seen.insert(m.to_string()))
+        .take(MAX_PANELS)
+        .cloned()
+        .collect();
+    if !chosen.is_empty() {
+        return chosen;
+    }
+    let key: Vec<String> = KEY_METRICS
+        .iter()
+        .filter(|k| names.iter().any(|n| n == *k))
+        .map(|k| k.to_string())
+        .collect();
+    if !key.is_empty() {
+        return key;
+    }
+    names.iter().take(8).cloned().collect()
+}
+
+/// Whether the design is a family of lines: the x parameter and the
+/// grouping parameter, if any. One varying numeric parameter (x) with at
+/// most one other varying parameter of at most 8 values (the groups); or
+/// exactly two varying numeric parameters and nothing else, x being the
+/// one with more values.
+fn auto_lines(design: &Design, by: Option<usize>) -> Option<(usize, Option<usize>)> {
+    let varying = design.varying();
+    let numeric: Vec<usize> = varying
+        .iter()
+        .copied()
+        .filter(|&i| design.params[i].numeric() && Some(i) != by)
+        .collect();
+    let levels = |i: usize| design.params[i].levels.len();
+    match (numeric.len(), varying.len()) {
+        (1, 1) => Some((numeric[0], None)),
+        (1, 2) => {
+            let other = varying.iter().copied().find(|&i| i != numeric[0])?;
+            (levels(other) <= 8).then_some((numeric[0], Some(other)))
+        }
+        (2, 2) => {
+            let (a, b) = (numeric[0], numeric[1]);
+            let (x, g) = if levels(b) > levels(a) {
+                (b, a)
+            } else {
+                (a, b)
+            };
+            (levels(g) <= 8).then_some((x, Some(g)))
+        }
+        _ => None,
+    }
+}
+
+fn lines_stem(metric: &str, design: &Design, by: Option<usize>) -> String {
+    match by {
+        Some(b) => format!(
+            "lines_{}_by_{}",
+            file_part(metric),
+            file_part(&design.params[b].name)
+        ),
+        None => format!("lines_{}", file_part(metric)),
+    }
+}
+
+/// A name made safe for a file name: letters, digits, `.`, `_`, `-`.
+fn file_part(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use data::tests::grid;
+
+    #[test]
+    fn line_families_are_recognised() {
+        let march = grid(&[
+            ("march.code_learning", &["0.1", "0.5", "0.9"]),
+            ("march.socialization", &["0.1", "0.3", "0.5", "0.7", "0.9"]),
+        ]);
+        // x: the parameter with more values; one line per the other.
+        assert_eq!(auto_lines(&march, None), Some((1, Some(0))));
+        let one = grid(&[("a", &["1", "2", "3"])]);
+        assert_eq!(auto_lines(&one, None), Some((0, None)));
+        let grouped = grid(&[("coupling", &["z", "f"]), ("a", &["1", "2", "3"])]);
+        assert_eq!(auto_lines(&grouped, None), Some((1, Some(0))));
+        // The flagship (coupling × focus × connection) is a heatmap, not lines.
+        let flagship = grid(&[
+            ("coupling", &["z", "f"]),
+            ("managers.focus", &["0.1", "0.9"]),
+            ("managers.connection", &["0.1", "0.9"]),
+        ]);
+        assert_eq!(auto_lines(&flagship, None), None);
+        assert_eq!(
+            lines_stem("knowledge", &march, Some(0)),
+            "lines_knowledge_by_march.code_learning"
+        );
+        assert_eq!(file_part("a b/c"), "a_b_c");
+    }
+
+    #[test]
+    fn panels_prefer_the_key_metrics() {
+        let names: Vec<String> = ["knowledge", "code_correct"].map(String::from).to_vec();
+        assert_eq!(panel_metrics(&names, &[]), names);
+        let psm: Vec<String> = ["autonomy", "safety", "essential", "trust"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            panel_metrics(&psm, &[]),
+            vec!["essential", "autonomy", "safety"]
+        );
+        assert_eq!(
+            panel_metrics(&psm, &["trust".into(), "nope".into()]),
+            vec!["trust"]
+        );
+    }
+}
