@@ -297,7 +297,7 @@ fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
     let scenario = dir.path().join("long.toml");
     fs::write(&scenario, LONG).unwrap();
     let out = dir.path().join("out");
-    let mut child = spawn_sweep(&scenario, &out, &[]);
+    let child = spawn_sweep(&scenario, &out, &[]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while rows(&out) < 10 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(1));

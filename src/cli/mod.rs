@@ -106,6 +106,26 @@ enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
+    /// Draw the charts of a result folder from its CSV files (into DIR/plots/)
+    Plot {
+        /// Result folder (aggregate.csv, design.csv, ticks.csv …)
+        dir: PathBuf,
+        /// Image format
+        #[arg(long, value_enum, default_value_t = PlotFormat::Png)]
+        format: PlotFormat,
+        /// Metric for heatmaps, comparisons, lines and time-series panels (repeatable) [default: essential, else the first]
+        #[arg(long = "metric", value_name = "NAME")]
+        metrics: Vec<String>,
+        /// Parameter on the x axis (lines; a heatmap when --y is a parameter too)
+        #[arg(long, value_name = "PATH")]
+        x: Option<String>,
+        /// Metric on the y axis (lines), or a parameter (heatmap over --x × --y)
+        #[arg(long, value_name = "METRIC|PATH")]
+        y: Option<String>,
+        /// Parameter that groups the series: one line per value, colours, heatmap panels
+        #[arg(long, value_name = "PATH")]
+        by: Option<String>,
+    },
     /// Validate a scenario and print it with every value resolved
     Check {
         /// Scenario file (TOML)
@@ -130,6 +150,24 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+/// Image formats of `profspace plot`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum PlotFormat {
+    Png,
+    Svg,
+    Both,
+}
+
+impl From<PlotFormat> for crate::plot::Format {
+    fn from(f: PlotFormat) -> Self {
+        match f {
+            PlotFormat::Png => Self::Png,
+            PlotFormat::Svg => Self::Svg,
+            PlotFormat::Both => Self::Both,
+        }
+    }
 }
 
 /// Runs the command line and returns the exit code.
@@ -161,6 +199,13 @@ pub fn main() -> i32 {
 /// The exit code an error deserves.
 fn classify(e: &anyhow::Error) -> i32 {
     for cause in e.chain() {
+        if let Some(p) = cause.downcast_ref::<crate::plot::PlotError>() {
+            return if crate::plot::is_user_error(p) {
+                exit::USER
+            } else {
+                exit::INTERNAL
+            };
+        }
         if cause.is::<UserError>()
             || cause.is::<ScenarioError>()
             || cause.is::<sweep::FolderError>()
@@ -280,6 +325,29 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 dirs.len(),
                 out.display()
             );
+            draw_charts(&out, &exec);
+            Ok(exit::OK)
+        }
+        Some(Command::Plot {
+            dir,
+            format,
+            metrics,
+            x,
+            y,
+            by,
+        }) => {
+            let opts = crate::plot::PlotOptions {
+                format: format.into(),
+                metrics,
+                x,
+                y,
+                by,
+            };
+            let files = crate::plot::plot_dir(&dir, &opts)?;
+            eprintln!("{} charts in {}:", files.len(), dir.join("plots").display());
+            for f in files {
+                eprintln!("  {}", f.display());
+            }
             Ok(exit::OK)
         }
         Some(Command::Check { scenario }) => {
@@ -344,6 +412,18 @@ fn dispatch(cli: Cli) -> Result<i32> {
             }
             Ok(exit::OK)
         }
+    }
+}
+
+/// Draws the charts of a finished folder unless `--no-plots`; a failure to
+/// draw is a warning (the results are written).
+fn draw_charts(out: &Path, exec: &ExecArgs) {
+    if exec.no_plots {
+        return;
+    }
+    match crate::plot::plot_dir(out, &crate::plot::PlotOptions::default()) {
+        Ok(files) => eprintln!("{} charts in {}", files.len(), out.join("plots").display()),
+        Err(e) => eprintln!("warning: charts not drawn: {e}"),
     }
 }
 
@@ -431,6 +511,7 @@ fn execute(s: &Scenario, shard: Option<Shard>, exec: &ExecArgs, command: &str) -
     );
     if shard.is_none() {
         report::summary(&out, s)?;
+        draw_charts(&out, exec);
     }
     if !outcome.failures.is_empty() {
         eprintln!(
