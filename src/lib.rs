@@ -35,5 +35,6 @@ pub mod output;
 pub mod plot;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod sweep;

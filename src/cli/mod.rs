@@ -100,6 +100,14 @@ enum Command {
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
     },
+    /// Run a scenario's [sensitivity] analysis (Morris or Sobol') and write sensitivity.csv
+    Sensitivity {
+        /// Scenario file (TOML) with a [sensitivity] section
+        scenario: PathBuf,
+        /// Master seed, overriding the scenario's
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+    },
     /// Join the folders of a sharded sweep into one (byte-identical to an unsharded sweep)
     Merge {
         /// Shard folders
@@ -309,6 +317,25 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 return Ok(exit::OK);
             }
             execute(&s, shard, &exec, "sweep")
+        }
+        Some(Command::Sensitivity { scenario, seed }) => {
+            let n = threads(exec.threads)?;
+            let s = load(Some(&scenario), ("", ""), seed, n)?;
+            if s.sensitivity.is_none() {
+                return Err(user(format!(
+                    "{} has no [sensitivity] section; see scenarios/sensitivity.toml for one",
+                    scenario.display()
+                )));
+            }
+            let code = execute(&s, None, &exec, "sensitivity")?;
+            if code == exit::OK {
+                let out = out_dir(&exec, &s);
+                if !out.join("sensitivity.csv").is_file() {
+                    crate::sweep::write_indices(&out, &Plan::new(&s, None))?;
+                }
+                report::sensitivity(&out)?;
+            }
+            Ok(code)
         }
         Some(Command::Merge { dirs }) => {
             let Some(out) = exec.out.clone() else {

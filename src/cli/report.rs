@@ -111,6 +111,39 @@ pub fn compare_couplings(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The indices of `sensitivity.csv`, one table per output.
+pub fn sensitivity(dir: &Path) -> Result<()> {
+    let path = dir.join("sensitivity.csv");
+    let mut r =
+        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let header: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
+    let mut last_output = String::new();
+    for rec in r.records() {
+        let rec = rec?;
+        if rec[1] != *last_output {
+            last_output = rec[1].to_string();
+            println!(
+                "\n{} indices of {last_output} (95% bootstrap intervals):",
+                &rec[0]
+            );
+            println!(
+                "  {:<34}{}",
+                "parameter",
+                header[3..]
+                    .iter()
+                    .map(|h| format!("{h:>12}"))
+                    .collect::<String>()
+            );
+        }
+        let values: String = (3..rec.len())
+            .map(|i| format!("{:>12.3}", num(&rec[i])))
+            .collect();
+        println!("  {:<34}{values}", &rec[2]);
+    }
+    println!("\n(written to {})", path.display());
+    Ok(())
+}
+
 /// `profspace params`.
 pub fn params_table() {
     println!("{:<40} {:<12} {:<22} meaning", "key", "default", "allowed");

@@ -662,7 +662,9 @@ pub(crate) trait Chart {
         DB::ErrorType: 'static;
 }
 
-/// Writes `chart` as `dir/stem.png` and/or `dir/stem.svg`.
+/// Writes `chart` as `dir/stem.png` and/or `dir/stem.svg`, each through a
+/// temporary file renamed into place, so a chart under its final name is
+/// always whole.
 pub(crate) fn save<C: Chart>(
     chart: &C,
     dir: &Path,
@@ -674,15 +676,25 @@ pub(crate) fn save<C: Chart>(
     let mut written = Vec::new();
     if matches!(format, Format::Png | Format::Both) {
         let path = dir.join(format!("{stem}.png"));
+        let tmp = dir.join(format!(".{stem}.png.tmp-{}.png", std::process::id()));
         let draw_err = |e: Box<dyn std::error::Error + Send + Sync>| PlotError::Draw {
             file: path.clone(),
             message: e.to_string(),
         };
-        {
-            let root = super::png::TextFix(BitMapBackend::new(&path, size)).into_drawing_area();
+        let drawn = (|| {
+            let root = super::png::TextFix(BitMapBackend::new(&tmp, size)).into_drawing_area();
             root.fill(&WHITE).map_err(|e| draw_err(e.into()))?;
             chart.draw(&root).map_err(draw_err)?;
-            root.present().map_err(|e| draw_err(e.into()))?;
+            root.present().map_err(|e| draw_err(e.into()))
+        })();
+        if let Err(e) = drawn.and_then(|()| {
+            std::fs::rename(&tmp, &path).map_err(|source| PlotError::Io {
+                path: path.clone(),
+                source,
+            })
+        }) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
         }
         written.push(path);
     }
@@ -699,9 +711,14 @@ pub(crate) fn save<C: Chart>(
             chart.draw(&root).map_err(draw_err)?;
             root.present().map_err(|e| draw_err(e.into()))?;
         }
-        std::fs::write(&path, svg).map_err(|source| PlotError::Io {
+        crate::output::write_atomic(&path, svg.as_bytes()).map_err(|e| PlotError::Io {
             path: path.clone(),
-            source,
+            source: std::io::Error::new(
+                e.chain()
+                    .find_map(|c| c.downcast_ref::<std::io::Error>())
+                    .map_or(std::io::ErrorKind::Other, std::io::Error::kind),
+                format!("{e:#}"),
+            ),
         })?;
         written.push(path);
     }

@@ -16,6 +16,7 @@ mod error;
 pub mod params;
 mod parse;
 mod render;
+pub mod sensitivity;
 pub mod sweep;
 mod validate;
 
@@ -474,6 +475,8 @@ pub struct Scenario {
     pub march: March,
     /// Optional parameter sweep.
     pub sweep: Option<Sweep>,
+    /// Optional sensitivity analysis (its design replaces a sweep).
+    pub sensitivity: Option<sensitivity::Sensitivity>,
 }
 
 impl Default for Scenario {
@@ -536,6 +539,7 @@ impl Default for Scenario {
                 max_periods: None,
             },
             sweep: None,
+            sensitivity: None,
         }
     }
 }

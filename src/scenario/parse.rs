@@ -254,10 +254,22 @@ pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>, 
         ctx,
         seen: BTreeSet::new(),
         sweep: None,
+        sensitivity: None,
     };
     walker.table("", root.get_ref(), &mut s);
     if let Some(sweep_table) = walker.sweep.take() {
         s.sweep = sweep::parse(&mut walker.ctx, &sweep_table, &s);
+    }
+    if let Some(table) = walker.sensitivity.take() {
+        if s.sweep.is_some() {
+            walker.ctx.problem(
+                "sensitivity",
+                table.span(),
+                "a scenario has either a [sweep] or a [sensitivity] section (the analysis makes its own design)",
+            );
+        } else {
+            s.sensitivity = super::sensitivity::parse(&mut walker.ctx, &table, &s);
+        }
     }
     walker.check_scope(&s);
     let mut lines = KeyLines::new();
@@ -272,6 +284,7 @@ struct Walker<'a> {
     /// Keys set explicitly, with their lines (for model-scope checks).
     seen: BTreeSet<(String, usize)>,
     sweep: Option<Spanned<DeValue<'a>>>,
+    sensitivity: Option<Spanned<DeValue<'a>>>,
 }
 
 impl<'a> Walker<'a> {
@@ -282,6 +295,10 @@ impl<'a> Walker<'a> {
             match path.as_str() {
                 "sweep" => {
                     self.sweep = Some(value.clone());
+                    continue;
+                }
+                "sensitivity" => {
+                    self.sensitivity = Some(value.clone());
                     continue;
                 }
                 "managers.profiles" => {
@@ -326,6 +343,7 @@ impl<'a> Walker<'a> {
                 }
                 if prefix.is_empty() {
                     candidates.push("sweep");
+                    candidates.push("sensitivity");
                 }
                 self.ctx
                     .unknown(&path, key.get_ref(), key.span(), &candidates);

@@ -89,6 +89,32 @@ fn render(s: &Scenario, comments: bool) -> String {
             }
         }
     }
+    if let Some(sa) = &s.sensitivity {
+        let outputs: Vec<String> = sa
+            .outputs
+            .iter()
+            .map(|o| Value::Text(o.clone()).to_toml())
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n[sensitivity]\nmethod = \"{}\"\noutputs = [{}]\ntrajectories = {}\nlevels = {}\nbase_samples = {}\nbootstrap = {}",
+            sa.method.name(),
+            outputs.join(", "),
+            sa.trajectories,
+            sa.levels,
+            sa.base_samples,
+            sa.bootstrap
+        );
+        out.push_str("\n[sensitivity.parameters]\n");
+        for (path, r) in &sa.parameters {
+            let _ = writeln!(
+                out,
+                "\"{path}\" = {{ from = {}, to = {} }}",
+                format_float(r.from),
+                format_float(r.to)
+            );
+        }
+    }
     if let Some(sweep) = &s.sweep {
         out.push_str("\n[sweep]\n");
         if let Some(r) = sweep.replications {

@@ -136,6 +136,25 @@ impl Design {
     /// Expands the sweep of `s` (a single point without parameters when
     /// there is no sweep). Sample points are drawn from the master seed.
     pub fn build(s: &Scenario) -> Design {
+        if let Some(sa) = &s.sensitivity {
+            let unit = sa.unit_design(rng::sensitivity_seed(s.seed));
+            let dims = sa.parameters.len();
+            let mut sample = Vec::with_capacity(unit.len() * dims);
+            for row in &unit {
+                for (u, (_, r)) in row.iter().zip(&sa.parameters) {
+                    sample.push(crate::sensitivity::scale(*u, r.from, r.to));
+                }
+            }
+            return Design {
+                columns: sa.parameters.iter().map(|(p, _)| p.clone()).collect(),
+                axes: Vec::new(),
+                conditions: Vec::new(),
+                sample_kinds: vec![Kind::Float { min: 0.0, max: 1.0 }; dims],
+                sample,
+                samples: unit.len() as u64,
+                len: unit.len() as u64,
+            };
+        }
         let Some(sweep) = &s.sweep else {
             return Design {
                 columns: Vec::new(),
@@ -239,6 +258,7 @@ impl Design {
         let point = self.point(index);
         let mut s = base.clone();
         s.sweep = None;
+        s.sensitivity = None;
         for (path, value) in self.columns.iter().zip(&point.values) {
             if path == CONDITION {
                 let c = self

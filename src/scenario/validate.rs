@@ -169,7 +169,7 @@ fn rules(s: &Scenario, limits: &Limits) -> Vec<Problem> {
     if let Some(msg) = name_problem(&s.name) {
         problems.push(Problem::new("name", None, msg));
     }
-    if s.sweep.is_some() {
+    if s.sweep.is_some() || s.sensitivity.is_some() {
         // The swept values replace the base ones: check every point instead.
         problems.extend(super::sweep::validate_design(s, limits));
         return problems;

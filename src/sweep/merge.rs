@@ -225,6 +225,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
     runs.commit()?;
     write_atomic(&out.join("design.csv"), &design)?;
     aggregate::write_aggregate(out, &plan)?;
+    if failed == 0 {
+        super::indices::write_indices(out, &plan)?;
+    }
     let m = Manifest {
         command: "merge".into(),
         command_line,

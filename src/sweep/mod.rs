@@ -8,12 +8,14 @@
 //! one that spawns threads.
 
 mod aggregate;
+mod indices;
 mod merge;
 mod resume;
 mod runner;
 
 pub use crate::output::FolderError;
 pub use aggregate::write_aggregate;
+pub use indices::write_indices;
 pub use merge::merge;
 pub use runner::{Options, Outcome, Progress, execute};
 

@@ -545,6 +545,9 @@ pub fn execute(
         journal.remove();
         if plan.shard.is_none() {
             aggregate::write_aggregate(out, plan)?;
+            if manifest.runs_failed == 0 {
+                super::indices::write_indices(out, plan)?;
+            }
         }
         manifest.status = Status::Complete;
         write_atomic(&out.join("manifest.json"), &render(&manifest))?;
