@@ -25,7 +25,7 @@ fn outputs(out: &Path, plan: &Plan, names: &[String]) -> Result<Vec<Vec<Vec<f64>
     let first = 4 + plan.design.columns.len();
     let cols: Vec<usize> = names
         .iter()
-        .map(|n| metrics.iter().position(|m| &m.name == n).map(|i| first + i))
+        .map(|n| metrics.iter().position(|m| m.name == n).map(|i| first + i))
         .collect::<Option<_>>()
         .context("an output is not a metric of the model")?;
     let points = plan.design.len() as usize;
