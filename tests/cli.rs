@@ -271,3 +271,68 @@ fn bad_arguments_exit_2() {
     profspace().args(["sweep"]).assert().code(2);
     profspace().args(["frobnicate"]).assert().code(2);
 }
+
+#[test]
+fn slurm_writes_an_array_a_merge_and_a_readme() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    fs::write(
+        &file,
+        "replications = 2\n[sweep.grid]\n\"managers.focus\" = [0.2, 0.5, 0.8]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("jobs");
+    profspace()
+        .args([
+            "slurm",
+            file.to_str().unwrap(),
+            "--shards",
+            "3",
+            "--partition",
+            "short",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let array = fs::read_to_string(out.join("array.sbatch")).unwrap();
+    for part in [
+        "#SBATCH --array=0-2",
+        "#SBATCH --partition=short",
+        "--shard \"$k/3\" --resume",
+        "#SBATCH --requeue",
+    ] {
+        assert!(
+            array.contains(part),
+            "array.sbatch lacks {part:?}:\n{array}"
+        );
+    }
+    let merge = fs::read_to_string(out.join("merge.sbatch")).unwrap();
+    assert!(
+        merge.contains("merge") && merge.contains("shard-2-of-3") && merge.contains("/merged"),
+        "{merge}"
+    );
+    let submit = fs::read_to_string(out.join("submit.sh")).unwrap();
+    assert!(submit.contains("--dependency=afterok:"), "{submit}");
+    assert!(out.join("README.md").is_file() && out.join("scenario.toml").is_file());
+    // The copied scenario is the same experiment.
+    profspace()
+        .args(["check", out.join("scenario.toml").to_str().unwrap()])
+        .assert()
+        .success();
+    profspace()
+        .args(["slurm", file.to_str().unwrap(), "--shards", "0"])
+        .assert()
+        .code(2);
+    profspace()
+        .args([
+            "slurm",
+            file.to_str().unwrap(),
+            "--shards",
+            "2",
+            "--time",
+            "1h",
+        ])
+        .assert()
+        .code(2);
+}

@@ -6,6 +6,7 @@
 mod explain;
 mod progress;
 mod report;
+mod slurm;
 
 use crate::scenario::{self, Limits, Scenario, ScenarioError};
 use crate::sweep::{self, Options, Plan, Shard};
@@ -107,6 +108,29 @@ enum Command {
         /// Master seed, overriding the scenario's
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
+    },
+    /// Write a Slurm job array (one task per shard) and a merge job for a sweep
+    Slurm {
+        /// Scenario file (TOML)
+        scenario: PathBuf,
+        /// Number of shards (array tasks)
+        #[arg(long, value_name = "N")]
+        shards: u64,
+        /// Partition to submit to
+        #[arg(long, value_name = "P")]
+        partition: Option<String>,
+        /// Wall time per task
+        #[arg(long, value_name = "HH:MM:SS", default_value = "01:00:00")]
+        time: String,
+        /// CPUs per task (each shard uses that many threads)
+        #[arg(long, value_name = "C", default_value_t = 1)]
+        cpus_per_task: u32,
+        /// Memory per task
+        #[arg(long, value_name = "M", default_value = "2G")]
+        mem: String,
+        /// Submit with sbatch right away (sbatch must be on the PATH)
+        #[arg(long)]
+        submit: bool,
     },
     /// Join the folders of a sharded sweep into one (byte-identical to an unsharded sweep)
     Merge {
@@ -336,6 +360,70 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 report::sensitivity(&out)?;
             }
             Ok(code)
+        }
+        Some(Command::Slurm {
+            scenario,
+            shards,
+            partition,
+            time,
+            cpus_per_task,
+            mem,
+            submit,
+        }) => {
+            let s = load(
+                Some(&scenario),
+                ("", ""),
+                None,
+                cpus_per_task.max(1) as usize,
+            )?;
+            let total = Plan::new(&s, None).total_runs();
+            if shards == 0 || shards > total {
+                return Err(user(format!(
+                    "--shards {shards}: choose from 1 to {total} (the number of runs)"
+                )));
+            }
+            if !slurm::valid_time(&time) {
+                return Err(user(format!(
+                    "--time {time}: write HH:MM:SS (or D-HH:MM:SS), e.g. 02:00:00"
+                )));
+            }
+            if cpus_per_task == 0 {
+                return Err(user("--cpus-per-task must be at least 1"));
+            }
+            let dir = exec
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join(format!("{}-slurm", s.name)));
+            let binary = std::env::current_exe()
+                .map_err(|e| user(format!("cannot find the profspace binary: {e}")))?;
+            let opts = slurm::SlurmOptions {
+                shards,
+                partition,
+                time,
+                cpus_per_task,
+                mem,
+                dir: dir.clone(),
+            };
+            let files = slurm::generate(&s, &binary, &opts)?;
+            eprintln!(
+                "wrote {} files into {} ({total} runs in {shards} shards); see README.md there",
+                files.len(),
+                dir.display()
+            );
+            if submit {
+                let status = std::process::Command::new("bash")
+                    .arg(dir.join("submit.sh"))
+                    .status()
+                    .map_err(|e| user(format!("cannot run submit.sh: {e}")))?;
+                if !status.success() {
+                    return Err(user(
+                        "sbatch refused the jobs (see above); is sbatch on the PATH?",
+                    ));
+                }
+            } else {
+                eprintln!("submit with: {}", dir.join("submit.sh").display());
+            }
+            Ok(exit::OK)
         }
         Some(Command::Merge { dirs }) => {
             let Some(out) = exec.out.clone() else {
