@@ -20,45 +20,22 @@ use rand::{Rng as _, SeedableRng, TryRng};
 use rand_chacha::ChaCha8Rng;
 use std::convert::Infallible;
 
-/// The generator used everywhere in the engine: a ChaCha8 stream read 256
-/// bytes at a time into a buffer of 32-bit words (the ChaCha8 output words
-/// in order), so that drawing is an array read. A 64-bit draw takes two
-/// words, low word first.
+/// The generator used everywhere in the engine: a ChaCha8 stream drawn one
+/// 32-bit word at a time (a 64-bit draw takes two words, low word first).
 #[derive(Clone, Debug)]
 pub struct Rng {
     chacha: ChaCha8Rng,
-    buf: [u32; 64],
-    pos: usize,
 }
 
 impl Rng {
     fn new(chacha: ChaCha8Rng) -> Self {
-        Rng {
-            chacha,
-            buf: [0; 64],
-            pos: 64,
-        }
-    }
-
-    #[cold]
-    fn refill(&mut self) {
-        let mut bytes = [0u8; 256];
-        self.chacha.fill_bytes(&mut bytes);
-        for (w, b) in self.buf.iter_mut().zip(bytes.chunks_exact(4)) {
-            *w = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        }
-        self.pos = 0;
+        Rng { chacha }
     }
 
     /// The next 32-bit word.
     #[inline(always)]
     pub fn word(&mut self) -> u32 {
-        if self.pos == self.buf.len() {
-            self.refill();
-        }
-        let x = self.buf[self.pos];
-        self.pos += 1;
-        x
+        self.chacha.next_u32()
     }
 }
 
