@@ -105,8 +105,10 @@ pub(crate) fn build(
             .collect(),
         _ => Vec::new(),
     };
-    let mut subtitle =
-        vec!["final-window mean over replicates, whiskers: 95% CI; sorted high to low".to_string()];
+    let mut subtitle = vec![
+        "mean over replicates of each run's result, whiskers: 95% CI; sorted high to low"
+            .to_string(),
+    ];
     if n > SHOW_ALL {
         subtitle.push(format!(
             "the {SHOW_EACH_END} highest and {SHOW_EACH_END} lowest of {n} design points"

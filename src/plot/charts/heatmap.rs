@@ -121,7 +121,7 @@ pub(crate) fn build(
         (lo, hi) = (lo - pad, hi + pad);
     }
     let mut subtitle = vec![format!(
-        "final-window mean over replicates; one colour scale for all panels"
+        "mean over replicates of each run's result; one colour scale for all panels"
     )];
     if panel_levels.len() < panel.map_or(1, |p| d.params[p].levels.len()) {
         subtitle.push(format!("first {MAX_PANELS} panels shown"));

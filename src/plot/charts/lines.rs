@@ -103,7 +103,7 @@ pub(crate) fn build(
         _ => Vec::new(),
     };
     let mut subtitle =
-        vec!["final-window mean over replicates, shaded: 95% confidence band".to_string()];
+        vec!["mean over replicates of each run's result, shaded: 95% confidence band".to_string()];
     if !averaged.is_empty() {
         subtitle.push(format!("averaged over {}", averaged.join(", ")));
     }
