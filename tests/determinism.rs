@@ -308,3 +308,38 @@ fn a_killed_sweep_resumes_to_identical_bytes() {
         .success();
     assert_same(&full, &out);
 }
+
+#[test]
+fn sensitivity_indices_are_identical_for_any_thread_count() {
+    let text = "name = \"sa\"\nticks = 20\nreplications = 2\n[organization]\nteams = 3\nteam_size = 4\n\
+                [output]\nticks_every = 0\n\
+                [sensitivity]\nmethod = \"morris\"\noutputs = [\"essential\", \"autonomy\"]\ntrajectories = 6\nlevels = 4\nbootstrap = 200\n\
+                [sensitivity.parameters]\n\"managers.focus\" = { from = 0.1, to = 0.9 }\n\"managers.connection\" = { from = 0.1, to = 0.9 }\n";
+    let c = case(text);
+    let run = |out: &str, extra: &[&str]| {
+        let out = c.root.join(out);
+        profspace()
+            .args([
+                "sensitivity",
+                c.scenario.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--no-plots",
+            ])
+            .args(extra)
+            .assert()
+            .success();
+        fs::read(out.join("sensitivity.csv")).unwrap()
+    };
+    let one = run("t1", &["--threads", "1"]);
+    let two = run("t2", &["--threads", "2"]);
+    assert_eq!(one, two, "sensitivity.csv depends on the thread count");
+    let text = String::from_utf8(one.clone()).unwrap();
+    assert!(
+        text.starts_with("method,output,parameter,mu,mu_star,sigma,mu_star_lo,mu_star_hi\n"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1 + 2 * 2);
+    let other = run("seed", &["--seed", "7"]);
+    assert_ne!(one, other, "a different seed gave the same indices");
+}
