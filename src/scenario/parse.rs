@@ -431,60 +431,80 @@ impl<'a> Walker<'a> {
         (name, share)
     }
 
+    /// Reads `[[<population>.profiles]]` entries: `name`, `share`, and unit
+    /// values of the keys `slot` knows (levers, traits …), starting from
+    /// the population's means.
+    fn profiles<T: Clone, P>(
+        &mut self,
+        population: &str,
+        value: &Spanned<DeValue<'a>>,
+        allowed: &[&str],
+        start: T,
+        slot: impl for<'v> Fn(&'v mut T, &str) -> Option<&'v mut f64>,
+        build: impl Fn(String, f64, T) -> P,
+    ) -> Vec<P> {
+        let mut out = Vec::new();
+        let mut names = Vec::new();
+        let list = format!("{population}.profiles");
+        for (i, entry) in self.entries(&list, value).into_iter().enumerate() {
+            let path = format!("{list}[{i}]");
+            let (name, share) = self.profile_head(&path, entry, &mut names);
+            let mut values = start.clone();
+            if let Some(table) = entry.get_ref().as_table() {
+                for (key, v) in table.iter() {
+                    let k = key.get_ref().as_ref();
+                    if k == "name" || k == "share" {
+                        continue;
+                    }
+                    let p = format!("{path}.{k}");
+                    match slot(&mut values, k) {
+                        Some(target) => {
+                            if let Some(x) =
+                                self.ctx.value(&p, Kind::Float { min: 0.0, max: 1.0 }, v)
+                            {
+                                *target = x.as_f64().unwrap_or(*target);
+                            }
+                        }
+                        None => self.ctx.unknown(&p, k, key.span(), allowed),
+                    }
+                }
+            }
+            if let (Some(name), Some(share)) = (name, share) {
+                out.push(build(name, share, values));
+            }
+        }
+        out
+    }
+
     fn manager_profiles(
         &mut self,
         value: &Spanned<DeValue<'a>>,
         s: &Scenario,
     ) -> Vec<ManagerProfile> {
-        let mut out = Vec::new();
-        let mut names = Vec::new();
         let allowed: Vec<&str> = Levers::NAMES
             .iter()
             .copied()
             .chain(MANAGER_PROFILE_KEYS)
             .collect();
-        for (i, entry) in self
-            .entries("managers.profiles", value)
-            .into_iter()
-            .enumerate()
-        {
-            let path = format!("managers.profiles[{i}]");
-            let (name, share) = self.profile_head(&path, entry, &mut names);
-            let mut levers = s.managers.levers;
-            let mut spread = s.managers.spread;
-            if let Some(table) = entry.get_ref().as_table() {
-                for (key, v) in table.iter() {
-                    let k = key.get_ref().as_ref();
-                    let p = format!("{path}.{k}");
-                    if k == "name" || k == "share" {
-                        continue;
-                    } else if k == "spread" {
-                        if let Some(x) = self.ctx.value(
-                            &p,
-                            params::find("managers.spread").map_or(Kind::Bool, |p| p.kind),
-                            v,
-                        ) {
-                            spread = x.as_f64().unwrap_or(spread);
-                        }
-                    } else if let Some(slot) = levers.get_mut(k) {
-                        if let Some(x) = self.ctx.value(&p, Kind::Float { min: 0.0, max: 1.0 }, v) {
-                            *slot = x.as_f64().unwrap_or(*slot);
-                        }
-                    } else {
-                        self.ctx.unknown(&p, k, key.span(), &allowed);
-                    }
+        self.profiles(
+            "managers",
+            value,
+            &allowed,
+            (s.managers.levers, s.managers.spread),
+            |(levers, spread), k| {
+                if k == "spread" {
+                    Some(spread)
+                } else {
+                    levers.get_mut(k)
                 }
-            }
-            if let (Some(name), Some(share)) = (name, share) {
-                out.push(ManagerProfile {
-                    name,
-                    share,
-                    levers,
-                    spread,
-                });
-            }
-        }
-        out
+            },
+            |name, share, (levers, spread)| ManagerProfile {
+                name,
+                share,
+                levers,
+                spread,
+            },
+        )
     }
 
     fn professional_profiles(
@@ -492,45 +512,23 @@ impl<'a> Walker<'a> {
         value: &Spanned<DeValue<'a>>,
         s: &Scenario,
     ) -> Vec<ProfessionalProfile> {
-        let mut out = Vec::new();
-        let mut names = Vec::new();
         let allowed: Vec<&str> = Traits::NAMES
             .iter()
             .copied()
             .chain(PROFESSIONAL_PROFILE_KEYS)
             .collect();
-        for (i, entry) in self
-            .entries("professionals.profiles", value)
-            .into_iter()
-            .enumerate()
-        {
-            let path = format!("professionals.profiles[{i}]");
-            let (name, share) = self.profile_head(&path, entry, &mut names);
-            let mut traits = s.professionals.traits;
-            if let Some(table) = entry.get_ref().as_table() {
-                for (key, v) in table.iter() {
-                    let k = key.get_ref().as_ref();
-                    let p = format!("{path}.{k}");
-                    if k == "name" || k == "share" {
-                        continue;
-                    } else if let Some(slot) = traits.get_mut(k) {
-                        if let Some(x) = self.ctx.value(&p, Kind::Float { min: 0.0, max: 1.0 }, v) {
-                            *slot = x.as_f64().unwrap_or(*slot);
-                        }
-                    } else {
-                        self.ctx.unknown(&p, k, key.span(), &allowed);
-                    }
-                }
-            }
-            if let (Some(name), Some(share)) = (name, share) {
-                out.push(ProfessionalProfile {
-                    name,
-                    share,
-                    traits,
-                });
-            }
-        }
-        out
+        self.profiles(
+            "professionals",
+            value,
+            &allowed,
+            s.professionals.traits,
+            |traits, k| traits.get_mut(k),
+            |name, share, traits| ProfessionalProfile {
+                name,
+                share,
+                traits,
+            },
+        )
     }
 
     /// Keys of one model set in a scenario of the other are refused: they

@@ -287,32 +287,17 @@ fn parameters(
                 continue;
             }
         };
-        let (mut from, mut to) = (None, None);
-        for (rk, x) in t.iter() {
-            let kp = format!("{path}.{}", rk.get_ref());
-            match rk.get_ref().as_ref() {
-                "from" => from = ctx.value(&kp, kind, x).and_then(|x| x.as_f64()),
-                "to" => to = ctx.value(&kp, kind, x).and_then(|x| x.as_f64()),
-                other => ctx.unknown(&kp, other, rk.span(), &["from", "to"]),
-            }
-        }
-        match (from, to) {
-            (Some(from), Some(to)) if from < to => {
-                if out.iter().any(|(p, _)| p == &path) {
-                    ctx.problem(&path, key.span(), "is listed twice");
-                } else {
-                    out.push((path, Range { from, to }));
-                }
-            }
-            (Some(from), Some(to)) => ctx.problem(
+        match super::sweep::closed_range(ctx, &path, kind, v, t) {
+            Some(r) if r.from == r.to => ctx.problem(
                 &path,
                 v.span(),
-                format!("`from` ({from}) must be below `to` ({to})"),
+                "`from` and `to` are equal: nothing to analyse",
             ),
-            _ if !t.contains_key("from") || !t.contains_key("to") => {
-                ctx.problem(&path, v.span(), "a range needs `from` and `to`")
+            Some(_) if out.iter().any(|(p, _)| p == &path) => {
+                ctx.problem(&path, key.span(), "is listed twice")
             }
-            _ => {}
+            Some(r) => out.push((path, r)),
+            None => {}
         }
     }
 }

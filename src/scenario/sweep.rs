@@ -511,6 +511,47 @@ fn settings_table(
     }
 }
 
+/// Reads a `{ from, to }` table (values checked against `kind`, `from`
+/// not above `to`).
+pub(crate) fn closed_range(
+    ctx: &mut Ctx,
+    path: &str,
+    kind: Kind,
+    v: &Spanned<DeValue<'_>>,
+    t: &DeTable<'_>,
+) -> Option<Range> {
+    let (mut from, mut to) = (None, None);
+    for (rk, x) in t.iter() {
+        let kp = format!("{path}.{}", rk.get_ref());
+        match rk.get_ref().as_ref() {
+            "from" => from = ctx.value(&kp, kind, x).and_then(|x| x.as_f64()),
+            "to" => to = ctx.value(&kp, kind, x).and_then(|x| x.as_f64()),
+            other => ctx.unknown(&kp, other, rk.span(), &["from", "to"]),
+        }
+    }
+    match (from, to) {
+        (Some(from), Some(to)) if from <= to => Some(Range { from, to }),
+        (Some(from), Some(to)) => {
+            ctx.problem(
+                path,
+                v.span(),
+                format!("`from` ({from}) is above `to` ({to})"),
+            );
+            None
+        }
+        _ => {
+            if !t.contains_key("from") || !t.contains_key("to") {
+                ctx.problem(
+                    path,
+                    v.span(),
+                    "a range needs `from` and `to`, e.g. { from = 0.1, to = 0.9 }",
+                );
+            }
+            None
+        }
+    }
+}
+
 fn is_range(t: &DeTable<'_>) -> bool {
     t.iter()
         .any(|(k, _)| matches!(k.get_ref().as_ref(), "from" | "to" | "steps"))
@@ -734,26 +775,8 @@ fn sample_table(
                     );
                     continue;
                 }
-                let (mut from, mut to) = (None, None);
-                for (rk, x) in t.iter() {
-                    let kp = format!("{path}.{}", rk.get_ref());
-                    match rk.get_ref().as_ref() {
-                        "from" => from = ctx.value(&kp, kind, x).and_then(|x| x.as_f64()),
-                        "to" => to = ctx.value(&kp, kind, x).and_then(|x| x.as_f64()),
-                        other => ctx.unknown(&kp, other, rk.span(), &["from", "to"]),
-                    }
-                }
-                match (from, to) {
-                    (Some(from), Some(to)) if from <= to => ranges.push((path, Range { from, to })),
-                    (Some(from), Some(to)) => ctx.problem(
-                        &path,
-                        v.span(),
-                        format!("`from` ({from}) is above `to` ({to})"),
-                    ),
-                    _ if !t.contains_key("from") || !t.contains_key("to") => {
-                        ctx.problem(&path, v.span(), "a sample range needs `from` and `to`")
-                    }
-                    _ => {}
+                if let Some(r) = closed_range(ctx, &path, kind, v, t) {
+                    ranges.push((path, r));
                 }
             }
             _ => ctx.problem(&path, v.span(), "expected a range { from = …, to = … }"),
