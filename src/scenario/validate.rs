@@ -5,9 +5,11 @@
 use super::parse::KeyLines;
 use super::{ModelKind, Problem, Scenario};
 
-/// Bytes a run needs per professional, besides the peer ties: ten state
-/// arrays, five trait arrays and three scratch arrays of `f64`.
-pub const MEMORY_PER_PROFESSIONAL: u64 = 18 * 8;
+/// Bytes a run needs per professional, besides the peer ties (4 bytes each):
+/// ten state and five trait arrays of `f64`, and the packed snapshot of
+/// meaning, drive and safety the peers read (measured: 173 bytes per
+/// professional in all at the default four ties, see PERFORMANCE.md).
+pub const MEMORY_PER_PROFESSIONAL: u64 = (10 + 5 + 3) * 8;
 
 /// What the machine can hold; sizes beyond it are refused before allocation.
 #[derive(Clone, Debug, PartialEq)]
