@@ -417,3 +417,264 @@ fn odd_input_draws_without_panicking() {
     let e = plot_dir(empty.path(), &PlotOptions::default()).unwrap_err();
     assert!(is_user_error(&e));
 }
+
+/// The text of `stem.svg` with the XML escapes of its text undone.
+fn svg_text(dir: &Path, stem: &str) -> String {
+    svg(dir, stem)
+        .replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The y coordinate of the SVG text element that reads exactly `text`.
+fn text_y(svg: &str, text: &str) -> f64 {
+    let end = svg
+        .find(&format!(">\n{text}\n</text>"))
+        .unwrap_or_else(|| panic!("no text {text:?}"));
+    let start = svg[..end].rfind("<text").unwrap();
+    let tag = &svg[start..end];
+    let y = &tag[tag.find(" y=\"").unwrap() + 4..];
+    y[..y.find('"').unwrap()].parse().unwrap()
+}
+
+const SA_PARAMETERS: [&str; 4] = [
+    "managers.focus",
+    "managers.connection",
+    "professionals.need",
+    "professionals.standard",
+];
+
+#[test]
+fn a_morris_folder_gets_one_screening_chart_per_output_and_nothing_else() {
+    // A sampled design (Morris trajectories) with aggregate.csv: no heatmap,
+    // trade-off, comparison, profile or lines of its 30 points.
+    let dir = fixture("morris");
+    let files = plot_dir(dir.path(), &both()).unwrap();
+    assert_eq!(
+        names(&files),
+        set(&[
+            "morris_essential.png",
+            "morris_essential.svg",
+            "morris_exits.png",
+            "morris_exits.svg"
+        ])
+    );
+    for f in &files {
+        let len = std::fs::metadata(f).unwrap().len();
+        assert!(len > 1000 && len < 500_000, "{}: {len} bytes", f.display());
+    }
+    for output in ["essential", "exits"] {
+        let stem = format!("morris_{output}");
+        let s = svg_text(dir.path(), &stem);
+        let title = format!("Morris screening: {output}");
+        let x_label = format!("μ* (change in {output} over a parameter's range)");
+        for t in [
+            title.as_str(),
+            x_label.as_str(),
+            "σ (spread of the elementary effects",
+            "σ = μ*",
+            "managers.*",
+            "professionals.*",
+        ]
+        .into_iter()
+        .chain(SA_PARAMETERS)
+        {
+            assert!(s.contains(t), "{stem}.svg lacks {t:?}");
+        }
+        let png = dir.path().join(format!("plots/{stem}.png"));
+        assert!(distinct_colours(&png) > 10, "{stem}.png looks blank");
+    }
+}
+
+#[test]
+fn a_sobol_folder_gets_one_bar_chart_per_output() {
+    let dir = fixture("sobol");
+    let files = plot_dir(dir.path(), &both()).unwrap();
+    assert_eq!(
+        names(&files),
+        set(&[
+            "sobol_essential.png",
+            "sobol_essential.svg",
+            "sobol_exits.png",
+            "sobol_exits.svg"
+        ])
+    );
+    for f in &files {
+        let len = std::fs::metadata(f).unwrap().len();
+        assert!(len > 1000 && len < 500_000, "{}: {len} bytes", f.display());
+    }
+    for output in ["essential", "exits"] {
+        let stem = format!("sobol_{output}");
+        let s = svg_text(dir.path(), &stem);
+        let title = format!("Sobol' indices: {output}");
+        for t in [
+            title.as_str(),
+            "index (share of output variance)",
+            "S1 first order",
+            "ST total",
+            "95% bootstrap CI",
+        ]
+        .into_iter()
+        .chain(SA_PARAMETERS)
+        {
+            assert!(s.contains(t), "{stem}.svg lacks {t:?}");
+        }
+        let png = dir.path().join(format!("plots/{stem}.png"));
+        assert!(distinct_colours(&png) > 10, "{stem}.png looks blank");
+    }
+    // Parameters sorted by total index, highest first: in exits,
+    // connection (ST 0.61) above focus (0.35) above standard (0.006).
+    let s = svg_text(dir.path(), "sobol_exits");
+    let (c, f, st) = (
+        text_y(&s, "managers.connection"),
+        text_y(&s, "managers.focus"),
+        text_y(&s, "professionals.standard"),
+    );
+    assert!(c < f && f < st, "not sorted by ST: {c} {f} {st}");
+    // An S1 far beyond the axis (−6.31) is cut, its value written.
+    assert!(s.contains("-6.31") && s.contains("arrows: CI continues beyond the axis"));
+}
+
+#[test]
+fn metrics_choose_the_sensitivity_outputs() {
+    let dir = fixture("morris");
+    let opts = PlotOptions {
+        format: Format::Svg,
+        metrics: vec!["exits".into()],
+        ..PlotOptions::default()
+    };
+    let files = plot_dir(dir.path(), &opts).unwrap();
+    assert_eq!(names(&files), set(&["morris_exits.svg"]));
+    // A metric of aggregate.csv that is not an output of the analysis.
+    let opts = PlotOptions {
+        metrics: vec!["autonomy".into()],
+        ..PlotOptions::default()
+    };
+    let msg = user_error(dir.path(), &opts);
+    assert!(
+        msg.contains("sensitivity.csv") && msg.contains("autonomy") && msg.contains("essential"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_broken_sensitivity_table_is_a_user_error_that_names_it() {
+    // Without mu_star.
+    let dir = fixture("morris");
+    let path = dir.path().join("sensitivity.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut: String = text
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(4);
+            f.join(",") + "\n"
+        })
+        .collect();
+    assert!(!cut.contains("mu_star,"));
+    std::fs::write(&path, cut).unwrap();
+    let msg = user_error(dir.path(), &PlotOptions::default());
+    assert!(
+        msg.contains("sensitivity.csv") && msg.contains("`mu_star`"),
+        "{msg}"
+    );
+
+    // Sobol' without st.
+    let dir = fixture("sobol");
+    let path = dir.path().join("sensitivity.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen(",st,", ",total,", 1)).unwrap();
+    let msg = user_error(dir.path(), &PlotOptions::default());
+    assert!(
+        msg.contains("sensitivity.csv") && msg.contains("`st`"),
+        "{msg}"
+    );
+
+    // An unknown method, a field that is not a number, no rows.
+    let odd = tempfile::tempdir().unwrap();
+    let p = odd.path().join("sensitivity.csv");
+    std::fs::write(
+        &p,
+        "method,output,parameter,s1,s1_lo,s1_hi,st,st_lo,st_hi\nfast,y,a,1,1,1,1,1,1\n",
+    )
+    .unwrap();
+    let msg = user_error(odd.path(), &PlotOptions::default());
+    assert!(
+        msg.contains("sensitivity.csv") && msg.contains("fast"),
+        "{msg}"
+    );
+    std::fs::write(
+        &p,
+        "method,output,parameter,s1,s1_lo,s1_hi,st,st_lo,st_hi\nsobol,y,a,0.1,0,0.2,high,0,1\n",
+    )
+    .unwrap();
+    let msg = user_error(odd.path(), &PlotOptions::default());
+    assert!(msg.contains("high") && msg.contains("`st`"), "{msg}");
+    std::fs::write(
+        &p,
+        "method,output,parameter,mu,mu_star,sigma,mu_star_lo,mu_star_hi\n",
+    )
+    .unwrap();
+    user_error(odd.path(), &PlotOptions::default());
+}
+
+#[test]
+fn undefined_indices_draw_without_panicking() {
+    // Only sensitivity.csv; empty fields (undefined), a whole output
+    // undefined but one point, zero everywhere, two points on one spot.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sensitivity.csv"),
+        "method,output,parameter,mu,mu_star,sigma,mu_star_lo,mu_star_hi\n\
+         morris,y,a,0.5,0.5,0.2,,\n\
+         morris,y,b,,,,,\n\
+         morris,y,c,0.5,0.5,0.2,0.4,0.6\n\
+         morris,z,a,0,0,0,0,0\n\
+         morris,z,b,0,0,0,0,0\n",
+    )
+    .unwrap();
+    let files = plot_dir(dir.path(), &both()).unwrap();
+    assert_eq!(files.len(), 4);
+    let s = svg_text(dir.path(), "morris_y");
+    assert!(s.contains("undefined, not shown: b"), "{s}");
+    // a and c coincide: one label names both, one line each.
+    assert!(text_y(&s, "a") < text_y(&s, "c"));
+
+    let sob = tempfile::tempdir().unwrap();
+    std::fs::write(
+        sob.path().join("sensitivity.csv"),
+        "method,output,parameter,s1,s1_lo,s1_hi,st,st_lo,st_hi\n\
+         sobol,y,a,,,,0.5,,\n\
+         sobol,y,b,0.2,0.1,0.3,,,\n\
+         sobol,y,c,0,0,0,0,0,0\n",
+    )
+    .unwrap();
+    let files = plot_dir(sob.path(), &both()).unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(svg_text(sob.path(), "sobol_y").contains("undefined"));
+}
+
+#[test]
+fn the_same_sensitivity_csv_gives_the_same_svg_bytes() {
+    for name in ["morris", "sobol"] {
+        let a = fixture(name);
+        let b = fixture(name);
+        let opts = PlotOptions {
+            format: Format::Svg,
+            ..PlotOptions::default()
+        };
+        let fa = plot_dir(a.path(), &opts).unwrap();
+        let fb = plot_dir(b.path(), &opts).unwrap();
+        assert_eq!(names(&fa), names(&fb));
+        for (x, y) in fa.iter().zip(&fb) {
+            assert_eq!(
+                std::fs::read(x).unwrap(),
+                std::fs::read(y).unwrap(),
+                "{} differs between runs",
+                x.display()
+            );
+        }
+    }
+}

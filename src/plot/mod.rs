@@ -14,11 +14,20 @@
 //! | comparison | `comparison_<metric>` | ≥ 2 design points |
 //! | profile (radar) | `profile` | ≥ 3 of purpose, identity, safety, drive, meaning |
 //! | lines | `lines_<y>[_by_<by>]` | one varying numeric parameter (plus at most one grouping parameter), or exactly two numeric ones |
+//! | Morris screening (μ*–σ) | `morris_<output>` | `sensitivity.csv` of method `morris`, per output |
+//! | Sobol' indices (S1, ST bars) | `sobol_<output>` | `sensitivity.csv` of method `sobol`, per output |
+//!
+//! A folder with `sensitivity.csv` holds a sensitivity analysis, whose
+//! design is a sample (Morris trajectories, Saltelli matrices) rather than
+//! conditions to compare: it gets the time series (when `ticks.csv` has
+//! rows) and the sensitivity charts only, never the heatmap, trade-off,
+//! comparison, profile or lines of its sample points.
 //!
 //! With [`PlotOptions::x`] or [`PlotOptions::y`] only the asked chart is
 //! drawn: a heatmap when `y` names a parameter, else lines of the metric
 //! `y` against the parameter `x`. [`PlotOptions::metrics`] chooses the
-//! metrics of the heatmaps, comparisons, lines and time-series panels;
+//! metrics of the heatmaps, comparisons, lines and time-series panels, and
+//! the outputs of the sensitivity charts;
 //! [`PlotOptions::by`] the grouping (line per value, colour, heatmap panel).
 //!
 //! Every file is deterministic: the same CSV gives the same SVG bytes.
@@ -28,7 +37,7 @@ mod data;
 mod png;
 mod style;
 
-use data::{Aggregate, Design};
+use data::{Aggregate, Design, SaIndices, Sensitivity};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -49,9 +58,9 @@ pub enum Format {
 pub struct PlotOptions {
     /// Image format.
     pub format: Format,
-    /// Metrics for heatmaps, comparisons, lines and time-series panels
-    /// (empty: `essential` or the first metric; the key metrics for the
-    /// time series).
+    /// Metrics for heatmaps, comparisons, lines and time-series panels, and
+    /// the outputs of the sensitivity charts (empty: `essential` or the
+    /// first metric; the key metrics for the time series; every output).
     pub metrics: Vec<String>,
     /// Parameter on the x axis (lines, heatmap).
     pub x: Option<String>,
@@ -159,6 +168,7 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
     }
     let agg_path = dir.join("aggregate.csv");
     let ticks_path = dir.join("ticks.csv");
+    let sens_path = dir.join("sensitivity.csv");
     let agg = if agg_path.is_file() {
         Some(Aggregate::read(&agg_path)?)
     } else {
@@ -177,11 +187,28 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
         let agg = agg.as_ref().ok_or_else(|| data::missing_file(&agg_path))?;
         return forced(agg, opts, &out, mkdir);
     }
-    if agg.is_none() && tick_metrics.is_none() {
+    let sens = if sens_path.is_file() {
+        Some(Sensitivity::read(&sens_path)?)
+    } else {
+        None
+    };
+    if agg.is_none() && tick_metrics.is_none() && sens.is_none() {
         return Err(data::missing_file(&agg_path));
     }
-    // Every metric asked for must exist somewhere.
+    // Every metric asked for must exist somewhere; in a sensitivity folder,
+    // where only the time series and the indices are drawn, among the
+    // outputs of the analysis or the columns of ticks.csv.
     for m in &opts.metrics {
+        if let Some(s) = &sens {
+            let in_ticks = tick_metrics.as_ref().is_some_and(|t| t.contains(m));
+            if s.output(m).is_none() && !in_ticks {
+                return Err(PlotError::Missing {
+                    file: s.path.clone(),
+                    what: format!("output `{m}` (outputs: {})", s.output_list()),
+                });
+            }
+            continue;
+        }
         let in_agg = agg.as_ref().is_some_and(|a| a.metric(m).is_some());
         let in_ticks = tick_metrics.as_ref().is_some_and(|t| t.contains(m));
         if !in_agg && !in_ticks {
@@ -229,6 +256,40 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
         }
     }
 
+    // 2. Sensitivity indices. The design of a sensitivity analysis is a
+    // sample (Morris trajectories, Saltelli matrices): its points are not
+    // conditions worth comparing one by one, so the per-point charts
+    // below are not drawn.
+    if let Some(s) = &sens {
+        for (output, indices) in &s.outputs {
+            if !opts.metrics.is_empty() && !opts.metrics.contains(output) {
+                continue;
+            }
+            let stem = file_part(output);
+            match indices {
+                SaIndices::Morris(rows) => {
+                    let chart = charts::sensitivity::morris(&s.path, output, rows)?;
+                    written.extend(style::save(
+                        &chart,
+                        &out,
+                        &format!("morris_{stem}"),
+                        opts.format,
+                    )?);
+                }
+                SaIndices::Sobol(rows) => {
+                    let chart = charts::sensitivity::sobol(output, rows);
+                    written.extend(style::save(
+                        &chart,
+                        &out,
+                        &format!("sobol_{stem}"),
+                        opts.format,
+                    )?);
+                }
+            }
+        }
+        return Ok(written);
+    }
+
     let Some(agg) = agg.as_ref() else {
         return Ok(written);
     };
@@ -241,7 +302,7 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
     let primary = primary_metrics(agg, &opts.metrics);
     let design = &agg.design;
 
-    // 2. Heatmaps.
+    // 3. Heatmaps.
     let numeric: Vec<usize> = design
         .varying()
         .into_iter()
@@ -259,7 +320,7 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
         }
     }
 
-    // 3. Trade-off map.
+    // 4. Trade-off map.
     if design.len() >= 2
         && let (Some(a), Some(s)) = (agg.metric("autonomy"), agg.metric("safety"))
     {
@@ -267,7 +328,7 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
         written.extend(style::save(&chart, &out, "tradeoff", opts.format)?);
     }
 
-    // 4. Comparisons.
+    // 5. Comparisons.
     if design.len() >= 2 {
         for m in &primary {
             let chart = charts::comparison::build(agg, agg.require(m)?, by)?;
@@ -280,12 +341,12 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
         }
     }
 
-    // 5. Profile.
+    // 6. Profile.
     if let Some(chart) = charts::profile::build(agg, by)? {
         written.extend(style::save(&chart, &out, "profile", opts.format)?);
     }
 
-    // 6. Lines, when the design is a line family.
+    // 7. Lines, when the design is a line family.
     if let Some((x, group)) = auto_lines(design, by) {
         for m in &primary {
             let chart = charts::lines::build(agg, agg.require(m)?, x, group)?;

@@ -7,5 +7,6 @@ pub(crate) mod comparison;
 pub(crate) mod heatmap;
 pub(crate) mod lines;
 pub(crate) mod profile;
+pub(crate) mod sensitivity;
 pub(crate) mod timeseries;
 pub(crate) mod tradeoff;
