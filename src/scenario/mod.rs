@@ -612,6 +612,31 @@ impl Scenario {
         Self::from_toml_with(&text, &origin, &validate::sanitize_name(stem), limits)
     }
 
+    /// A copy without the sweep and the sensitivity analysis: the base of a
+    /// design point. Costs nothing in the size of the design.
+    pub fn without_design(&self) -> Scenario {
+        Scenario {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            model: self.model,
+            seed: self.seed,
+            ticks: self.ticks,
+            replications: self.replications,
+            coupling: self.coupling,
+            organization: self.organization.clone(),
+            managers: self.managers.clone(),
+            professionals: self.professionals.clone(),
+            dynamics: self.dynamics.clone(),
+            turnover: self.turnover.clone(),
+            licence: self.licence.clone(),
+            environment: self.environment.clone(),
+            output: self.output.clone(),
+            march: self.march.clone(),
+            sweep: None,
+            sensitivity: None,
+        }
+    }
+
     /// Number of professionals in one run.
     pub fn professionals(&self) -> u64 {
         self.organization.professionals()

@@ -256,9 +256,7 @@ impl Design {
     /// The scenario of point `index`: the base with the point's values set.
     pub fn apply(&self, base: &Scenario, index: u64) -> Result<Scenario, String> {
         let point = self.point(index);
-        let mut s = base.clone();
-        s.sweep = None;
-        s.sensitivity = None;
+        let mut s = base.without_design();
         for (path, value) in self.columns.iter().zip(&point.values) {
             if path == CONDITION {
                 let c = self
@@ -601,10 +599,11 @@ fn axis_values(
                 return None;
             }
             let mut values = Vec::new();
+            let mut seen = std::collections::BTreeSet::new();
             let mut ok = true;
             for item in items.iter() {
                 match ctx.value(path, kind, item) {
-                    Some(x) if values.contains(&x) => {
+                    Some(x) if !seen.insert(x.to_toml()) => {
                         ctx.problem(path, item.span(), format!("the value {x} is listed twice"));
                         ok = false;
                     }
