@@ -17,8 +17,10 @@ fn organisation(professionals: u32, coupling: Coupling) -> Organisation {
 
 fn step(c: &mut Criterion) {
     let mut group = c.benchmark_group("step");
-    for &n in &[100u32, 1_000, 10_000, 100_000] {
-        if n >= 100_000 {
+    for &n in &[100u32, 1_000, 10_000, 100_000, 1_000_000] {
+        if n >= 1_000_000 {
+            group.sample_size(10);
+        } else if n >= 100_000 {
             group.sample_size(20);
         }
         group.throughput(Throughput::Elements(u64::from(n)));
@@ -39,7 +41,10 @@ fn step(c: &mut Criterion) {
 fn setup(c: &mut Criterion) {
     let mut group = c.benchmark_group("setup");
     group.sample_size(20);
-    for &n in &[10_000u32, 100_000] {
+    for &n in &[10_000u32, 100_000, 1_000_000] {
+        if n >= 1_000_000 {
+            group.sample_size(10);
+        }
         group.throughput(Throughput::Elements(u64::from(n)));
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
             b.iter(|| black_box(organisation(n, Coupling::FreedomSafety)))
