@@ -7,17 +7,18 @@ use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Reads `aggregate.csv` as (header, rows).
-fn read_aggregate(dir: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+/// Streams `aggregate.csv`: the header, then every row to `each` (memory
+/// does not grow with the number of design points).
+fn read_aggregate(dir: &Path, mut each: impl FnMut(&[String], Vec<String>)) -> Result<Vec<String>> {
     let path = dir.join("aggregate.csv");
     let mut r =
         csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let header: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
-    let mut rows = Vec::new();
     for rec in r.records() {
-        rows.push(rec?.iter().map(str::to_string).collect());
+        let rec = rec.with_context(|| format!("cannot read {}", path.display()))?;
+        each(&header, rec.iter().map(str::to_string).collect());
     }
-    Ok((header, rows))
+    Ok(header)
 }
 
 fn num(s: &str) -> f64 {
@@ -26,7 +27,13 @@ fn num(s: &str) -> f64 {
 
 /// The key outcomes of a finished run or sweep.
 pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
-    let (header, rows) = read_aggregate(dir)?;
+    let (mut count, mut first) = (0usize, None);
+    let header = read_aggregate(dir, |_, row| {
+        count += 1;
+        if first.is_none() {
+            first = Some(row);
+        }
+    })?;
     let col = |name: &str| header.iter().position(|h| h == name);
     let keys: &[&str] = match s.model {
         crate::scenario::ModelKind::ProfessionalSpace => &[
@@ -49,24 +56,19 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
             "periods",
         ],
     };
-    if rows.len() == 1 {
+    if let (1, Some(row)) = (count, &first) {
         println!(
             "{:<14} {:>10} {:>10}   (final window mean over replicates, 95% CI)",
             "metric", "mean", "± ci95"
         );
         for k in keys {
             if let (Some(m), Some(c)) = (col(&format!("{k}_mean")), col(&format!("{k}_ci95"))) {
-                println!(
-                    "{k:<14} {:>10.4} {:>10.4}",
-                    num(&rows[0][m]),
-                    num(&rows[0][c])
-                );
+                println!("{k:<14} {:>10.4} {:>10.4}", num(&row[m]), num(&row[c]));
             }
         }
     } else {
         println!(
-            "{} design points; per-point means with 95% CIs are in {}",
-            rows.len(),
+            "{count} design points; per-point means with 95% CIs are in {}",
             dir.join("aggregate.csv").display()
         );
     }
@@ -75,7 +77,16 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
 
 /// The flagship comparison: the best cell of each coupling on essential.
 pub fn compare_couplings(dir: &Path) -> Result<()> {
-    let (header, rows) = read_aggregate(dir)?;
+    let mut best: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let header = read_aggregate(dir, |header, row| {
+        let col = |name: &str| header.iter().position(|h| h == name);
+        if let (Some(c), Some(m)) = (col("coupling"), col("essential_mean")) {
+            let e = best.entry(row[c].clone()).or_insert_with(|| row.clone());
+            if num(&row[m]) > num(&e[m]) {
+                *e = row;
+            }
+        }
+    })?;
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(c), Some(m), Some(ci)) = (
         col("coupling"),
@@ -88,13 +99,6 @@ pub fn compare_couplings(dir: &Path) -> Result<()> {
         .take_while(|&i| header[i] != "n")
         .filter(|&i| i != c)
         .collect();
-    let mut best: BTreeMap<String, &Vec<String>> = BTreeMap::new();
-    for row in &rows {
-        let e = best.entry(row[c].clone()).or_insert(row);
-        if num(&row[m]) > num(&e[m]) {
-            *e = row;
-        }
-    }
     println!("\nbest cell of each coupling (essential performance, final-window mean ± 95% CI):");
     for (coupling, row) in &best {
         let at: Vec<String> = params
