@@ -336,3 +336,39 @@ fn slurm_writes_an_array_a_merge_and_a_readme() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command as Std, Stdio};
+    // `check` of a large grid prints megabytes: more than a pipe holds.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.toml");
+    fs::write(
+        &file,
+        "[sweep.grid]\n\"managers.focus\" = { from = 0.0, to = 1.0, steps = 200000 }\n",
+    )
+    .unwrap();
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("profspace"))
+        .args(["check", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.status.success() || out.status.code().is_none(),
+        "{:?} {stderr}",
+        out.status
+    );
+}

@@ -3,6 +3,39 @@
 //! 0 success, 1 internal error, 2 user error (bad scenario, bad arguments,
 //! an output folder in the way), 3 some runs failed, 130 interrupted.
 
+/// `println!` that ends the process quietly when stdout is closed (e.g.
+/// `profspace params | head`), instead of panicking on a broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, $($arg)*) {
+            $crate::cli::stdout_failed(e);
+        }
+    }};
+}
+
+/// `print!` with the same handling of a closed stdout.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = write!(out, $($arg)*) {
+            $crate::cli::stdout_failed(e);
+        }
+    }};
+}
+
+/// A failed write to stdout: a closed pipe ends the process with success
+/// (the reader has what it wanted); anything else is reported.
+pub(crate) fn stdout_failed(e: std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(exit::OK);
+    }
+    eprintln!("error: cannot write to standard output: {e}");
+    std::process::exit(exit::INTERNAL);
+}
+
 mod explain;
 mod progress;
 mod report;
@@ -467,7 +500,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         }
         Some(Command::Check { scenario }) => {
             let s = load(Some(&scenario), ("", ""), None, 1)?;
-            print!("{}", scenario::render_resolved(&s));
+            out!("{}", scenario::render_resolved(&s));
             let plan = Plan::new(&s, None);
             eprintln!(
                 "{} is valid: {} design point{} × {} replications = {} runs",
@@ -482,7 +515,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Explain { scenario }) => {
             let n = threads(exec.threads)?;
             let s = load(Some(&scenario), ("", ""), None, n)?;
-            print!(
+            out!(
                 "{}",
                 explain::explain(&scenario.display().to_string(), &s, n)
             );
@@ -521,7 +554,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         }
         Some(Command::Params { markdown }) => {
             if markdown {
-                print!("{}", scenario::params::reference_markdown());
+                out!("{}", scenario::params::reference_markdown());
             } else {
                 report::params_table();
             }

@@ -57,17 +57,19 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
         ],
     };
     if let (1, Some(row)) = (count, &first) {
-        println!(
+        outln!(
             "{:<14} {:>10} {:>10}   (final window mean over replicates, 95% CI)",
-            "metric", "mean", "± ci95"
+            "metric",
+            "mean",
+            "± ci95"
         );
         for k in keys {
             if let (Some(m), Some(c)) = (col(&format!("{k}_mean")), col(&format!("{k}_ci95"))) {
-                println!("{k:<14} {:>10.4} {:>10.4}", num(&row[m]), num(&row[c]));
+                outln!("{k:<14} {:>10.4} {:>10.4}", num(&row[m]), num(&row[c]));
             }
         }
     } else {
-        println!(
+        outln!(
             "{count} design points; per-point means with 95% CIs are in {}",
             dir.join("aggregate.csv").display()
         );
@@ -99,13 +101,13 @@ pub fn compare_couplings(dir: &Path) -> Result<()> {
         .take_while(|&i| header[i] != "n")
         .filter(|&i| i != c)
         .collect();
-    println!("\nbest cell of each coupling (essential performance, final-window mean ± 95% CI):");
+    outln!("\nbest cell of each coupling (essential performance, final-window mean ± 95% CI):");
     for (coupling, row) in &best {
         let at: Vec<String> = params
             .iter()
             .map(|&i| format!("{} = {}", header[i], row[i]))
             .collect();
-        println!(
+        outln!(
             "  {coupling:<15} essential {:.3} ± {:.3}   at {}",
             num(&row[m]),
             num(&row[ci]),
@@ -126,11 +128,11 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
         let rec = rec?;
         if rec[1] != *last_output {
             last_output = rec[1].to_string();
-            println!(
+            outln!(
                 "\n{} indices of {last_output} (95% bootstrap intervals):",
                 &rec[0]
             );
-            println!(
+            outln!(
                 "  {:<34}{}",
                 "parameter",
                 header[3..]
@@ -142,17 +144,17 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
         let values: String = (3..rec.len())
             .map(|i| format!("{:>12.3}", num(&rec[i])))
             .collect();
-        println!("  {:<34}{values}", &rec[2]);
+        outln!("  {:<34}{values}", &rec[2]);
     }
-    println!("\n(written to {})", path.display());
+    outln!("\n(written to {})", path.display());
     Ok(())
 }
 
 /// `profspace params`.
 pub fn params_table() {
-    println!("{:<40} {:<12} {:<22} meaning", "key", "default", "allowed");
+    outln!("{:<40} {:<12} {:<22} meaning", "key", "default", "allowed");
     for p in params::PARAMS {
-        println!(
+        outln!(
             "{:<40} {:<12} {:<22} {}",
             p.path,
             p.default_text(),
@@ -160,7 +162,7 @@ pub fn params_table() {
             p.meaning
         );
     }
-    println!(
+    outln!(
         "\nprofiles: [[managers.profiles]] name, share, any lever, spread; \
          [[professionals.profiles]] name, share, any trait mean (see docs/parameters.md)"
     );
@@ -168,7 +170,7 @@ pub fn params_table() {
 
 /// `profspace sweep --dry-run`.
 pub fn dry_run(plan: &Plan) {
-    println!(
+    outln!(
         "{} design points × {} replications = {} runs{}",
         plan.design.len(),
         plan.replications,
@@ -180,7 +182,7 @@ pub fn dry_run(plan: &Plan) {
     if plan.design.columns.is_empty() {
         return;
     }
-    println!("\npoint,{}", plan.design.columns.join(","));
+    outln!("\npoint,{}", plan.design.columns.join(","));
     let shown = plan.design.len().min(10);
     for i in 0..shown {
         let values: Vec<String> = plan
@@ -190,9 +192,9 @@ pub fn dry_run(plan: &Plan) {
             .iter()
             .map(ToString::to_string)
             .collect();
-        println!("{i},{}", values.join(","));
+        outln!("{i},{}", values.join(","));
     }
     if plan.design.len() > shown {
-        println!("… {} more", plan.design.len() - shown);
+        outln!("… {} more", plan.design.len() - shown);
     }
 }
