@@ -89,3 +89,17 @@ pub fn march_params(s: &Scenario) -> march::MarchParams {
         max_periods: m.resolved_max_periods(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn march_defaults_agree_with_the_scenario_defaults() {
+        let s = Scenario {
+            model: ModelKind::March1991,
+            ..Scenario::default()
+        };
+        assert_eq!(march_params(&s), march::MarchParams::default());
+    }
+}
