@@ -66,6 +66,9 @@ impl TryRng for Rng {
 pub const SETUP_STREAM: u64 = 0;
 /// Stream of organisation-wide events (turbulence).
 pub const ORG_STREAM: u64 = u64::MAX;
+/// Stream of the turnover draws: one word per professional per tick, in
+/// index order (professional i of a tick at word tick · 2³² + i).
+pub const EXIT_STREAM: u64 = u64::MAX - 1;
 /// Stream of the sample designs of sweeps.
 const DESIGN_STREAM: u64 = 0x0053_5745_4550; // "SWEEP"
 /// Stream of sensitivity designs and bootstraps.
@@ -78,6 +81,8 @@ pub const SENSITIVITY_STREAM: u64 = 0x5345_4e53; // "SENS"
 /// machine.
 pub struct Ziggurat {
     x: [f64; 257],
+    /// `x[i] · 2⁻²³`: a signed 24-bit integer times this is `u · x[i]`.
+    xs: [f64; 257],
     f: [f64; 257],
 }
 
@@ -102,7 +107,8 @@ pub fn ziggurat() -> &'static Ziggurat {
         for i in 0..257 {
             f[i] = pdf(x[i]);
         }
-        Ziggurat { x, f }
+        let xs = x.map(|v| v * (1.0 / 8_388_608.0));
+        Ziggurat { x, xs, f }
     })
 }
 
@@ -119,15 +125,13 @@ pub fn uniform32(rng: &mut Rng) -> f64 {
     f64::from(rng.word()) * (1.0 / 4_294_967_296.0)
 }
 
-/// The layer index and the signed position u in [−1, 1) of one 32-bit word:
-/// 8 bits choose the layer, 24 bits place the point (a resolution of 2⁻²³,
-/// far finer than any use of the draws here).
+/// The layer index and the signed position of one 32-bit word: the low 8
+/// bits choose the layer, the high 24 bits are a signed integer k in
+/// [−2²³, 2²³), the point u = k · 2⁻²³ in [−1, 1) (a resolution far finer
+/// than any use of the draws here).
 #[inline(always)]
 fn layer(bits: u32) -> (usize, f64) {
-    (
-        (bits & 0xff) as usize,
-        f64::from(bits >> 8) * (1.0 / 8_388_608.0) - 1.0,
-    )
+    ((bits & 0xff) as usize, f64::from((bits as i32) >> 8))
 }
 
 /// A standard normal draw (ziggurat). The fast path, taken about 99% of the
@@ -140,17 +144,17 @@ pub fn normal(rng: &mut Rng) -> f64 {
 /// [`normal`] with the tables at hand (hot loops fetch them once).
 #[inline(always)]
 pub fn normal_with(rng: &mut Rng, z: &Ziggurat) -> f64 {
-    let (i, u) = layer(rng.word());
-    let x = u * z.x[i];
+    let (i, k) = layer(rng.word());
+    let x = k * z.xs[i];
     if x.abs() < z.x[i + 1] {
         return x;
     }
-    normal_slow(rng, z, i, u, x)
+    normal_slow(rng, z, i, k, x)
 }
 
 /// The wedges and the tail of the ziggurat.
 #[cold]
-fn normal_slow(rng: &mut Rng, z: &Ziggurat, mut i: usize, mut u: f64, mut x: f64) -> f64 {
+fn normal_slow(rng: &mut Rng, z: &Ziggurat, mut i: usize, mut k: f64, mut x: f64) -> f64 {
     loop {
         if i == 0 {
             // Tail beyond R (Marsaglia 1964).
@@ -158,15 +162,15 @@ fn normal_slow(rng: &mut Rng, z: &Ziggurat, mut i: usize, mut u: f64, mut x: f64
                 let a = libm::log(1.0 - uniform(rng)) / ZIG_R;
                 let b = libm::log(1.0 - uniform(rng));
                 if -2.0 * b >= a * a {
-                    return if u < 0.0 { a - ZIG_R } else { ZIG_R - a };
+                    return if k < 0.0 { a - ZIG_R } else { ZIG_R - a };
                 }
             }
         }
         if z.f[i + 1] + (z.f[i] - z.f[i + 1]) * uniform(rng) < libm::exp(-0.5 * x * x) {
             return x;
         }
-        (i, u) = layer(rng.word());
-        x = u * z.x[i];
+        (i, k) = layer(rng.word());
+        x = k * z.xs[i];
         if x.abs() < z.x[i + 1] {
             return x;
         }

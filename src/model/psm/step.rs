@@ -5,7 +5,7 @@
 //! then over teams in team order, so the result is the same whatever order
 //! or thread the teams are stepped in.
 
-use super::math::{cbrt, clamp01};
+use super::math::{cbrt, clamp01, prefetch};
 use super::{Organisation, draw_levers};
 use crate::rng;
 use crate::scenario::Coupling;
@@ -25,9 +25,12 @@ impl Organisation {
         self.snapshot();
         let turbulent =
             rng::uniform(&mut rng::stream(&self.key, rng::ORG_STREAM, tick)) < self.p.turbulence;
+        // One word per professional, in index order: team j's words start at
+        // j · team_size, so a team could seek to them on its own.
+        let mut exits = rng::stream(&self.key, rng::EXIT_STREAM, tick);
         let mut sums = [0.0; 18];
         for j in 0..self.teams() {
-            let t = self.step_team(j, tick, turbulent);
+            let t = self.step_team(j, tick, turbulent, &mut exits);
             for (s, x) in sums.iter_mut().zip(t) {
                 *s += x;
             }
@@ -62,7 +65,7 @@ impl Organisation {
     }
 
     /// Phases A, B and C for team `j`; returns the team's tally.
-    fn step_team(&mut self, j: usize, tick: u32, turbulent: bool) -> Tally {
+    fn step_team(&mut self, j: usize, tick: u32, turbulent: bool, exits: &mut rng::Rng) -> Tally {
         let p = self.p;
         let ts = self.team_size;
         let (lo, hi) = (j * ts, (j + 1) * ts);
@@ -105,8 +108,16 @@ impl Organisation {
         let standard = &mut self.standard[lo..hi];
         let base_drive = &self.base_drive[lo..hi];
         let control = &mut self.control[lo..hi];
-        // Peer means of tick t (one's own values without ties).
+        // Peer means of tick t (one's own values without ties). The next
+        // team's peers are fetched into the cache while this team computes.
         let k_peers = self.peers;
+        if let Some(next) = self.ties.get(hi * k_peers..(hi + ts) * k_peers) {
+            for &t in next {
+                if let Some(v) = self.social.get(t as usize) {
+                    prefetch(v);
+                }
+            }
+        }
         let peer = &mut self.peer[..ts];
         if k_peers == 0 {
             peer.copy_from_slice(&self.social[lo..hi]);
@@ -276,7 +287,7 @@ impl Organisation {
             let engagement = (self.drive[i] * self.meaning[i]).sqrt();
             let leave =
                 p.exit_base + p.exit_sensitivity * (p.engagement_floor - engagement).max(0.0);
-            if rng::uniform32(&mut r) < leave {
+            if rng::uniform32(exits) < leave {
                 self.hire(&mut r, i, 0.3);
                 self.exits += 1;
             }
