@@ -37,8 +37,9 @@ pub fn prefetch<T>(value: &T) {
 /// The cube root of `x ≥ 0` (0 for `x ≤ 0`).
 #[inline(always)]
 pub fn cbrt(x: f64) -> f64 {
-    // One test covers zero, negatives and the tiny numbers the bit trick
-    // cannot start from.
+    // One test covers zero, negatives, NaN and the tiny numbers the bit
+    // trick cannot start from.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     if !(x >= 1e-150) {
         return cbrt_small(x);
     }
