@@ -15,8 +15,10 @@
 //! # Estimators
 //! With `f` the replicate mean at a point and `V` the (population) variance of
 //! the `2N` outputs `f(A_j), f(B_j)` together:
-//! * first order, Saltelli et al. (2010):
-//!   `S1_i = mean_j f(B_j)·(f(AB_j^(i)) − f(A_j)) / V`;
+//! * first order, Saltelli et al. (2010), with `f(B)` centred on the mean
+//!   `f̄` of the A and B outputs (same expectation, much smaller variance
+//!   when the mean is large against the spread; SALib standardises for the
+//!   same reason): `S1_i = mean_j (f(B_j) − f̄)·(f(AB_j^(i)) − f(A_j)) / V`;
 //! * total, Jansen (1999): `ST_i = ½·mean_j (f(A_j) − f(AB_j^(i)))² / V`.
 //!
 //! # Bootstrap confidence intervals
@@ -168,7 +170,10 @@ fn estimate(means: &[f64], n: usize, k: usize, s1: &mut [f64], st: &mut [f64]) {
         let (mut first, mut total) = (0.0, 0.0);
         for r in rows() {
             let (fa, fab, fb) = (r[0], r[1 + i], r[k + 1]);
-            first += fb * (fab - fa);
+            // Centred on the mean: the same expectation (E[f(AB_i) − f(A)]
+            // = 0), far less variance when the output's mean is large
+            // against its spread.
+            first += (fb - mean) * (fab - fa);
             total += (fa - fab) * (fa - fab);
         }
         s1[i] = first / n as f64 / var;
