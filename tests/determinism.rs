@@ -1,6 +1,8 @@
 //! Same scenario and seed, same bytes: whatever the thread count, the shard
 //! split, or an interruption in the middle.
 
+mod common;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -43,17 +45,7 @@ fn case(text: &str) -> Case {
 
 fn sweep(c: &Case, out: &str, extra: &[&str]) -> PathBuf {
     let out = c.root.join(out);
-    profspace()
-        .args([
-            "sweep",
-            c.scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-plots",
-        ])
-        .args(extra)
-        .assert()
-        .success();
+    common::profspace_on("sweep", &c.scenario, &out, extra).success();
     out
 }
 
@@ -77,17 +69,7 @@ fn run_is_identical_for_one_and_two_threads_and_seed_matters() {
     let c = case("ticks = 40\nreplications = 6\n[organization]\nteams = 5\nteam_size = 6\n");
     let run = |out: &str, extra: &[&str]| {
         let out = c.root.join(out);
-        profspace()
-            .args([
-                "run",
-                c.scenario.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--no-plots",
-            ])
-            .args(extra)
-            .assert()
-            .success();
+        common::profspace_on("run", &c.scenario, &out, extra).success();
         out
     };
     let one = run("t1", &["--threads", "1"]);
@@ -269,43 +251,16 @@ fn a_killed_sweep_resumes_to_identical_bytes() {
         "an unfinished sweep has a runs.csv under its final name"
     );
     // Without --resume the unfinished folder is protected.
-    profspace()
-        .args([
-            "sweep",
-            c.scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-plots",
-        ])
-        .assert()
+    common::profspace_on("sweep", &c.scenario, &out, &[])
         .code(2)
         .stderr(predicates::str::contains("--resume"));
     // A changed scenario may not resume it.
     let changed = c.root.join("changed.toml");
     fs::write(&changed, text.replace("ticks = 150", "ticks = 151")).unwrap();
-    profspace()
-        .args([
-            "sweep",
-            changed.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--resume",
-            "--no-plots",
-        ])
-        .assert()
+    common::profspace_on("sweep", &changed, &out, &["--resume"])
         .code(2)
         .stderr(predicates::str::contains("different scenario"));
-    profspace()
-        .args([
-            "sweep",
-            c.scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--resume",
-            "--no-plots",
-        ])
-        .assert()
-        .success();
+    common::profspace_on("sweep", &c.scenario, &out, &["--resume"]).success();
     assert_same(&full, &out);
 }
 
@@ -318,17 +273,7 @@ fn sensitivity_indices_are_identical_for_any_thread_count() {
     let c = case(text);
     let run = |out: &str, extra: &[&str]| {
         let out = c.root.join(out);
-        profspace()
-            .args([
-                "sensitivity",
-                c.scenario.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--no-plots",
-            ])
-            .args(extra)
-            .assert()
-            .success();
+        common::profspace_on("sensitivity", &c.scenario, &out, extra).success();
         fs::read(out.join("sensitivity.csv")).unwrap()
     };
     let one = run("t1", &["--threads", "1"]);

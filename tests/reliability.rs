@@ -2,6 +2,8 @@
 //! interruptions, locks, failing runs and full disks lose nothing and leave
 //! no half-written file under a final name.
 
+mod common;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -235,17 +237,7 @@ fn kill_9_at_several_moments_then_resume_gives_identical_bytes() {
         );
     }
     assert!(kills >= 4, "only {kills} kills landed mid-way");
-    profspace()
-        .args([
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--resume",
-            "--no-plots",
-        ])
-        .assert()
-        .success();
+    common::profspace_on("sweep", &scenario, &out, &["--resume"]).success();
     assert_eq!(
         tables(&full),
         tables(&out),
@@ -319,17 +311,7 @@ fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
         "{manifest}"
     );
     assert!(!out.join("runs.csv").exists());
-    profspace()
-        .args([
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--resume",
-            "--no-plots",
-        ])
-        .assert()
-        .success();
+    common::profspace_on("sweep", &scenario, &out, &["--resume"]).success();
     assert!(out.join("aggregate.csv").is_file());
 }
 
@@ -381,16 +363,7 @@ fn a_failing_run_is_recorded_and_the_sweep_goes_on() {
         "{aggregate}"
     );
     // The failures are part of the result: resuming does not redo them.
-    profspace()
-        .args([
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--resume",
-            "--no-plots",
-        ])
-        .assert()
+    common::profspace_on("sweep", &scenario, &out, &["--resume"])
         .success()
         .stderr(predicates::str::contains("already complete"));
 }
@@ -442,28 +415,9 @@ fn a_full_disk_leaves_no_half_file_and_resume_completes() {
             "{t} exists under its final name after a failed write"
         );
     }
-    profspace()
-        .args([
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--resume",
-            "--no-plots",
-        ])
-        .assert()
-        .success();
+    common::profspace_on("sweep", &scenario, &out, &["--resume"]).success();
     let fresh = dir.path().join("fresh");
-    profspace()
-        .args([
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--out",
-            fresh.to_str().unwrap(),
-            "--no-plots",
-        ])
-        .assert()
-        .success();
+    common::profspace_on("sweep", &scenario, &fresh, &[]).success();
     assert_eq!(tables(&fresh), tables(&out));
 }
 

@@ -94,3 +94,23 @@ pub fn assert_greater(what: &str, a: &[f64], b: &[f64], k: f64) {
         a.len()
     );
 }
+
+/// `profspace COMMAND SCENARIO --out OUT --no-plots EXTRA…`, asserted later.
+pub fn profspace_on(
+    command: &str,
+    scenario: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> assert_cmd::assert::Assert {
+    assert_cmd::Command::cargo_bin("profspace")
+        .unwrap()
+        .args([
+            command,
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .args(extra)
+        .assert()
+}
