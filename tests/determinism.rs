@@ -6,7 +6,6 @@ mod common;
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn profspace() -> Command {
@@ -200,31 +199,14 @@ fn merge_refuses_missing_duplicated_and_foreign_shards() {
 /// Starts a sweep, kills it with SIGKILL once `runs.csv.part` holds at least
 /// `after` rows, and returns the output folder.
 pub fn kill_midway(scenario: &Path, out: &Path, after: usize) -> bool {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("profspace"))
-        .args([
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-plots",
-            "--threads",
-            "2",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let part = out.join("runs.csv.part");
+    let mut child = common::spawn_sweep(scenario, out, &[]);
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut killed = false;
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
             break;
         }
-        let rows = fs::read_to_string(&part)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if rows > after {
+        if common::part_rows(out) > after {
             child.kill().unwrap();
             killed = true;
             break;

@@ -7,7 +7,6 @@ mod common;
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn profspace() -> Command {
@@ -163,30 +162,6 @@ fn tables(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
     .collect()
 }
 
-fn spawn_sweep(scenario: &Path, out: &Path, extra: &[&str]) -> std::process::Child {
-    std::process::Command::new(bin())
-        .args([
-            "sweep",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-plots",
-            "--threads",
-            "2",
-        ])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-fn rows(out: &Path) -> usize {
-    fs::read(out.join("runs.csv.part"))
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-        .unwrap_or(0)
-}
-
 #[test]
 fn kill_9_at_several_moments_then_resume_gives_identical_bytes() {
     let dir = tempfile::tempdir().unwrap();
@@ -210,7 +185,7 @@ fn kill_9_at_several_moments_then_resume_gives_identical_bytes() {
     // any row) and repeatedly on the same folder.
     let mut kills = 0;
     for (round, after) in [0usize, 3, 17, 29, 41, 60].into_iter().enumerate() {
-        let mut child = spawn_sweep(
+        let mut child = common::spawn_sweep(
             &scenario,
             &out,
             if round == 0 { &[] } else { &["--resume"] },
@@ -220,7 +195,7 @@ fn kill_9_at_several_moments_then_resume_gives_identical_bytes() {
             if child.try_wait().unwrap().is_some() {
                 break;
             }
-            if rows(&out) > after
+            if common::part_rows(&out) > after
                 || (after == 0 && out.join("manifest.json").exists())
                 || Instant::now() > deadline
             {
@@ -251,9 +226,9 @@ fn a_second_process_on_the_same_folder_is_refused() {
     let scenario = dir.path().join("long.toml");
     fs::write(&scenario, LONG).unwrap();
     let out = dir.path().join("out");
-    let mut first = spawn_sweep(&scenario, &out, &[]);
+    let mut first = common::spawn_sweep(&scenario, &out, &[]);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while rows(&out) == 0 && Instant::now() < deadline {
+    while common::part_rows(&out) == 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(1));
     }
     let second = profspace()
@@ -289,9 +264,9 @@ fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
     let scenario = dir.path().join("long.toml");
     fs::write(&scenario, LONG).unwrap();
     let out = dir.path().join("out");
-    let child = spawn_sweep(&scenario, &out, &[]);
+    let child = common::spawn_sweep(&scenario, &out, &[]);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while rows(&out) < 10 && Instant::now() < deadline {
+    while common::part_rows(&out) < 10 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(1));
     }
     std::process::Command::new("kill")

@@ -219,18 +219,27 @@ fn csv_err(path: &Path, e: csv::Error) -> PlotError {
     }
 }
 
-fn read_table(path: &Path) -> Result<Table, PlotError> {
+/// Opens a CSV table and reads its header (names trimmed).
+fn open_csv(
+    path: &Path,
+    flexible: bool,
+) -> Result<(csv::Reader<std::fs::File>, Vec<String>), PlotError> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
-        .flexible(false)
+        .flexible(flexible)
         .from_path(path)
         .map_err(|e| csv_err(path, e))?;
-    let header: Vec<String> = r
+    let header = r
         .headers()
         .map_err(|e| csv_err(path, e))?
         .iter()
         .map(|s| s.trim().to_string())
         .collect();
+    Ok((r, header))
+}
+
+fn read_table(path: &Path) -> Result<Table, PlotError> {
+    let (mut r, header) = open_csv(path, false)?;
     let mut rows = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| csv_err(path, e))?;
@@ -590,17 +599,11 @@ pub(crate) fn tick_metrics(path: &Path) -> Result<Option<Vec<String>>, PlotError
     if !path.is_file() {
         return Ok(None);
     }
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .map_err(|e| csv_err(path, e))?;
-    let header = r.headers().map_err(|e| csv_err(path, e))?;
+    let (_, header) = open_csv(path, false)?;
     Ok(Some(
         header
-            .iter()
-            .map(|s| s.trim())
-            .filter(|h| !["run", "point", "replicate", "tick"].contains(h))
-            .map(str::to_string)
+            .into_iter()
+            .filter(|h| !["run", "point", "replicate", "tick"].contains(&h.as_str()))
             .collect(),
     ))
 }
@@ -634,16 +637,7 @@ pub(crate) fn read_ticks(
     condition_of: &BTreeMap<u64, usize>,
 ) -> Result<TickSeries, PlotError> {
     require(path)?;
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .map_err(|e| csv_err(path, e))?;
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| csv_err(path, e))?
-        .iter()
-        .map(|s| s.trim().to_string())
-        .collect();
+    let (mut r, header) = open_csv(path, false)?;
     let pc = column(path, &header, "point")?;
     let tc = column(path, &header, "tick")?;
     let mcols: Vec<usize> = metrics

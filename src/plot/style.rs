@@ -442,6 +442,32 @@ where
     Ok(root.split_vertically(y + 8).1)
 }
 
+/// The common layout: title and subtitle on top, the legend at the bottom,
+/// the chart area between them with the given (top, bottom, left, right)
+/// margins. Returns (chart area, legend area).
+pub(crate) type Areas<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
+
+pub(crate) fn layout<DB>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &[String],
+    legend: &[LegendEntry],
+    margins: (u32, u32, u32, u32),
+) -> Result<Areas<DB>, Box<dyn std::error::Error + Send + Sync>>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let body = header(root, title, subtitle)?;
+    let (w, h) = body.dim_in_pixel();
+    let lh = legend_height(legend, w);
+    let (main, bottom) = body.split_vertically(h - lh);
+    Ok((
+        main.margin(margins.0, margins.1, margins.2, margins.3),
+        bottom,
+    ))
+}
+
 /// Viridis (matplotlib), at 0, 0.1, …, 1.
 const VIRIDIS: [(u8, u8, u8); 11] = [
     (68, 1, 84),

@@ -114,3 +114,34 @@ pub fn profspace_on(
         .args(extra)
         .assert()
 }
+
+/// Starts `profspace sweep SCENARIO --out OUT --no-plots --threads 2 EXTRA…`
+/// in the background (stderr captured).
+pub fn spawn_sweep(
+    scenario: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("profspace"))
+        .args([
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+            "--threads",
+            "2",
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Rows (header included) written so far to `OUT/runs.csv.part`.
+pub fn part_rows(out: &std::path::Path) -> usize {
+    std::fs::read(out.join("runs.csv.part"))
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+        .unwrap_or(0)
+}

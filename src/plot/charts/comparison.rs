@@ -145,11 +145,8 @@ impl Chart for Comparison {
         DB::ErrorType: 'static,
     {
         let title = format!("{} by design point", self.metric);
-        let body = style::header(root, &title, &self.subtitle)?;
-        let (w, h) = body.dim_in_pixel();
-        let lh = style::legend_height(&self.legend, w);
-        let (main, legend) = body.split_vertically(h - lh);
-        let main = main.margin(0, 0, 10, 20);
+        let (main, legend) =
+            style::layout(root, &title, &self.subtitle, &self.legend, (0, 0, 10, 20))?;
         let chart = style::cartesian(&main, &self.x, &self.y, self.y_area, true)?;
         let plot = chart.plotting_area();
         let k = self.slots.len();

@@ -140,11 +140,13 @@ impl Chart for Lines {
     where
         DB::ErrorType: 'static,
     {
-        let body = style::header(root, &self.title, &self.subtitle)?;
-        let (w, h) = body.dim_in_pixel();
-        let lh = style::legend_height(&self.legend, w);
-        let (main, legend) = body.split_vertically(h - lh);
-        let main = main.margin(0, 0, 10, 20);
+        let (main, legend) = style::layout(
+            root,
+            &self.title,
+            &self.subtitle,
+            &self.legend,
+            (0, 0, 10, 20),
+        )?;
         let chart = style::cartesian(
             &main,
             &self.x,

@@ -176,11 +176,8 @@ impl Chart for Tradeoff {
             "Trade-off: {} against {} per design point",
             self.y_name, self.x_name
         );
-        let body = style::header(root, &title, &self.subtitle)?;
-        let (w, h) = body.dim_in_pixel();
-        let lh = style::legend_height(&self.legend, w);
-        let (main, legend) = body.split_vertically(h - lh);
-        let main = main.margin(0, 0, 30, 30);
+        let (main, legend) =
+            style::layout(root, &title, &self.subtitle, &self.legend, (0, 0, 30, 30))?;
         let chart = style::cartesian(
             &main,
             &self.x,
