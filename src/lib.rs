@@ -3,7 +3,7 @@
 //! An engine for agent-based simulation of *professional space*: the room
 //! where management and profession meet. Managers and professionals
 //! negotiate autonomy and safety by ongoing communicative adjustment; the
-//! engine runs the professional-space model of `MODEL.md` (and March's 1991
+//! engine runs the professional-space model of `docs/ODD.md` (and March's 1991
 //! model of exploration and exploitation), sweeps its parameters in
 //! parallel, and draws the outcome charts.
 //!

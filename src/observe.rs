@@ -1,163 +1,280 @@
-//! Observables, declared once by name (as Mesa's DataCollector does): the
-//! per-tick metrics each model reports and the per-run summary computed from
-//! them (MODEL.md §4).
+//! Observables, declared once by name (as Mesa's DataCollector does): what a
+//! metric is ([`Metric`]: name, meaning, scale, direction, unit, the ODD
+//! section that defines it, how it is tallied and how a run summarises it),
+//! the [`metric_table!`] macro that turns a model's list of metrics into
+//! index constants and a table, and the per-run [`Summary`] computed from the
+//! tick rows (final-window means, final counts, the settle tick).
 //!
-//! The model hands one row of tick metrics to a [`Summary`] per tick; the
-//! summary keeps the running sums of the final window and the essential
-//! series, and produces the per-run row. Output code reads these rows and
-//! names, never the model's state.
+//! A model hands one row of tick metrics to a [`Summary`] per tick; output
+//! code reads these rows and the tables' names, never the model's state.
 
-/// How a metric aggregates over the final window.
+/// How a run summarises a metric's tick series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MetricKind {
     /// A mean or share: averaged over the final window.
     Mean,
-    /// A cumulative count: its final value.
+    /// A cumulative count: its final value (written as a whole number).
     Count,
-    /// A tick number (written as a whole number).
+    /// A tick or period number (written as a whole number).
     Tick,
 }
 
-/// One observable.
-#[derive(Clone, Copy, Debug)]
+/// What one tick's value is computed over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tally {
+    /// Summed over professionals, divided by their number.
+    Professionals,
+    /// Summed over managers (teams), divided by their number.
+    Managers,
+    /// A running counter of events since the start of the run.
+    Counter,
+    /// Computed by the model directly (March's knowledge, the settle tick).
+    Direct,
+}
+
+/// Whether more is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// More is better for the organisation or its people.
+    Higher,
+    /// Less is better.
+    Lower,
+    /// Neither: a description, not a verdict.
+    Neither,
+}
+
+impl Direction {
+    /// The word used in tables.
+    pub fn word(self) -> &'static str {
+        match self {
+            Direction::Higher => "higher is better",
+            Direction::Lower => "lower is better",
+            Direction::Neither => "neither",
+        }
+    }
+}
+
+/// What a metric's number counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A level on the model's 0–1 scale (a mean over agents).
+    Level,
+    /// A share of professionals (0–1).
+    Share,
+    /// A number of people (cumulative).
+    HeadCount,
+    /// A number of events (cumulative).
+    Events,
+    /// A tick number.
+    Tick,
+    /// A period number (March).
+    Period,
+    /// A score of March's model (Σ agreement with reality / m, −1 … 1).
+    Score,
+    /// 0 or 1.
+    Flag,
+}
+
+impl Unit {
+    /// The word used in tables.
+    pub fn word(self) -> &'static str {
+        match self {
+            Unit::Level => "level (0–1 scale)",
+            Unit::Share => "share of professionals",
+            Unit::HeadCount => "head count",
+            Unit::Events => "events",
+            Unit::Tick => "tick",
+            Unit::Period => "period",
+            Unit::Score => "score",
+            Unit::Flag => "flag",
+        }
+    }
+}
+
+/// One observable: a column of `ticks.csv` and `runs.csv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Metric {
     /// Column name.
     pub name: &'static str,
-    /// Aggregation.
-    pub kind: MetricKind,
-    /// What it measures.
+    /// What it measures, in words.
     pub meaning: &'static str,
+    /// The range of its values, in words (`0 to 1`).
+    pub scale: &'static str,
+    /// Whether more is better.
+    pub direction: Direction,
+    /// What its number counts.
+    pub unit: Unit,
+    /// The section of the model's documentation that defines it.
+    pub defined_in: &'static str,
+    /// What one tick's value is computed over.
+    pub tally: Tally,
+    /// How a run summarises it.
+    pub kind: MetricKind,
 }
 
-const fn mean(name: &'static str, meaning: &'static str) -> Metric {
-    Metric {
-        name,
-        kind: MetricKind::Mean,
-        meaning,
+impl Metric {
+    /// A mean of a 0–1 state over professionals, averaged over the final
+    /// window; direction "neither" until [`Metric::higher`] or
+    /// [`Metric::lower`] says otherwise.
+    pub const fn level(name: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            name,
+            meaning,
+            scale: "0 to 1",
+            direction: Direction::Neither,
+            unit: Unit::Level,
+            defined_in: "",
+            tally: Tally::Professionals,
+            kind: MetricKind::Mean,
+        }
+    }
+
+    /// A share of professionals, averaged over the final window.
+    pub const fn share(name: &'static str, meaning: &'static str) -> Metric {
+        Metric {
+            unit: Unit::Share,
+            ..Metric::level(name, meaning)
+        }
+    }
+
+    /// A cumulative count of events; a run reports its final value.
+    pub const fn count(name: &'static str, meaning: &'static str, unit: Unit) -> Metric {
+        Metric {
+            scale: "0 or more",
+            unit,
+            tally: Tally::Counter,
+            kind: MetricKind::Count,
+            ..Metric::level(name, meaning)
+        }
+    }
+
+    /// A tick (or period) number computed by the model; a run reports it.
+    pub const fn tick(name: &'static str, meaning: &'static str, unit: Unit) -> Metric {
+        Metric {
+            scale: "0 to ticks",
+            unit,
+            tally: Tally::Direct,
+            kind: MetricKind::Tick,
+            ..Metric::level(name, meaning)
+        }
+    }
+
+    /// More is better.
+    pub const fn higher(self) -> Metric {
+        Metric {
+            direction: Direction::Higher,
+            ..self
+        }
+    }
+
+    /// Less is better.
+    pub const fn lower(self) -> Metric {
+        Metric {
+            direction: Direction::Lower,
+            ..self
+        }
+    }
+
+    /// Averaged over managers rather than professionals.
+    pub const fn of_managers(self) -> Metric {
+        Metric {
+            tally: Tally::Managers,
+            ..self
+        }
+    }
+
+    /// Computed by the model directly.
+    pub const fn direct(self) -> Metric {
+        Metric {
+            tally: Tally::Direct,
+            ..self
+        }
+    }
+
+    /// The documentation section that defines it.
+    pub const fn defined_in(self, section: &'static str) -> Metric {
+        Metric {
+            defined_in: section,
+            ..self
+        }
+    }
+
+    /// A different scale description.
+    pub const fn scale(self, scale: &'static str) -> Metric {
+        Metric { scale, ..self }
+    }
+
+    /// A different unit.
+    pub const fn unit(self, unit: Unit) -> Metric {
+        Metric { unit, ..self }
+    }
+
+    /// A different summary.
+    pub const fn kind(self, kind: MetricKind) -> Metric {
+        Metric { kind, ..self }
     }
 }
 
-const fn count(name: &'static str, meaning: &'static str) -> Metric {
-    Metric {
-        name,
-        kind: MetricKind::Count,
-        meaning,
-    }
-}
-
-/// Per-tick metrics of the professional-space model, in column order.
-pub const PSM_TICK_METRICS: [Metric; 20] = [
-    mean("autonomy", "mean autonomy a"),
-    mean("safety", "mean safety s (the box)"),
-    mean("purpose", "mean purpose p"),
-    mean("identity", "mean identity id"),
-    mean("meaning", "mean meaning mn"),
-    mean("drive", "mean drive d"),
-    mean("skill", "mean skill q"),
-    mean("cynicism", "mean cynicism cy"),
-    mean("trust", "mean trust in the own manager"),
-    mean("licence", "mean licence of the managers"),
-    mean("conflict", "mean conflict k of the frame negotiation"),
-    mean(
-        "existential",
-        "mean existential performance: does it work (craft)",
-    ),
-    mean(
-        "functional",
-        "mean functional performance: does it fit (return)",
-    ),
-    mean("essential", "mean essential performance: both integrated"),
-    mean(
-        "fit",
-        "mean fit of the manager's effects with the professional's standard",
-    ),
-    mean(
-        "alienated",
-        "share with autonomy < 0.3 and meaning < 0.3 (walls without space)",
-    ),
-    mean(
-        "disoriented",
-        "share with safety < 0.3 and purpose < 0.3 (space without walls)",
-    ),
-    mean(
-        "integrated",
-        "share with autonomy, safety, purpose, identity and meaning all > 0.6",
-    ),
-    count(
-        "exits",
-        "cumulative exits (professionals who left and were replaced)",
-    ),
-    count(
-        "revocations",
-        "cumulative revocations of a manager's licence",
-    ),
-];
-
-/// Index of `essential` in [`PSM_TICK_METRICS`].
-pub const PSM_ESSENTIAL: usize = 13;
-
-/// Per-run metrics of the professional-space model: the tick metrics over
-/// the final window, then `settle_tick`.
-pub const PSM_RUN_METRICS: [Metric; 21] = {
-    let mut out = [mean("", ""); 21];
-    let mut i = 0;
-    while i < 20 {
-        out[i] = PSM_TICK_METRICS[i];
-        i += 1;
-    }
-    out[20] = Metric {
-        name: "settle_tick",
-        kind: MetricKind::Tick,
-        meaning: "first tick at which essential reaches 90% of its final-window mean",
+/// Declares a table of metrics in the current module: one `usize` constant
+/// per metric (its column index), `LEN`, and the table `METRICS`, so that a
+/// new metric is one line and no index is written by hand.
+///
+/// ```
+/// mod tick {
+///     use profspace::observe::{Metric, Unit};
+///     profspace::metric_table! {
+///         AUTONOMY = Metric::level("autonomy", "mean autonomy"),
+///         EXITS = Metric::count("exits", "cumulative exits", Unit::HeadCount),
+///     }
+/// }
+/// assert_eq!((tick::AUTONOMY, tick::EXITS, tick::LEN), (0, 1, 2));
+/// assert_eq!(tick::METRICS[tick::EXITS].name, "exits");
+/// ```
+#[macro_export]
+macro_rules! metric_table {
+    ($($index:ident = $metric:expr),+ $(,)?) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms, dead_code)]
+        #[derive(Clone, Copy)]
+        enum Column { $($index),+ }
+        $(
+            #[doc = concat!("Column index of `", stringify!($index), "`.")]
+            pub const $index: usize = Column::$index as usize;
+        )+
+        /// Number of metrics in the table.
+        pub const LEN: usize = [$(Column::$index),+].len();
+        /// The metrics, in column order.
+        pub static METRICS: [$crate::observe::Metric; LEN] = [$($metric),+];
     };
-    out
-};
-
-/// Per-period metrics of March (1991).
-pub const MARCH_TICK_METRICS: [Metric; 2] = [
-    mean("knowledge", "knowledge of the code: Σ code·reality / m"),
-    mean(
-        "individual_knowledge",
-        "mean over individuals of Σ belief·reality / m",
-    ),
-];
-
-/// Per-run metrics of March (1991).
-pub const MARCH_RUN_METRICS: [Metric; 7] = [
-    mean(
-        "knowledge",
-        "knowledge of the code at the end (equilibrium, or the last period)",
-    ),
-    mean(
-        "code_correct",
-        "share of dimensions where the code equals reality",
-    ),
-    mean(
-        "individual_knowledge",
-        "mean over individuals of Σ belief·reality / m",
-    ),
-    mean(
-        "fast_knowledge",
-        "individual knowledge of the fast socialisers (empty without them)",
-    ),
-    mean(
-        "slow_knowledge",
-        "individual knowledge of the other individuals (empty without them)",
-    ),
-    Metric {
-        name: "periods",
-        kind: MetricKind::Tick,
-        meaning: "periods run",
-    },
-    count(
-        "capped",
-        "1 if the run stopped at max_periods rather than at equilibrium",
-    ),
-];
+}
 
 /// Number of ticks in the final window: the last 20%, at least one.
 pub fn final_window(ticks: u32) -> u32 {
     ticks.div_ceil(5).max(1)
+}
+
+/// The settle rule: a run has settled at the first tick from which the
+/// trailing mean of a metric over [`SETTLE_SPAN`] ticks (fewer at the start)
+/// stays within [`SETTLE_BAND`] of its final-window mean until the end.
+pub const SETTLE_SPAN: usize = 10;
+/// See [`SETTLE_SPAN`].
+pub const SETTLE_BAND: f64 = 0.02;
+
+/// The settle tick of `series` around `target` (0 when the trailing mean
+/// never leaves the band).
+pub fn settle_tick(series: &[f64], target: f64) -> usize {
+    let mut sum = 0.0;
+    let mut last_outside = None;
+    for (t, x) in series.iter().enumerate() {
+        sum += x;
+        if t >= SETTLE_SPAN {
+            sum -= series[t - SETTLE_SPAN];
+        }
+        let n = (t + 1).min(SETTLE_SPAN) as f64;
+        if (sum / n - target).abs() > SETTLE_BAND {
+            last_outside = Some(t);
+        }
+    }
+    last_outside.map_or(0, |t| t + 1)
 }
 
 /// Streaming per-run summary of a tick series.
@@ -174,7 +291,8 @@ pub struct Summary {
 
 impl Summary {
     /// A summary of `ticks` ticks of the given tick metrics. When
-    /// `settle_metric` is set, a final `settle_tick` is appended.
+    /// `settle_metric` is set, a final settle tick of that metric is
+    /// appended (see [`settle_tick`]).
     pub fn new(metrics: &[Metric], ticks: u32, settle_metric: Option<usize>) -> Self {
         Summary {
             kinds: metrics.iter().map(|m| m.kind).collect(),
@@ -218,13 +336,7 @@ impl Summary {
             })
             .collect();
         if let Some(i) = self.settle_metric {
-            let target = 0.9 * out[i];
-            let tick = self
-                .settle_series
-                .iter()
-                .position(|&x| x >= target)
-                .unwrap_or(self.settle_series.len());
-            out.push(tick as f64);
+            out.push(settle_tick(&self.settle_series, out[i]) as f64);
         }
         out
     }
@@ -242,14 +354,47 @@ mod tests {
     }
 
     #[test]
+    fn settle_tick_is_one_past_the_last_tick_outside_the_band() {
+        // Flat at the target from the start: never leaves the band.
+        assert_eq!(settle_tick(&[0.5; 30], 0.5), 0);
+        // A step from 0 to 1 at tick 5: the trailing mean of 10 reaches
+        // 0.98 (within 0.02 of 1) only when the window holds no zero, at
+        // tick 14; tick 13 (mean 0.9) is the last outside.
+        let mut s = vec![0.0; 5];
+        s.extend([1.0; 25]);
+        assert_eq!(settle_tick(&s, 1.0), 14);
+        // A late excursion counts: the band must hold until the end.
+        let mut s = vec![1.0; 30];
+        s[25] = 0.0;
+        assert_eq!(settle_tick(&s, 1.0), 30);
+        // The start uses the ticks there are.
+        assert_eq!(settle_tick(&[0.97, 1.0, 1.0], 1.0), 1);
+    }
+
+    #[test]
     fn summary_averages_the_window_and_finds_the_settle_tick() {
-        let metrics = [mean("x", ""), count("n", "")];
+        let metrics = [Metric::level("x", ""), Metric::count("n", "", Unit::Events)];
         let mut s = Summary::new(&metrics, 10, Some(0));
         for t in 0..10u32 {
             s.push(t, &[f64::from(t.min(5)), f64::from(t)]);
         }
         let out = s.finish();
-        // Window = ticks 8 and 9 (x = 5 both); settle: first x ≥ 4.5 is tick 5.
-        assert_eq!(out, vec![5.0, 9.0, 5.0]);
+        // Window = ticks 8 and 9 (x = 5 both); the trailing mean reaches
+        // 5 ± 0.02 only at tick 14, after the end: settle = last outside + 1.
+        assert_eq!(out, vec![5.0, 9.0, 10.0]);
+    }
+
+    mod table {
+        use crate::observe::{Metric, Unit};
+        crate::metric_table! {
+            A = Metric::level("a", "first"),
+            B = Metric::count("b", "second", Unit::Events),
+        }
+    }
+
+    #[test]
+    fn the_table_macro_numbers_the_columns() {
+        assert_eq!((table::A, table::B, table::LEN), (0, 1, 2));
+        assert_eq!(table::METRICS[table::B].name, "b");
     }
 }

@@ -218,7 +218,7 @@ fn run_writes_the_three_files_and_a_summary() {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
-    assert!(runs.starts_with("run,point,replicate,seed,autonomy,safety,purpose,identity,meaning,drive,skill,cynicism,trust,licence,conflict,existential,functional,essential,fit,alienated,disoriented,integrated,exits,revocations,settle_tick\n"), "{runs}");
+    assert!(runs.starts_with("run,point,replicate,seed,autonomy,safety,purpose,identity,meaning,drive,skill,cynicism,trust,standard,effects,licence,conflict,existential,functional,essential,fit,alienated,disoriented,integrated,exits,revocations,settle_tick\n"), "{runs}");
     assert_eq!(runs.lines().count(), 4);
     let ticks = fs::read_to_string(out.join("ticks.csv")).unwrap();
     assert_eq!(ticks.lines().count(), 1 + 3 * 20);
@@ -226,6 +226,7 @@ fn run_writes_the_three_files_and_a_summary() {
         serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["status"], "complete");
     assert_eq!(manifest["master_seed"], 42);
+    assert_eq!(manifest["model"], "psm 1.1");
     assert_eq!(manifest["scenario"]["organization.teams"], 3);
     assert!(manifest["started"].as_str().unwrap().ends_with('Z'));
     // No leftovers under temporary names.

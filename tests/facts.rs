@@ -1,11 +1,12 @@
-//! The stylized facts F1–F8 of MODEL.md §5: acceptance tests that must
-//! emerge from the mechanisms. Each compares conditions over 10 paired
-//! seeds (replicate r has the same random numbers in every condition) and
-//! asserts a difference beyond the noise: larger than three standard errors
-//! of the paired difference. Failure messages carry the measured numbers.
+//! The stylized facts F1–F14 of the model (`docs/ODD.md` §1): acceptance
+//! tests that must emerge from the mechanisms. Each compares conditions over
+//! 10 paired seeds (replicate r has the same random numbers in every
+//! condition) and asserts a difference beyond the noise: larger than three
+//! standard errors of the paired difference, or a bound on a mean. Failure
+//! messages carry the measured numbers.
 
 mod common;
-use common::{Results, assert_greater, mean, run};
+use common::{Results, assert_greater, assert_mean, mean, run};
 
 const SEEDS: u32 = 10;
 
@@ -19,6 +20,7 @@ fn with_levers(coupling: &str, levers: &str) -> Results {
 const MANAGEMENT_ONLY: &str = "focus = 0.9\neffect = 0.9\nconnection = 0.1\nrationale = 0.1";
 const INTEGRATED: &str = "focus = 0.8\nconnection = 0.8\nrationale = 0.8";
 const PROFESSION_ONLY: &str = "focus = 0.1\neffect = 0.1\nrationale = 0.1";
+const ABSENT: &str = "focus = 0.1\neffect = 0.1\nrationale = 0.1\nconnection = 0.1";
 
 #[test]
 fn f1_zero_sum_autonomy_falls_as_focus_rises() {
@@ -197,4 +199,118 @@ fn f8_dominance_costs_licence_and_breeds_conflict() {
             3.0,
         );
     }
+}
+
+#[test]
+fn f9_integration_opens_the_five_windows_only_under_freedom_safety() {
+    let fs = with_levers("freedom_safety", INTEGRATED);
+    let zs = with_levers("zero_sum", INTEGRATED);
+    assert_mean(
+        "F9: integrated share, integrated levers, freedom_safety",
+        &fs.metric("integrated"),
+        |m| m >= 0.3,
+        "at least 0.3",
+    );
+    assert_mean(
+        "F9: integrated share, integrated levers, zero_sum",
+        &zs.metric("integrated"),
+        |m| m <= 0.05,
+        "at most 0.05",
+    );
+}
+
+#[test]
+fn f10_walls_without_space_alienate_but_do_not_disorient() {
+    let walls = with_levers("zero_sum", MANAGEMENT_ONLY);
+    assert_mean(
+        "F10: alienated share, management-only levers, zero_sum",
+        &walls.metric("alienated"),
+        |m| m >= 0.5,
+        "at least 0.5",
+    );
+    assert_mean(
+        "F10: disoriented share, management-only levers, zero_sum",
+        &walls.metric("disoriented"),
+        |m| m <= 0.05,
+        "at most 0.05",
+    );
+}
+
+#[test]
+fn f11_space_without_walls_disorients_but_does_not_alienate() {
+    let absent = with_levers("zero_sum", ABSENT);
+    assert_mean(
+        "F11: disoriented share, absent management, zero_sum",
+        &absent.metric("disoriented"),
+        |m| m >= 0.5,
+        "at least 0.5",
+    );
+    assert_mean(
+        "F11: alienated share, absent management, zero_sum",
+        &absent.metric("alienated"),
+        |m| m <= 0.05,
+        "at most 0.05",
+    );
+}
+
+#[test]
+fn f12_integration_beats_absence_which_beats_walls() {
+    let integrated = with_levers("freedom_safety", INTEGRATED).metric("essential");
+    let absent = with_levers("zero_sum", ABSENT).metric("essential");
+    let walls = with_levers("zero_sum", MANAGEMENT_ONLY).metric("essential");
+    assert_greater(
+        "F12: essential, integrated freedom_safety vs absent management (zero_sum)",
+        &integrated,
+        &absent,
+        3.0,
+    );
+    assert_greater(
+        "F12: essential, absent management vs management-only (zero_sum)",
+        &absent,
+        &walls,
+        3.0,
+    );
+}
+
+#[test]
+fn f13_the_group_revokes_a_commanding_manager_never_a_listening_one() {
+    let commanding = with_levers("zero_sum", "dominance = 0.9\nfocus = 0.9\nconnection = 0.1");
+    let listening = with_levers("zero_sum", "dominance = 0.0\nconnection = 0.9");
+    assert_mean(
+        "F13: revocations per run, commanding manager, zero_sum",
+        &commanding.metric("revocations"),
+        |m| m >= 3.0,
+        "at least 3",
+    );
+    let revoked = listening.metric("revocations");
+    assert!(
+        revoked.iter().all(|&r| r == 0.0),
+        "F13: a listening, connected manager was revoked: {revoked:?} per run"
+    );
+}
+
+#[test]
+fn f14_runs_settle_and_faster_adjustment_settles_earlier() {
+    let ticks = 200.0;
+    let defaults = run("coupling = \"freedom_safety\"\n", SEEDS).metric("settle_tick");
+    let inside = defaults.iter().filter(|&&t| t > 0.0 && t < ticks).count();
+    eprintln!("F14: settle_tick at defaults {defaults:?}");
+    assert!(
+        inside * 2 > defaults.len() && mean(&defaults) > 0.0 && mean(&defaults) < ticks,
+        "F14: settle_tick should lie strictly between 0 and {ticks} in most runs; got {defaults:?} (mean {:.1})",
+        mean(&defaults)
+    );
+    let alpha = |a: f64| {
+        run(
+            &format!("coupling = \"freedom_safety\"\n[dynamics]\nalpha = {a}\n"),
+            SEEDS,
+        )
+        .metric("settle_tick")
+    };
+    assert_greater(
+        "F14: settle_tick, alpha 0.05 vs alpha 0.2",
+        &alpha(0.05),
+        &alpha(0.2),
+        3.0,
+    );
 }

@@ -100,6 +100,7 @@ fn a_sweep_gets_every_chart_with_titles_and_axis_labels() {
     for stem in [
         "timeseries",
         "heatmap_essential",
+        "situations",
         "tradeoff",
         "comparison_essential",
         "profile",
@@ -113,7 +114,18 @@ fn a_sweep_gets_every_chart_with_titles_and_axis_labels() {
         assert!(len < 500_000, "{}: {len} bytes", f.display());
     }
     let d = dir.path();
-    let checks: [(&str, &[&str]); 5] = [
+    let checks: [(&str, &[&str]); 6] = [
+        (
+            "situations",
+            &[
+                "situations over managers.focus × managers.connection",
+                "coupling = zero_sum",
+                "alienated (walls without space)",
+                "disoriented (space without walls)",
+                "integrated (the five windows open)",
+                "managers.connection",
+            ],
+        ),
         (
             "timeseries",
             &[

@@ -73,7 +73,7 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize) -> String {
             let o = &s.organization;
             let _ = writeln!(
                 w,
-                "\nModel: the professional-space model (MODEL.md v1, docs/ODD.md), {} ticks per run.",
+                "\nModel: the professional-space model (v1.1, docs/ODD.md), {} ticks per run.",
                 s.ticks
             );
             let _ = writeln!(

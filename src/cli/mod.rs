@@ -215,6 +215,12 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// List every output column of every model: meaning, unit, scale, direction
+    Metrics {
+        /// Print the Markdown glossary (docs/metrics.md)
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 /// Image formats of `profspace plot`.
@@ -347,7 +353,8 @@ fn dispatch(cli: Cli) -> Result<i32> {
             let s = load(None, (scenario::FLAGSHIP_SCENARIO, "regimes"), None, n)?;
             let code = execute(&s, None, &exec, "sweep")?;
             if code == exit::OK {
-                report::compare_couplings(&out_dir(&exec, &s))?;
+                let out = out_dir(&exec, &s);
+                report::compare_couplings(&out)?;
             }
             Ok(code)
         }
@@ -550,6 +557,14 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 path.display(),
                 path.display()
             );
+            Ok(exit::OK)
+        }
+        Some(Command::Metrics { markdown }) => {
+            if markdown {
+                out!("{}", crate::model::metrics_markdown());
+            } else {
+                out!("{}", crate::model::metrics_table());
+            }
             Ok(exit::OK)
         }
         Some(Command::Params { markdown }) => {

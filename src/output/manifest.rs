@@ -91,7 +91,7 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
         "status": m.status.name(),
         "started": m.started,
         "finished": m.finished,
-        "model": s.model.name(),
+        "model": s.model.version(),
         "master_seed": s.seed,
         "seed_derivation": "run_seed = splitmix64(splitmix64(master_seed) ^ replicate); see docs/ODD.md",
         "scenario_fingerprint": m.fingerprint,

@@ -155,7 +155,7 @@ mod tests {
     fn aggregate_columns_follow_the_metrics() {
         let h = aggregate_header(
             &["managers.focus".into()],
-            &crate::observe::PSM_RUN_METRICS[..2],
+            &crate::model::psm::metrics::run::METRICS[..2],
         );
         assert_eq!(
             String::from_utf8(h).unwrap(),

@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | time series | `timeseries` | `ticks.csv` has rows |
 //! | heatmap | `heatmap_<metric>` | two numeric parameters vary on a grid |
+//! | situations map | `situations` | as the heatmap, and the shares `alienated`, `disoriented`, `integrated` exist |
 //! | trade-off map | `tradeoff` | `autonomy` and `safety` exist, ≥ 2 points |
 //! | comparison | `comparison_<metric>` | ≥ 2 design points |
 //! | profile (radar) | `profile` | ≥ 3 of purpose, identity, safety, drive, meaning |
@@ -320,6 +321,15 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
         }
     }
 
+    // 3b. The situations map: which situation dominates where.
+    if numeric.len() >= 2
+        && design.is_grid(numeric[0], numeric[1])
+        && let Some(situations) = situation_metrics(agg)
+    {
+        let chart = charts::situations::build(agg, &situations, numeric[0], numeric[1], by)?;
+        written.extend(style::save(&chart, &out, "situations", opts.format)?);
+    }
+
     // 4. Trade-off map.
     if design.len() >= 2
         && let (Some(a), Some(s)) = (agg.metric("autonomy"), agg.metric("safety"))
@@ -486,6 +496,25 @@ fn param_index(design: &Design, name: &str, file: &Path) -> Result<usize, PlotEr
             }
         ),
     })
+}
+
+/// The three situations of the professional-space model, when the
+/// aggregate has their shares.
+fn situation_metrics(agg: &Aggregate) -> Option<Vec<charts::situations::Situation<'_>>> {
+    [
+        ("alienated", "alienated (walls without space)", 1),
+        ("disoriented", "disoriented (space without walls)", 3),
+        ("integrated", "integrated (the five windows open)", 2),
+    ]
+    .into_iter()
+    .map(|(name, label, color)| {
+        Some(charts::situations::Situation {
+            metric: agg.metric(name)?,
+            label: label.to_string(),
+            color: style::OKABE_ITO[color],
+        })
+    })
+    .collect()
 }
 
 /// The metrics of the per-point charts: those asked for that the aggregate

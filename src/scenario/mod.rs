@@ -37,7 +37,7 @@ pub const FLAGSHIP_SCENARIO: &str = include_str!("../../scenarios/regimes.toml")
 /// Which model a scenario runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ModelKind {
-    /// The professional-space model of `MODEL.md` (the flagship).
+    /// The professional-space model of `docs/ODD.md` (the flagship).
     ProfessionalSpace,
     /// March (1991): mutual learning of an organisational code and its members.
     March1991,
@@ -55,6 +55,15 @@ impl ModelKind {
         }
     }
 
+    /// The model and the version of its description, as recorded in
+    /// `manifest.json` (`psm 1.1`: `docs/ODD.md`).
+    pub fn version(self) -> &'static str {
+        match self {
+            ModelKind::ProfessionalSpace => "psm 1.1",
+            ModelKind::March1991 => "march1991 1.0",
+        }
+    }
+
     /// Parses a name as written in scenario files.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
@@ -65,7 +74,7 @@ impl ModelKind {
     }
 }
 
-/// How the manager and the professional negotiate the frame (MODEL.md §3).
+/// How the manager and the professional negotiate the frame (ODD §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Coupling {
     /// Control and autonomy share one budget: what one gains the other loses.
@@ -121,7 +130,7 @@ impl Organization {
     }
 }
 
-/// The seven management levers of MODEL.md §2.
+/// The seven management levers (ODD §2).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Levers {
     /// Why: vision, the rationale that can become a motive (purpose).
@@ -235,12 +244,12 @@ impl Managers {
     }
 }
 
-/// The five professional traits of MODEL.md §2 (means, or spreads).
+/// The five professional traits (ODD §2; means, or spreads).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Traits {
     /// Need for autonomy.
     pub need: f64,
-    /// Weight of the consequential logic (MODEL.md's lambda); 1 − it is the
+    /// Weight of the consequential logic (the model's λ); 1 − it is the
     /// logic of identity.
     pub consequentialism: f64,
     /// Aspiration level.
@@ -285,7 +294,7 @@ impl Traits {
         })
     }
 
-    /// MODEL.md's default means.
+    /// The default means (ODD §5).
     pub fn default_means() -> Self {
         Traits {
             need: 0.7,
@@ -296,7 +305,7 @@ impl Traits {
         }
     }
 
-    /// MODEL.md's default spreads.
+    /// The default spreads (ODD §5).
     pub fn default_spreads() -> Self {
         Traits {
             need: 0.1,
@@ -345,7 +354,7 @@ impl Professionals {
     }
 }
 
-/// Rates of the dynamics (MODEL.md §3).
+/// Rates of the dynamics (ODD §7).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dynamics {
     /// Adjustment rate of the windows.
@@ -522,7 +531,7 @@ impl Default for Scenario {
             licence: Licence {
                 initial: 0.7,
                 rate: 0.05,
-                revoke_below: 0.35,
+                revoke_below: 0.4,
                 replace_after: 10,
             },
             environment: Environment { turbulence: 0.0 },

@@ -95,6 +95,23 @@ pub fn assert_greater(what: &str, a: &[f64], b: &[f64], k: f64) {
     );
 }
 
+/// Asserts that the mean of `values` satisfies `ok`, with the mean, its
+/// standard error and every value in the message.
+pub fn assert_mean(what: &str, values: &[f64], ok: impl Fn(f64) -> bool, expected: &str) {
+    let m = profspace::stats::mean_ci(values);
+    let se = m.sd / (values.len() as f64).sqrt();
+    eprintln!(
+        "{what}: mean {:.4} ± SE {se:.4} (expected {expected})",
+        m.mean
+    );
+    assert!(
+        ok(m.mean),
+        "{what}: expected a mean {expected}; got {:.4} ± SE {se:.4} over {} seeds: {values:.3?}",
+        m.mean,
+        values.len()
+    );
+}
+
 /// `profspace COMMAND SCENARIO --out OUT --no-plots EXTRA…`, asserted later.
 pub fn profspace_on(
     command: &str,

@@ -113,6 +113,8 @@
 
 use rand::Rng;
 
+pub mod metrics;
+
 #[cfg(test)]
 mod tests;
 

@@ -1,8 +1,9 @@
-//! The professional-space model (MODEL.md v1): state, setup and one tick.
+//! The professional-space model (v1.1, `docs/ODD.md`): state, setup and one
+//! tick.
 //!
 //! State is a structure of arrays indexed by professional, teams contiguous
 //! (team `j` holds professionals `j·team_size .. (j+1)·team_size`), plus
-//! per-team manager arrays. A tick has three phases (MODEL.md §3): A computes
+//! per-team manager arrays. A tick has three phases (ODD §3): A computes
 //! every target from the state of tick t, B writes tick t+1 from A's values
 //! only, C applies the end-of-tick events. Peer means are computed for every
 //! professional before any state is written, and team-level values are read
@@ -10,7 +11,9 @@
 //! in which professionals or teams are visited. No I/O, no allocation per
 //! tick, nothing that can fail on a validated scenario.
 
+pub mod frame;
 mod math;
+pub mod metrics;
 mod network;
 mod step;
 
@@ -92,9 +95,6 @@ pub struct Organisation {
     pub(crate) skill: Vec<f64>,
     pub(crate) cynicism: Vec<f64>,
     pub(crate) trust: Vec<f64>,
-    /// The manager's side of the dyad: control (1 − autonomy) in zero_sum,
-    /// the structure σ offered in freedom_safety.
-    pub(crate) control: Vec<f64>,
     /// Snapshot of (meaning, drive, safety) of tick t, packed so that a
     /// peer is one cache line; written before any state changes.
     pub(crate) social: Vec<[f64; 3]>,
@@ -191,7 +191,6 @@ impl Organisation {
             skill: vec![0.0; n],
             cynicism: vec![0.0; n],
             trust: vec![0.5; n],
-            control: vec![0.5; n],
             social: vec![[0.0; 3]; n],
             noise: vec![0.0; 6 * team_size],
             peer: vec![[0.0; 3]; team_size],
@@ -230,7 +229,6 @@ impl Organisation {
         self.drive[i] = self.base_drive[i];
         self.cynicism[i] = 0.0;
         self.trust[i] = 0.5;
-        self.control[i] = 1.0 - self.autonomy[i];
     }
 
     /// Number of professionals.
@@ -248,9 +246,25 @@ impl Organisation {
         self.levers.len()
     }
 
-    /// Read access for invariant tests: (autonomy, control) of professional `i`.
-    pub fn dyad(&self, i: usize) -> (f64, f64) {
-        (self.autonomy[i], self.control[i])
+    /// The peer ties, `peers_per_professional()` per professional in index
+    /// order (`ties[i·k .. (i+1)·k]` are professional i's).
+    pub fn ties(&self) -> &[u32] {
+        &self.ties
+    }
+
+    /// Peer ties per professional.
+    pub fn peers_per_professional(&self) -> usize {
+        self.peers
+    }
+
+    /// Professionals per team.
+    pub fn team_size(&self) -> usize {
+        self.team_size
+    }
+
+    /// The managers' current levers, one per team.
+    pub fn levers(&self) -> &[Levers] {
+        &self.levers
     }
 
     /// Every state variable of every professional and manager, for invariant
@@ -271,7 +285,6 @@ impl Organisation {
             ("skill", &self.skill),
             ("cynicism", &self.cynicism),
             ("trust", &self.trust),
-            ("control", &self.control),
             ("effects", &self.effects),
             ("licence", &self.licence),
             ("perf", &self.perf),

@@ -1,21 +1,24 @@
-//! One tick of the professional-space model (MODEL.md §3), team by team.
+//! One tick of the professional-space model (ODD §3 and §7), team by team.
 //!
 //! Every team draws from its own random stream positioned at the tick, and
 //! its contribution to the organisation's observation is summed per team and
 //! then over teams in team order, so the result is the same whatever order
 //! or thread the teams are stepped in.
 
+use super::frame::{Frame, TeamFrame};
 use super::math::{cbrt, clamp01, prefetch};
+use super::metrics::tick as m;
 use super::{Organisation, draw_levers};
+use crate::observe::Tally;
 use crate::rng;
-use crate::scenario::Coupling;
 
 /// The organisation's tick metrics, in the order of
-/// [`crate::observe::PSM_TICK_METRICS`].
-pub type TickObservation = [f64; 20];
+/// [`super::metrics::tick::METRICS`].
+pub type TickObservation = [f64; m::LEN];
 
-/// Per-team sums of the tick metrics (state of tick t, flows of phase A).
-type Tally = [f64; 18];
+/// Per-team sums of the tick metrics (state of tick t, flows of phase A),
+/// indexed like the observation; counters are filled in at the end.
+type TeamSums = [f64; m::LEN];
 
 impl Organisation {
     /// Advances the organisation by one tick and returns the observation of
@@ -28,25 +31,24 @@ impl Organisation {
         // One word per professional, in index order: team j's words start at
         // j · team_size, so a team could seek to them on its own.
         let mut exits = rng::stream(&self.key, rng::EXIT_STREAM, tick);
-        let mut sums = [0.0; 18];
+        let mut sums: TeamSums = [0.0; m::LEN];
         for j in 0..self.teams() {
             let t = self.step_team(j, tick, turbulent, &mut exits);
             for (s, x) in sums.iter_mut().zip(t) {
                 *s += x;
             }
         }
-        let n = self.len() as f64;
-        let mut obs = [0.0; 20];
-        for (k, s) in sums.iter().enumerate() {
-            obs[k] = if k == 9 {
-                s / self.teams() as f64
-            } else {
-                s / n
-            };
+        let (n, teams) = (self.len() as f64, self.teams() as f64);
+        for (x, metric) in sums.iter_mut().zip(&m::METRICS) {
+            match metric.tally {
+                Tally::Professionals => *x /= n,
+                Tally::Managers => *x /= teams,
+                Tally::Counter | Tally::Direct => {}
+            }
         }
-        obs[18] = self.exits as f64;
-        obs[19] = self.revocations as f64;
-        obs
+        sums[m::EXITS] = self.exits as f64;
+        sums[m::REVOCATIONS] = self.revocations as f64;
+        sums
     }
 
     /// Phase A, social part: a snapshot of every professional's meaning,
@@ -65,7 +67,13 @@ impl Organisation {
     }
 
     /// Phases A, B and C for team `j`; returns the team's tally.
-    fn step_team(&mut self, j: usize, tick: u32, turbulent: bool, exits: &mut rng::Rng) -> Tally {
+    fn step_team(
+        &mut self,
+        j: usize,
+        tick: u32,
+        turbulent: bool,
+        exits: &mut rng::Rng,
+    ) -> TeamSums {
         let p = self.p;
         let ts = self.team_size;
         let (lo, hi) = (j * ts, (j + 1) * ts);
@@ -76,19 +84,16 @@ impl Organisation {
         let zig = rng::ziggurat();
 
         // Team-level values of tick t.
-        let g = (lv.effect - self.perf[j]).max(0.0);
+        let frame = TeamFrame::new(p.coupling, &lv, big_l, self.perf[j]);
         let c_conn = 0.5 * (1.0 + lv.connection);
         let c_en = 0.5 * (1.0 + lv.energy);
         let (w, one_w) = (p.w, 1.0 - p.w);
-        let w_m = big_l * (1.0 - 0.5 * lv.listening) + lv.dominance;
-        let zs_offer = big_l * 0.5 * (lv.focus + lv.connection);
-        let fs_box = big_l * (lv.focus * lv.connection).sqrt();
-        let fs_sigma = clamp01(big_l * lv.focus + lv.effect * g);
         let purpose_target = big_l * lv.rationale;
         let alpha = p.alpha;
 
-        let mut tally: Tally = [0.0; 18];
-        tally[9] = big_l;
+        let mut tally: TeamSums = [0.0; m::LEN];
+        tally[m::EFFECTS] = e_m;
+        tally[m::LICENCE] = big_l;
         let (mut adjust, mut ess_sum, mut trust_sum) = (0.0, 0.0, 0.0);
 
         // The team's slices: every one has length ts, so indexing by k < ts
@@ -107,7 +112,6 @@ impl Organisation {
         let aspiration = &self.aspiration[lo..hi];
         let standard = &mut self.standard[lo..hi];
         let base_drive = &self.base_drive[lo..hi];
-        let control = &mut self.control[lo..hi];
         // Peer means of tick t (one's own values without ties). The next
         // team's peers are fetched into the cache while this team computes.
         let k_peers = self.peers;
@@ -160,40 +164,27 @@ impl Organisation {
             let std = standard[ix];
             let [peer_mn, peer_d, peer_s] = peer[ix];
 
-            // Signals.
-            let request = d * (need - a).max(0.0);
-            let voice = s * (1.0 - cy);
-
-            // Frame negotiation.
-            let (a_target, k, s_offer, sigma) = match p.coupling {
-                Coupling::ZeroSum => {
-                    let c_claim = clamp01(lv.focus + lv.effect * g + lv.dominance * request);
-                    let w_p = d * voice;
-                    let total = w_p + w_m;
-                    let a_target = if total > 0.0 {
-                        (w_p * need + w_m * (1.0 - c_claim)) / total
-                    } else {
-                        a
-                    };
-                    let k = (need - (1.0 - c_claim)).abs();
-                    (a_target, k, zs_offer * (1.0 - k), 1.0 - a)
-                }
-                Coupling::FreedomSafety => {
-                    let k = lv.dominance * request;
-                    (need * s, k, fs_box * (1.0 - k), fs_sigma)
-                }
-            };
+            // Signals and the frame negotiation.
+            let Frame {
+                voice,
+                autonomy_target: a_target,
+                conflict: k,
+                safety_offer: s_offer,
+                structure: sigma,
+                ..
+            } = frame.negotiate(need, a, d, s, cy);
 
             // Work.
             let effort = (d * 0.5 * (1.0 + mn)).sqrt();
-            let existential = cbrt(q * a * effort);
+            // Good work needs skill, room, safety and effort (v1.1).
+            let existential = (q * a * s * effort).sqrt().sqrt();
             let alignment = 1.0 - (1.0 - sigma) * (1.0 - pu);
             let functional = cbrt(effort * alignment * c_en);
             let essential = (existential * functional).sqrt();
 
             // Targets of the windows; meaning is the catalyst.
             let c_mn = 0.25 + 1.5 * mn;
-            let p_target = purpose_target * mn;
+            let p_target = (purpose_target * mn).sqrt();
             let fit = 1.0 - (e_m - std).abs();
             let id_target = fit * 0.5 * (1.0 + a);
             let mn_target = one_w * cbrt(s * 0.5 * (pu + id) * c_conn) + w * peer_mn;
@@ -226,33 +217,30 @@ impl Organisation {
             );
             let tr_new = clamp01(tr + alpha * (tr_target - tr));
             trust[ix] = tr_new;
-            control[ix] = match p.coupling {
-                Coupling::ZeroSum => 1.0 - a_new,
-                Coupling::FreedomSafety => sigma,
-            };
 
             adjust += voice * (std - e_m);
             ess_sum += essential;
             trust_sum += tr_new;
 
-            tally[0] += a;
-            tally[1] += s;
-            tally[2] += pu;
-            tally[3] += id;
-            tally[4] += mn;
-            tally[5] += d;
-            tally[6] += q;
-            tally[7] += cy;
-            tally[8] += tr;
-            tally[10] += k;
-            tally[11] += existential;
-            tally[12] += functional;
-            tally[13] += essential;
-            tally[14] += fit;
-            tally[15] += f64::from(u8::from(a < 0.3 && mn < 0.3));
-            tally[16] += f64::from(u8::from(s < 0.3 && pu < 0.3));
-            tally[17] += f64::from(u8::from(
-                a > 0.6 && s > 0.6 && pu > 0.6 && id > 0.6 && mn > 0.6,
+            tally[m::AUTONOMY] += a;
+            tally[m::SAFETY] += s;
+            tally[m::PURPOSE] += pu;
+            tally[m::IDENTITY] += id;
+            tally[m::MEANING] += mn;
+            tally[m::DRIVE] += d;
+            tally[m::SKILL] += q;
+            tally[m::CYNICISM] += cy;
+            tally[m::TRUST] += tr;
+            tally[m::STANDARD] += std;
+            tally[m::CONFLICT] += k;
+            tally[m::EXISTENTIAL] += existential;
+            tally[m::FUNCTIONAL] += functional;
+            tally[m::ESSENTIAL] += essential;
+            tally[m::FIT] += fit;
+            tally[m::ALIENATED] += f64::from(u8::from(a < 0.3 && mn < 0.3));
+            tally[m::DISORIENTED] += f64::from(u8::from(a >= 0.5 && s < 0.3 && pu < 0.3));
+            tally[m::INTEGRATED] += f64::from(u8::from(
+                a > 0.5 && s > 0.5 && pu > 0.5 && id > 0.5 && mn > 0.5,
             ));
         }
 

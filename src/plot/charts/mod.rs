@@ -8,5 +8,6 @@ pub(crate) mod heatmap;
 pub(crate) mod lines;
 pub(crate) mod profile;
 pub(crate) mod sensitivity;
+pub(crate) mod situations;
 pub(crate) mod timeseries;
 pub(crate) mod tradeoff;
