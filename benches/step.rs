@@ -3,12 +3,11 @@
 //! professionals, so criterion's "elem/s" is professional-steps per second.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use profspace::model::psm::Organisation;
-use profspace::scenario::{Coupling, Scenario};
+use profspace::model::psm::{Coupling, Organisation, PsmParams};
 use std::hint::black_box;
 
 fn organisation(professionals: u32, coupling: Coupling) -> Organisation {
-    let mut s = Scenario::default();
+    let mut s = PsmParams::default();
     s.organization.team_size = 10;
     s.organization.teams = professionals / 10;
     s.coupling = coupling;

@@ -4,15 +4,14 @@
 //!
 //! `cargo run --release --example tick -- [PROFESSIONALS] [TICKS] [zero_sum]`
 
-use profspace::model::psm::Organisation;
-use profspace::scenario::{Coupling, Scenario};
+use profspace::model::psm::{Coupling, Organisation, PsmParams};
 use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let ticks: u32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
-    let mut s = Scenario::default();
+    let mut s = PsmParams::default();
     s.organization.teams = (n / s.organization.team_size).max(1);
     if args.get(3).is_some_and(|c| c == "zero_sum") {
         s.coupling = Coupling::ZeroSum;
@@ -24,7 +23,7 @@ fn main() {
         // The whole observation is used (as the run summary does), so the
         // compiler cannot drop the parts of the tick that compute it.
         let obs = std::hint::black_box(org.step(t));
-        essential += obs[13];
+        essential += obs[profspace::model::psm::metrics::tick::ESSENTIAL];
     }
     let secs = started.elapsed().as_secs_f64();
     let steps = f64::from(s.organization.teams * s.organization.team_size) * f64::from(ticks);

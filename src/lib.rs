@@ -10,28 +10,33 @@
 //! ```
 //! use profspace::scenario::Scenario;
 //!
-//! let mut scenario = Scenario::from_toml(
+//! // A scenario from TOML text: every value checked, defaults filled in.
+//! let scenario = Scenario::from_toml(
 //!     "coupling = \"zero_sum\"\nticks = 50\n[organization]\nteams = 3\n",
 //!     "example.toml",
 //!     "example",
 //! )
 //! .unwrap();
-//! scenario.output.ticks_every = 0;
-//! let mut ticks = Vec::new();
+//! // One run of its model, through the model interface.
 //! let seed = profspace::rng::run_seed(scenario.seed, 0);
-//! let run = profspace::model::simulate(&scenario, seed, &mut ticks);
-//! let names = profspace::model::run_metrics(scenario.model);
-//! let essential = names.iter().position(|m| m.name == "essential").unwrap();
+//! let model = scenario.model;
+//! let run = model.simulate(&scenario.params, seed, 0, &mut Vec::new());
+//! let essential = model
+//!     .run_metrics()
+//!     .iter()
+//!     .position(|m| m.name == "essential")
+//!     .unwrap();
 //! assert!(run[essential] > 0.0 && run[essential] < 1.0);
 //! ```
 //!
 //! The crate's map is in `ARCHITECTURE.md`; the model as implemented is
 //! described in `docs/ODD.md`.
 
-pub mod cli;
+pub mod error;
 pub mod model;
 pub mod observe;
 pub mod output;
+pub mod params;
 pub mod plot;
 pub mod rng;
 pub mod scenario;

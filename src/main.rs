@@ -1,5 +1,7 @@
-//! The `profspace` binary: everything is in the library's `cli` module.
+//! The `profspace` binary: the command line (`src/cli/`) over the library.
+
+mod cli;
 
 fn main() {
-    std::process::exit(profspace::cli::main());
+    std::process::exit(cli::main());
 }

@@ -247,6 +247,42 @@ macro_rules! metric_table {
     };
 }
 
+/// A table read back from a result folder (`aggregate.csv`, `runs.csv`):
+/// its header and rows as text, for summaries that read results rather
+/// than model internals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResultTable {
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows, each as long as the header.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl ResultTable {
+    /// The index of column `name`.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The number in row `row`, column `col` (NaN when empty or not a
+    /// number).
+    pub fn number(&self, row: usize, col: usize) -> f64 {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(f64::NAN)
+    }
+
+    /// The design parameter columns of `aggregate.csv`: those between
+    /// `point` and `n`.
+    pub fn parameter_columns(&self) -> Vec<usize> {
+        (1..self.header.len())
+            .take_while(|&i| self.header[i] != "n")
+            .collect()
+    }
+}
+
 /// Number of ticks in the final window: the last 20%, at least one.
 pub fn final_window(ticks: u32) -> u32 {
     ticks.div_ceil(5).max(1)

@@ -216,9 +216,18 @@ pub fn design_rng(master_seed: u64) -> Rng {
     stream(&run_key(splitmix64(master_seed)), DESIGN_STREAM, 0)
 }
 
-/// A generator for sensitivity designs and bootstraps.
+/// The seed of sensitivity designs and bootstraps.
 pub fn sensitivity_seed(master_seed: u64) -> u64 {
     splitmix64(master_seed ^ SENSITIVITY_STREAM)
+}
+
+/// The generator of analyses that take a plain 64-bit seed (sensitivity
+/// designs and bootstraps): ChaCha8 seeded from `seed` (rand's
+/// `seed_from_u64`), on ChaCha stream `stream`.
+pub fn seeded(seed: u64, stream: u64) -> Rng {
+    let mut chacha = ChaCha8Rng::seed_from_u64(seed);
+    chacha.set_stream(stream);
+    Rng::new(chacha)
 }
 
 #[cfg(test)]

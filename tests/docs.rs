@@ -19,7 +19,7 @@ fn check_generated(relative: &str, generated: &str, command: &str) {
 fn parameter_reference_matches_the_registry() {
     check_generated(
         "docs/parameters.md",
-        &profspace::scenario::params::reference_markdown(),
+        &profspace::scenario::reference_markdown(),
         "params --markdown",
     );
 }

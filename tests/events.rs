@@ -27,7 +27,7 @@ fn array(org: &Organisation, name: &str) -> Vec<f64> {
 /// group revokes at the third tick in a row.
 #[test]
 fn revocation_replaces_the_manager_after_replace_after_ticks_below() {
-    let s = common::scenario(
+    let s = common::psm(
         "coupling = \"zero_sum\"\n[organization]\nteams = 4\n\
          [managers]\nspread = 0.1\nlistening = 0.9\n\
          [dynamics]\neffects0 = 0.3\n\
@@ -81,7 +81,7 @@ fn revocation_replaces_the_manager_after_replace_after_ticks_below() {
 
 #[test]
 fn no_manager_is_revoked_above_the_threshold() {
-    let s = common::scenario("[licence]\nrevoke_below = 0.0\n");
+    let s = common::psm("[licence]\nrevoke_below = 0.0\n");
     let mut org = Organisation::new(&s, 7);
     for t in 0..200 {
         org.step(t);
@@ -94,7 +94,7 @@ fn no_manager_is_revoked_above_the_threshold() {
 #[test]
 fn the_exit_frequency_matches_the_exit_probability() {
     for p in [0.01, 0.05] {
-        let s = common::scenario(&format!(
+        let s = common::psm(&format!(
             "[turnover]\nexit_base = {p}\nexit_sensitivity = 0.0\n"
         ));
         let ticks = 400u32;
@@ -124,7 +124,7 @@ fn the_exit_frequency_matches_the_exit_probability() {
 #[test]
 fn the_turbulence_frequency_matches_its_probability() {
     let p = 0.3;
-    let s = common::scenario(&format!(
+    let s = common::psm(&format!(
         "[managers]\nlistening = 0.0\nspread = 0.0\n[licence]\nrevoke_below = 0.0\n\
          [dynamics]\neffects0 = 0.5\n[environment]\nturbulence = {p}\n"
     ));

@@ -7,9 +7,8 @@
 //! `PROFSPACE_FUZZ_CASES` (e.g. 200000). Inputs that once failed are kept in
 //! `tests/data/fuzz/` and replayed by `regressions_stay_fixed`.
 
-use profspace::model;
 use profspace::rng;
-use profspace::scenario::{Limits, Scenario, params::PARAMS};
+use profspace::scenario::{ENGINE_PARAMS, Limits, Scenario};
 use proptest::prelude::*;
 
 fn cases(default: u32) -> u32 {
@@ -28,19 +27,17 @@ fn exercise(text: &str) {
     if let Ok(s) = Scenario::from_toml_with(text, "fuzz.toml", "fuzz", &limits) {
         assert!(s.check_rules(&limits).is_ok() || s.sweep.is_some());
         let plan = profspace::sweep::Plan::new(&s, None);
-        let point = plan.scenario_at(plan.design.len() - 1);
-        let work = match point.model {
-            profspace::scenario::ModelKind::ProfessionalSpace => {
-                point.professionals() * u64::from(point.ticks)
-            }
-            profspace::scenario::ModelKind::March1991 => {
-                u64::from(point.march.dimensions)
-                    * u64::from(point.march.individuals)
-                    * u64::from(point.march.resolved_max_periods())
-            }
-        };
+        let point = plan
+            .scenario_at(plan.design.len() - 1)
+            .expect("every design point of a valid scenario can be set");
+        // Work: about the memory a run touches, once per step.
+        let work = (point.model.memory_per_run(&point.params) / 100)
+            .saturating_mul(point.model.estimated_tick_rows(&point.params, 1).max(1));
         if work <= 200_000 {
-            let out = model::simulate(&point, rng::run_seed(point.seed, 0), &mut Vec::new());
+            let seed = rng::run_seed(point.seed, 0);
+            let out = point
+                .model
+                .simulate(&point.params, seed, 0, &mut Vec::new());
             assert!(!out.is_empty());
         }
     }
@@ -78,7 +75,11 @@ fn extreme_value() -> impl Strategy<Value = String> {
 
 /// A key path: a real one, a near miss, or a profile or sweep path.
 fn key_path() -> impl Strategy<Value = String> {
-    let real: Vec<String> = PARAMS.iter().map(|p| p.path.to_string()).collect();
+    let real: Vec<String> = ENGINE_PARAMS
+        .iter()
+        .chain(profspace::model::all().iter().flat_map(|m| m.params()))
+        .map(|p| p.path.to_string())
+        .collect();
     prop_oneof![
         6 => prop::sample::select(real.clone()),
         1 => (prop::sample::select(real), "[a-z]{1,3}").prop_map(|(p, s)| format!("{p}{s}")),

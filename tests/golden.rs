@@ -4,9 +4,8 @@
 //! both couplings. The engine's state is read only through its accessors;
 //! nothing of the engine's arithmetic is reused.
 
-use profspace::model::psm::Organisation;
 use profspace::model::psm::metrics::tick as m;
-use profspace::scenario::Scenario;
+use profspace::model::psm::{Coupling, Organisation, PsmParams};
 
 mod common;
 
@@ -69,7 +68,7 @@ impl State {
 
 /// The state after one tick and the observation of that tick, computed from
 /// the equations.
-fn expected_tick(s: &Scenario, org: &Organisation) -> (State, Vec<f64>) {
+fn expected_tick(s: &PsmParams, org: &Organisation) -> (State, Vec<f64>) {
     let st = State::read(org);
     let levers = org.levers().to_vec();
     let ties = org.ties();
@@ -77,7 +76,7 @@ fn expected_tick(s: &Scenario, org: &Organisation) -> (State, Vec<f64>) {
     let ts = org.team_size();
     let n = org.len();
     let teams = org.teams();
-    let zero_sum = s.coupling == profspace::scenario::Coupling::ZeroSum;
+    let zero_sum = s.coupling == Coupling::ZeroSum;
     let d = &s.dynamics;
     let (alpha, w) = (d.alpha, d.peer_weight);
 
@@ -250,7 +249,7 @@ fn expected_tick(s: &Scenario, org: &Organisation) -> (State, Vec<f64>) {
 }
 
 fn check(coupling: &str) {
-    let s = common::scenario(&format!("coupling = \"{coupling}\"\n{SCENARIO}"));
+    let s = common::psm(&format!("coupling = \"{coupling}\"\n{SCENARIO}"));
     let mut org = Organisation::new(&s, 20_261_129);
     // A few ticks first, so that states and last tick's performance differ
     // between professionals and teams.

@@ -4,7 +4,8 @@
 //! naming what is missing, odd input does not panic, and the same CSV gives
 //! the same SVG bytes.
 
-use profspace::plot::{Format, PlotError, PlotOptions, is_user_error, plot_dir};
+use profspace::error::Error;
+use profspace::plot::{Format, PlotOptions, plot_dir};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -249,6 +250,7 @@ fn a_heatmap_can_be_asked_for_over_two_parameters() {
         x: Some("managers.connection".into()),
         y: Some("managers.focus".into()),
         by: Some("coupling".into()),
+        out: None,
     };
     let files = plot_dir(dir.path(), &opts).unwrap();
     assert_eq!(
@@ -260,8 +262,8 @@ fn a_heatmap_can_be_asked_for_over_two_parameters() {
 }
 
 fn user_error(dir: &Path, opts: &PlotOptions) -> String {
-    let e: PlotError = plot_dir(dir, opts).unwrap_err();
-    assert!(is_user_error(&e), "not a user error: {e}");
+    let e: Error = plot_dir(dir, opts).unwrap_err();
+    assert!(e.is_user(), "not a user error: {e}");
     e.to_string()
 }
 
@@ -427,7 +429,7 @@ fn odd_input_draws_without_panicking() {
     let empty = tempfile::tempdir().unwrap();
     std::fs::write(empty.path().join("aggregate.csv"), "point,n,m_mean\n").unwrap();
     let e = plot_dir(empty.path(), &PlotOptions::default()).unwrap_err();
-    assert!(is_user_error(&e));
+    assert!(e.is_user());
 }
 
 /// The text of `stem.svg` with the XML escapes of its text undone.

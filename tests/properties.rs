@@ -4,9 +4,8 @@
 //! random inputs: in zero_sum control and autonomy share one budget (F1's
 //! conservation), in freedom_safety the manager's structure takes no room.
 
-use profspace::model::psm::Organisation;
 use profspace::model::psm::frame::TeamFrame;
-use profspace::scenario::{Coupling, Levers, Scenario};
+use profspace::model::psm::{Coupling, Levers, Organisation, PsmParams, params};
 use proptest::prelude::*;
 
 fn unit() -> impl Strategy<Value = f64> {
@@ -21,8 +20,8 @@ prop_compose! {
         learn in unit(), cyn in unit(), effects0 in unit(), meaning in any::<bool>(),
         exit_base in 0.0f64..0.2, exit_sens in unit(), floor in unit(),
         licence in prop::array::uniform3(unit()), replace_after in 1u32..5, turbulence in unit(),
-    ) -> Scenario {
-        let mut s = Scenario::default();
+    ) -> PsmParams {
+        let mut s = PsmParams::default();
         s.organization.teams = teams;
         s.organization.team_size = team_size;
         s.organization.peer_within = peer_within;
@@ -63,7 +62,8 @@ proptest! {
 
     #[test]
     fn states_stay_in_the_unit_interval(s in scenario(), seed in any::<u64>()) {
-        prop_assert!(s.check_rules(&Default::default()).is_ok(), "generator made an invalid scenario");
+        let problems = params::validate(&s, &|_| None);
+        prop_assert!(problems.is_empty(), "generator made an invalid scenario: {:?}", problems);
         let mut org = Organisation::new(&s, seed);
         let n = org.len();
         prop_assert_eq!(n as u64, s.professionals());

@@ -2,7 +2,8 @@
 //! writes files that check; `explain` describes what will run.
 
 use assert_cmd::Command;
-use profspace::scenario::{Limits, ModelKind, Scenario};
+use profspace::params::Value;
+use profspace::scenario::{Limits, Scenario};
 use profspace::sweep::{Options, Plan, Progress, execute};
 use std::fs;
 use std::path::PathBuf;
@@ -33,20 +34,24 @@ fn shrink(mut s: Scenario) -> Scenario {
     if let Some(sw) = &mut s.sweep {
         sw.replications = Some(2);
     }
-    match s.model {
-        ModelKind::ProfessionalSpace => {
-            s.ticks = s.ticks.min(15);
-            let swept = |p: &str| {
-                s.sweep
-                    .as_ref()
-                    .is_some_and(|sw| sw.grid.iter().any(|a| a.path.starts_with(p)))
-            };
-            if !swept("organization") {
-                s.organization.teams = s.organization.teams.min(3);
-                s.organization.team_size = s.organization.team_size.min(5);
-            }
+    let swept = |s: &Scenario, p: &str| {
+        s.sweep
+            .as_ref()
+            .is_some_and(|sw| sw.grid.iter().any(|a| a.path.starts_with(p)))
+    };
+    // At most `cap` for each whole-number key of this list that the model has.
+    for (key, cap) in [
+        ("ticks", 15),
+        ("organization.teams", 3),
+        ("organization.team_size", 5),
+        ("march.max_periods", 40),
+    ] {
+        if let Some(Value::Int(v)) = s.get(key).or_else(|| {
+            (key == "march.max_periods" && s.model.name() == "march1991").then_some(Value::Int(cap))
+        }) && !(key.starts_with("organization") && swept(&s, "organization"))
+        {
+            s.set(key, &Value::Int(v.min(cap))).unwrap();
         }
-        ModelKind::March1991 => s.march.max_periods = Some(s.march.resolved_max_periods().min(40)),
     }
     s
 }

@@ -1,8 +1,8 @@
 //! The progress bar: runs done / total, rate and ETA on stderr, hidden when
 //! stderr is not a terminal (logs and CI stay clean).
 
-use crate::sweep::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use profspace::sweep::Progress;
 
 /// An indicatif bar behind the runner's [`Progress`] interface.
 pub struct Bar {

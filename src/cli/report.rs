@@ -1,159 +1,169 @@
 //! What the commands print: summaries read back from the CSV results (never
-//! from the model), the parameter table and the dry-run design.
+//! from the model's state; the model only says which metrics matter and
+//! adds its own lines, from the same tables), the parameter table and the
+//! dry-run design.
 
-use crate::scenario::{Scenario, params};
-use crate::sweep::Plan;
 use anyhow::{Context, Result};
-use std::collections::BTreeMap;
+use profspace::observe::ResultTable;
+use profspace::scenario::{ENGINE_PARAMS, Scenario};
+use profspace::sweep::{Outcome, Plan};
 use std::path::Path;
-
-/// Streams `aggregate.csv`: the header, then every row to `each` (memory
-/// does not grow with the number of design points).
-fn read_aggregate(dir: &Path, mut each: impl FnMut(&[String], Vec<String>)) -> Result<Vec<String>> {
-    let path = dir.join("aggregate.csv");
-    let mut r =
-        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let header: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
-    for rec in r.records() {
-        let rec = rec.with_context(|| format!("cannot read {}", path.display()))?;
-        each(&header, rec.iter().map(str::to_string).collect());
-    }
-    Ok(header)
-}
-
-fn num(s: &str) -> f64 {
-    s.parse().unwrap_or(f64::NAN)
-}
-
-/// The metrics a summary shows: (one design point, a table of points).
-fn key_metrics(s: &Scenario) -> (&'static [&'static str], &'static [&'static str]) {
-    match s.model {
-        crate::scenario::ModelKind::ProfessionalSpace => (
-            &[
-                "essential",
-                "functional",
-                "existential",
-                "autonomy",
-                "safety",
-                "purpose",
-                "meaning",
-                "drive",
-                "cynicism",
-                "licence",
-                "conflict",
-                "alienated",
-                "disoriented",
-                "integrated",
-                "exits",
-                "revocations",
-                "settle_tick",
-            ],
-            &[
-                "essential",
-                "autonomy",
-                "safety",
-                "meaning",
-                "alienated",
-                "disoriented",
-                "integrated",
-                "licence",
-                "exits",
-            ],
-        ),
-        crate::scenario::ModelKind::March1991 => (
-            &[
-                "knowledge",
-                "code_correct",
-                "individual_knowledge",
-                "periods",
-            ],
-            &[
-                "knowledge",
-                "code_correct",
-                "individual_knowledge",
-                "periods",
-            ],
-        ),
-    }
-}
 
 /// Design points up to which a sweep's summary prints one row per point.
 const TABLE_POINTS: usize = 12;
+/// Design points up to which the model's own summary lines are computed
+/// (the table is held in memory for them).
+const SUMMARY_POINTS: usize = 10_000;
+
+/// Reads `aggregate.csv`, keeping at most `keep` rows; returns the table and
+/// the number of rows in the file.
+fn read_aggregate(dir: &Path, keep: usize) -> Result<(ResultTable, usize)> {
+    let path = dir.join("aggregate.csv");
+    let mut r =
+        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut table = ResultTable {
+        header: r.headers()?.iter().map(str::to_string).collect(),
+        rows: Vec::new(),
+    };
+    let mut count = 0;
+    for rec in r.records() {
+        let rec = rec.with_context(|| format!("cannot read {}", path.display()))?;
+        count += 1;
+        if table.rows.len() < keep {
+            table.rows.push(rec.iter().map(str::to_string).collect());
+        }
+    }
+    Ok((table, count))
+}
+
+/// The first line: what runs where.
+pub fn starting(command: &str, s: &Scenario, plan: &Plan, threads: usize, out: &Path) {
+    eprintln!(
+        "{} {}: {} design point{} × {} replications = {} runs{} on {threads} thread{} → {}",
+        command,
+        s.name,
+        plan.design.len(),
+        if plan.design.len() == 1 { "" } else { "s" },
+        plan.replications,
+        plan.total_runs(),
+        plan.shard
+            .map(|sh| format!(" (shard {sh}: {} runs)", plan.len()))
+            .unwrap_or_default(),
+        if threads == 1 { "" } else { "s" },
+        out.display()
+    );
+}
+
+/// How long the runs took.
+pub fn finished(outcome: &Outcome, secs: f64) {
+    eprintln!(
+        "{} runs done in {secs:.1} s ({:.0} runs/s){}",
+        outcome.computed,
+        outcome.computed as f64 / secs.max(1e-9),
+        if outcome.done > outcome.computed {
+            format!("; {} were already written", outcome.done - outcome.computed)
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// The runs that failed.
+pub fn failures(outcome: &Outcome, out: &Path) {
+    eprintln!(
+        "{} run{} failed (see {}):",
+        outcome.failures.len(),
+        if outcome.failures.len() == 1 { "" } else { "s" },
+        out.join("failures.csv").display()
+    );
+    for (run, seed, msg) in outcome.failures.iter().take(10) {
+        eprintln!("  run {run} (seed {seed}): {msg}");
+    }
+}
 
 /// The key outcomes of a finished run or sweep: every key metric of a
 /// single design point with its 95% CI; a row per point for small designs;
-/// where each situation dominates.
+/// then the model's own lines.
 pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut count = 0usize;
-    let header = read_aggregate(dir, |_, row| {
-        count += 1;
-        if rows.len() <= TABLE_POINTS {
-            rows.push(row);
+    let (table, count) = read_aggregate(dir, SUMMARY_POINTS)?;
+    let keys = s.model.key_metrics();
+    let all: Vec<&str> = s.model.run_metrics().iter().map(|m| m.name).collect();
+    let pick = |k: &'static [&'static str]| {
+        if k.is_empty() {
+            all.clone()
+        } else {
+            k.to_vec()
         }
-    })?;
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (one, table) = key_metrics(s);
-    if let (1, Some(row)) = (count, rows.first()) {
+    };
+    if count == 1 {
         outln!(
             "{:<14} {:>10} {:>10}   (final-window mean over replicates, 95% CI)",
             "metric",
             "mean",
             "± ci95"
         );
-        for k in one {
-            if let (Some(m), Some(c)) = (col(&format!("{k}_mean")), col(&format!("{k}_ci95"))) {
-                outln!("{k:<14} {:>10.4} {:>10.4}", num(&row[m]), num(&row[c]));
+        for k in pick(keys.one) {
+            if let (Some(m), Some(c)) = (
+                table.column(&format!("{k}_mean")),
+                table.column(&format!("{k}_ci95")),
+            ) {
+                outln!(
+                    "{k:<14} {:>10.4} {:>10.4}",
+                    table.number(0, m),
+                    table.number(0, c)
+                );
             }
         }
         return Ok(());
     }
     if count <= TABLE_POINTS {
-        points_table(&header, &rows, table);
+        points_table(&table, &pick(keys.table));
     } else {
         outln!(
             "{count} design points; per-point means with 95% CIs are in {}",
             dir.join("aggregate.csv").display()
         );
     }
-    situations(dir)
+    if count <= SUMMARY_POINTS {
+        for line in s.model.summary(&table) {
+            outln!("{line}");
+        }
+    }
+    Ok(())
 }
 
 /// One row per design point: its parameters and the final-window means of
 /// `metrics`.
-fn points_table(header: &[String], rows: &[Vec<String>], metrics: &[&str]) {
-    let params: Vec<usize> = (1..header.len())
-        .take_while(|&i| header[i] != "n")
-        .collect();
+fn points_table(table: &ResultTable, metrics: &[&str]) {
+    let params = table.parameter_columns();
     let cols: Vec<(&str, usize)> = metrics
         .iter()
-        .filter_map(|m| {
-            let i = header.iter().position(|h| *h == format!("{m}_mean"))?;
-            Some((*m, i))
-        })
+        .filter_map(|m| Some((*m, table.column(&format!("{m}_mean"))?)))
         .collect();
     let width = |i: usize| {
-        rows.iter()
+        table
+            .rows
+            .iter()
             .map(|r| r[i].chars().count())
-            .chain(std::iter::once(header[i].chars().count()))
+            .chain(std::iter::once(table.header[i].chars().count()))
             .max()
             .unwrap_or(0)
     };
     let mut line = String::from("point");
     for &p in &params {
-        line.push_str(&format!("  {:<w$}", header[p], w = width(p)));
+        line.push_str(&format!("  {:<w$}", table.header[p], w = width(p)));
     }
     for (m, _) in &cols {
         line.push_str(&format!("  {m:>w$}", w = m.len().max(6)));
     }
     outln!("{line}");
-    for row in rows {
+    for (r, row) in table.rows.iter().enumerate() {
         let mut line = format!("{:<5}", row[0]);
         for &p in &params {
             line.push_str(&format!("  {:<w$}", row[p], w = width(p)));
         }
         for (m, c) in &cols {
-            let x = num(&row[*c]);
+            let x = table.number(r, *c);
             let text = if x.abs() >= 10.0 {
                 format!("{x:.1}")
             } else {
@@ -166,135 +176,6 @@ fn points_table(header: &[String], rows: &[Vec<String>], metrics: &[&str]) {
     outln!(
         "(final-window means over the replicates of each point; sd and 95% CIs in aggregate.csv)"
     );
-}
-
-/// The flagship comparison: the best cell of each coupling on essential.
-pub fn compare_couplings(dir: &Path) -> Result<()> {
-    let mut best: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let header = read_aggregate(dir, |header, row| {
-        let col = |name: &str| header.iter().position(|h| h == name);
-        if let (Some(c), Some(m)) = (col("coupling"), col("essential_mean")) {
-            let e = best.entry(row[c].clone()).or_insert_with(|| row.clone());
-            if num(&row[m]) > num(&e[m]) {
-                *e = row;
-            }
-        }
-    })?;
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(c), Some(m), Some(ci)) = (
-        col("coupling"),
-        col("essential_mean"),
-        col("essential_ci95"),
-    ) else {
-        return Ok(());
-    };
-    let params: Vec<usize> = (1..header.len())
-        .take_while(|&i| header[i] != "n")
-        .filter(|&i| i != c)
-        .collect();
-    outln!("\nbest cell of each coupling (essential performance, final-window mean ± 95% CI):");
-    for (coupling, row) in &best {
-        let at: Vec<String> = params
-            .iter()
-            .map(|&i| format!("{} = {}", header[i], row[i]))
-            .collect();
-        outln!(
-            "  {coupling:<15} essential {:.3} ± {:.3}   at {}",
-            num(&row[m]),
-            num(&row[ci]),
-            at.join(", ")
-        );
-    }
-    Ok(())
-}
-
-/// The three situations of the professional-space model and their words.
-const SITUATIONS: [(&str, &str); 3] = [
-    ("alienated", "walls without space"),
-    ("disoriented", "space without walls"),
-    ("integrated", "the five windows open"),
-];
-
-/// A situation dominates a design point when its share is the largest of
-/// the three and at least this.
-const DOMINANT: f64 = 0.25;
-
-/// Where each situation dominates: per value of `coupling` (when swept),
-/// how many design points each situation dominates and where its share
-/// peaks. Prints nothing for a folder without the three shares or with a
-/// single point.
-pub fn situations(dir: &Path) -> Result<()> {
-    struct Group {
-        points: usize,
-        dominated: [usize; 3],
-        peak: [(f64, Vec<String>); 3],
-    }
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    let mut complete = true;
-    let header = read_aggregate(dir, |header, row| {
-        let col = |name: &str| header.iter().position(|h| h == name);
-        let Some(cols) = SITUATIONS
-            .iter()
-            .map(|(m, _)| col(&format!("{m}_mean")))
-            .collect::<Option<Vec<usize>>>()
-        else {
-            complete = false;
-            return;
-        };
-        let key = col("coupling").map(|c| row[c].clone()).unwrap_or_default();
-        let params: Vec<String> = (1..header.len())
-            .take_while(|&i| header[i] != "n")
-            .filter(|&i| header[i] != "coupling")
-            .map(|i| format!("{} = {}", header[i], row[i]))
-            .collect();
-        let g = groups.entry(key).or_insert_with(|| Group {
-            points: 0,
-            dominated: [0; 3],
-            peak: std::array::from_fn(|_| (f64::NEG_INFINITY, Vec::new())),
-        });
-        g.points += 1;
-        let shares: Vec<f64> = cols.iter().map(|&c| num(&row[c])).collect();
-        for (k, &x) in shares.iter().enumerate() {
-            if x > g.peak[k].0 {
-                g.peak[k] = (x, params.clone());
-            }
-        }
-        if let Some((k, &x)) = shares.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))
-            && x >= DOMINANT
-        {
-            g.dominated[k] += 1;
-        }
-    })?;
-    if !complete || header.is_empty() || groups.values().map(|g| g.points).sum::<usize>() < 2 {
-        return Ok(());
-    }
-    outln!(
-        "\nwhere each situation dominates (its share of professionals is the largest of the three and at least {:.0}%):",
-        DOMINANT * 100.0
-    );
-    for (key, g) in &groups {
-        if !key.is_empty() {
-            outln!("  coupling = {key}");
-        }
-        for (k, (metric, words)) in SITUATIONS.iter().enumerate() {
-            let (peak, at) = &g.peak[k];
-            let peak = if *peak < 0.005 {
-                "never present".to_string()
-            } else if at.is_empty() {
-                format!("largest share {peak:.2}")
-            } else {
-                format!("largest share {peak:.2} at {}", at.join(", "))
-            };
-            outln!(
-                "    {:<12} {:<24} dominates {:>3} of {} points; {peak}",
-                metric,
-                format!("({words})"),
-                g.dominated[k],
-                g.points,
-            );
-        }
-    }
-    Ok(())
 }
 
 /// The indices of `sensitivity.csv`, one table per output.
@@ -322,7 +203,7 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
             );
         }
         let values: String = (3..rec.len())
-            .map(|i| format!("{:>12.3}", num(&rec[i])))
+            .map(|i| format!("{:>12.3}", rec[i].parse::<f64>().unwrap_or(f64::NAN)))
             .collect();
         outln!("  {:<34}{values}", &rec[2]);
     }
@@ -330,21 +211,35 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `profspace params`.
+/// `profspace params`: the engine's keys, then each model's.
 pub fn params_table() {
+    let row = |path: &str, default: String, allowed: String, meaning: &str| {
+        outln!("{path:<40} {default:<12} {allowed:<22} {meaning}");
+    };
     outln!("{:<40} {:<12} {:<22} meaning", "key", "default", "allowed");
-    for p in params::PARAMS {
-        outln!(
-            "{:<40} {:<12} {:<22} {}",
-            p.path,
-            p.default_text(),
-            p.kind.range(),
-            p.meaning
-        );
+    let base = Scenario::default();
+    for p in ENGINE_PARAMS {
+        let allowed = if p.path == "model" {
+            profspace::model::names().join(", ")
+        } else {
+            p.kind.range()
+        };
+        row(p.path, p.default_text(&base), allowed, p.meaning);
+    }
+    for m in profspace::model::all() {
+        outln!("\nmodel = \"{}\": {}", m.name(), m.title());
+        let defaults = m.defaults();
+        for p in m.params() {
+            row(
+                p.path,
+                p.default_text(defaults.as_any()),
+                p.kind.range(),
+                p.meaning,
+            );
+        }
     }
     outln!(
-        "\nprofiles: [[managers.profiles]] name, share, any lever, spread; \
-         [[professionals.profiles]] name, share, any trait mean (see docs/parameters.md)"
+        "\nsee docs/parameters.md for tables of mixed populations (profiles), sweeps and sensitivity analyses"
     );
 }
 

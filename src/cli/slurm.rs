@@ -4,9 +4,9 @@
 //! job that depends on the array (`afterok`), a submit script and a README.
 //! profspace does not distribute work itself; Slurm does.
 
-use crate::scenario::{Scenario, render_resolved};
-use crate::sweep::Plan;
 use anyhow::{Context, Result};
+use profspace::scenario::{Scenario, render_resolved};
+use profspace::sweep::Plan;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -77,7 +77,7 @@ pub fn generate(s: &Scenario, binary: &Path, opts: &SlurmOptions) -> Result<Vec<
     let mut written = Vec::new();
     let mut write = |name: &str, text: String, exec: bool| -> Result<()> {
         let path = dir.join(name);
-        crate::output::write_atomic(&path, text.as_bytes())?;
+        profspace::output::write_atomic(&path, text.as_bytes())?;
         #[cfg(unix)]
         if exec {
             use std::os::unix::fs::PermissionsExt;

@@ -1,29 +1,337 @@
-//! The models the engine hosts. Each declares its tick and run metrics and
-//! runs one simulation from a validated scenario and a run seed. Models do
-//! no I/O and cannot fail on a validated scenario; randomness comes only
-//! from the run seed (see [`crate::rng`]).
+//! The models the engine hosts, behind one interface ([`Model`]), and the
+//! registry that lists them.
+//!
+//! A model is one folder under `src/model/` that owns everything about it:
+//! its parameter declarations and parameter struct with its defaults, its
+//! metric tables, its cross-field rules and memory estimate, its `explain`
+//! paragraph, its summary lines and chart defaults, and its `simulate`.
+//! Nothing outside `src/model/` names a model: the scenario reader, the
+//! sweep runner, resume, merge, the charts and the commands all work through
+//! this trait. Adding a model is a folder and one line in [`BUILTIN`] (or a
+//! call to [`register`], as the tests' toy model does).
+//!
+//! Models do no I/O and cannot fail on parameters that passed their
+//! [`Model::validate`]; randomness comes only from the run seed (see
+//! [`crate::rng`]).
 
 pub mod march;
 pub mod psm;
 
-use crate::observe::{Metric, Summary};
-use crate::rng;
-use crate::scenario::{ModelKind, Scenario};
+use crate::observe::{Metric, ResultTable};
+use crate::params::{Kind, Param, Problem, Value};
+use std::any::Any;
+use std::fmt;
+use std::sync::RwLock;
 
-/// Per-tick metrics of a model, in column order.
-pub fn tick_metrics(model: ModelKind) -> &'static [Metric] {
-    match model {
-        ModelKind::ProfessionalSpace => &psm::metrics::tick::METRICS,
-        ModelKind::March1991 => &march::metrics::tick::METRICS,
+/// A model's parameter values: its own struct behind a type-erased box, so
+/// that a scenario can hold the parameters of any model.
+pub struct ModelParams(Box<dyn ErasedParams>);
+
+/// What a parameter struct must be to live in [`ModelParams`].
+pub trait ErasedParams: Any + Send + Sync + fmt::Debug {
+    /// A boxed copy.
+    fn clone_box(&self) -> Box<dyn ErasedParams>;
+    /// Equality with a value of any type (false for another type).
+    fn eq_any(&self, other: &dyn Any) -> bool;
+    /// As `Any`, to read it.
+    fn as_any(&self) -> &dyn Any;
+    /// As `Any`, to write it.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Any + Clone + PartialEq + Send + Sync + fmt::Debug> ErasedParams for T {
+    fn clone_box(&self) -> Box<dyn ErasedParams> {
+        Box::new(self.clone())
+    }
+
+    fn eq_any(&self, other: &dyn Any) -> bool {
+        other.downcast_ref::<T>() == Some(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
     }
 }
 
-/// Per-run metrics of a model, in column order.
-pub fn run_metrics(model: ModelKind) -> &'static [Metric] {
-    match model {
-        ModelKind::ProfessionalSpace => &psm::metrics::run::METRICS,
-        ModelKind::March1991 => &march::metrics::run::METRICS,
+impl ModelParams {
+    /// Wraps a model's parameter struct.
+    pub fn new<T: ErasedParams>(params: T) -> Self {
+        ModelParams(Box::new(params))
     }
+
+    /// The struct, if it is a `T`.
+    pub fn get<T: Any>(&self) -> Option<&T> {
+        self.0.as_any().downcast_ref()
+    }
+
+    /// The struct, mutably, if it is a `T`.
+    pub fn get_mut<T: Any>(&mut self) -> Option<&mut T> {
+        self.0.as_any_mut().downcast_mut()
+    }
+
+    /// The struct as `Any` (for [`Param::get`]).
+    pub fn as_any(&self) -> &dyn Any {
+        self.0.as_any()
+    }
+
+    /// The struct as `Any` (for [`Param::set`]).
+    pub fn as_any_mut(&mut self) -> &mut dyn Any {
+        self.0.as_any_mut()
+    }
+}
+
+impl Clone for ModelParams {
+    fn clone(&self) -> Self {
+        ModelParams(self.0.clone_box())
+    }
+}
+
+impl PartialEq for ModelParams {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_any(other.0.as_any())
+    }
+}
+
+impl fmt::Debug for ModelParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The charts a model's results get by default.
+#[derive(Clone, Copy, Debug)]
+pub struct Charts {
+    /// The metric of heatmaps, comparisons and lines when none is asked.
+    pub primary: &'static str,
+    /// The time-series panels, in order.
+    pub panels: &'static [&'static str],
+    /// Shares of professionals in situations, stacked in the situations
+    /// map: (metric, label). Empty: no situations map.
+    pub situations: &'static [(&'static str, &'static str)],
+    /// A radar profile: its title and its axes (metric, label), clockwise
+    /// from the top. Empty: no profile.
+    pub profile: (&'static str, &'static [(&'static str, &'static str)]),
+    /// The word for the time axis of `ticks.csv` (`tick`, `period`).
+    pub time: &'static str,
+}
+
+/// The metrics a summary shows.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyMetrics {
+    /// For a single design point, with their confidence intervals.
+    pub one: &'static [&'static str],
+    /// For a table of design points.
+    pub table: &'static [&'static str],
+}
+
+/// A model: what the engine needs to know to read its parameters, run it,
+/// and present its results.
+pub trait Model: Send + Sync + 'static {
+    /// Its name in scenario files (`model = "…"`).
+    fn name(&self) -> &'static str;
+
+    /// Its name and version as recorded in `manifest.json` (`psm 1.1`).
+    fn version(&self) -> &'static str;
+
+    /// One line saying what it is, for `params`, `metrics` and `explain`.
+    fn title(&self) -> &'static str;
+
+    /// Its parameters at their defaults.
+    fn defaults(&self) -> ModelParams;
+
+    /// Its keys, in the order of the documentation and of rendered files.
+    fn params(&self) -> &'static [Param];
+
+    /// Per-tick metrics, in column order.
+    fn tick_metrics(&self) -> &'static [Metric];
+
+    /// Per-run metrics, in column order.
+    fn run_metrics(&self) -> &'static [Metric];
+
+    /// Runs one simulation. Every `every`-th tick (0: none) is appended to
+    /// `ticks` as a row `[tick, tick metrics…]`; returns the run metrics.
+    fn simulate(&self, p: &ModelParams, seed: u64, every: u32, ticks: &mut Vec<f64>) -> Vec<f64>;
+
+    /// The rows a run writes to `ticks.csv` when that number is fixed
+    /// (`None` when it depends on the run, e.g. a run that stops early).
+    fn tick_rows(&self, p: &ModelParams, every: u32) -> Option<u64>;
+
+    /// An estimate of the rows a run writes to `ticks.csv` (for sizes).
+    fn estimated_tick_rows(&self, p: &ModelParams, every: u32) -> u64 {
+        self.tick_rows(p, every).unwrap_or(0)
+    }
+
+    /// Bytes one run holds at once.
+    fn memory_per_run(&self, p: &ModelParams) -> u64;
+
+    /// The rules that tie several keys together; `line` gives the line of a
+    /// key set in the file, when known.
+    fn validate(&self, p: &ModelParams, line: &dyn Fn(&str) -> Option<usize>) -> Vec<Problem> {
+        let _ = (p, line);
+        Vec::new()
+    }
+
+    /// Tables of the model's own shape that the registry cannot declare
+    /// (e.g. arrays of profile tables): their paths.
+    fn extra_tables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Reads one of [`Model::extra_tables`] into `p`; problems go to `ctx`.
+    fn parse_extra(
+        &self,
+        path: &str,
+        value: &toml::Spanned<toml::de::DeValue<'_>>,
+        ctx: &mut crate::params::Ctx,
+        p: &mut ModelParams,
+    ) {
+        let _ = (value, p);
+        ctx.problems
+            .push(Problem::new(path, None, "this model has no such table"));
+    }
+
+    /// The value at a path the registry does not declare (e.g.
+    /// `managers.profiles.coach.share`), if the model knows it.
+    fn get_extra(&self, p: &ModelParams, path: &str) -> Option<Value> {
+        let _ = (p, path);
+        None
+    }
+
+    /// The kind of a path the registry does not declare: `None` when the
+    /// model does not know it, an error saying why when it is malformed.
+    fn kind_of_extra(&self, p: &ModelParams, path: &str) -> Option<Result<Kind, String>> {
+        let _ = (p, path);
+        None
+    }
+
+    /// Sets a path the registry does not declare.
+    fn set_extra(&self, p: &mut ModelParams, path: &str, value: &Value) -> Result<(), String> {
+        let _ = (p, value);
+        Err(format!("`{path}` is not a scenario key"))
+    }
+
+    /// What the model's extra tables take, as Markdown for the parameter
+    /// reference.
+    fn extra_reference(&self) -> &'static str {
+        ""
+    }
+
+    /// The model's extra tables as TOML (appended to rendered scenarios).
+    fn render_extra(&self, p: &ModelParams) -> String {
+        let _ = p;
+        String::new()
+    }
+
+    /// A copy of `p` to time cheaply for `explain`, and the factor from its
+    /// time to a whole run's.
+    fn probe(&self, p: &ModelParams) -> (ModelParams, f64) {
+        (p.clone(), 1.0)
+    }
+
+    /// The paragraph of `explain` about the model's setup; `swept` says
+    /// whether a key varies over the design.
+    fn describe(&self, p: &ModelParams, swept: &dyn Fn(&str) -> bool) -> String {
+        let _ = (p, swept);
+        format!("Model: {}.", self.title())
+    }
+
+    /// A key to show in examples of sweeps (`profspace new`): by default the
+    /// first sweepable real-valued key.
+    fn example_key(&self) -> &'static str {
+        self.params()
+            .iter()
+            .find(|p| p.sweepable && matches!(p.kind, Kind::Float { .. }))
+            .map_or("", |p| p.path)
+    }
+
+    /// The metrics summaries show (empty: every run metric).
+    fn key_metrics(&self) -> KeyMetrics {
+        KeyMetrics {
+            one: &[],
+            table: &[],
+        }
+    }
+
+    /// Lines of a sweep's summary beyond the table of key metrics, read
+    /// from `aggregate.csv`.
+    fn summary(&self, aggregate: &ResultTable) -> Vec<String> {
+        let _ = aggregate;
+        Vec::new()
+    }
+
+    /// The charts its results get by default.
+    fn charts(&self) -> Charts {
+        Charts {
+            primary: self.run_metrics().first().map_or("", |m| m.name),
+            panels: &[],
+            situations: &[],
+            profile: ("", &[]),
+            time: "tick",
+        }
+    }
+}
+
+impl fmt::Debug for dyn Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq for dyn Model {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+/// The models built into the engine; the first is the default.
+pub static BUILTIN: [&dyn Model; 2] = [&psm::Psm, &march::March1991];
+
+/// Models registered at run time (e.g. by tests).
+static REGISTERED: RwLock<Vec<&'static dyn Model>> = RwLock::new(Vec::new());
+
+/// Adds a model to the registry (a name already taken is ignored).
+pub fn register(model: &'static dyn Model) {
+    let mut extra = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+    if find(model.name()).is_none() {
+        extra.push(model);
+    }
+}
+
+/// Every model: the built-in ones, then the registered ones.
+pub fn all() -> Vec<&'static dyn Model> {
+    let extra = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+    BUILTIN
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect()
+}
+
+/// The names of every model, for messages and the `model` key.
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|m| m.name()).collect()
+}
+
+/// The model called `name`.
+pub fn find(name: &str) -> Option<&'static dyn Model> {
+    all().into_iter().find(|m| m.name() == name)
+}
+
+/// The model whose manifest version is `version` (`psm 1.1`), or whose
+/// name is `version`.
+pub fn find_version(version: &str) -> Option<&'static dyn Model> {
+    all()
+        .into_iter()
+        .find(|m| m.version() == version || m.name() == version)
+}
+
+/// The default model.
+pub fn default_model() -> &'static dyn Model {
+    BUILTIN[0]
 }
 
 /// The columns every table shares, for the glossary: (name, meaning).
@@ -51,18 +359,18 @@ pub const ID_COLUMNS: [(&str, &str); 6] = [
     ),
 ];
 
-/// One line per metric, as `profspace metrics` prints them.
+/// One line per metric of every model, as `profspace metrics` prints them.
 pub fn metrics_table() -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    for kind in [ModelKind::ProfessionalSpace, ModelKind::March1991] {
-        let _ = writeln!(out, "model = \"{}\"", kind.name());
+    for model in all() {
+        let _ = writeln!(out, "model = \"{}\"", model.name());
         let _ = writeln!(
             out,
             "  {:<21} {:<22} {:<16} {:<17} meaning",
             "column", "unit", "scale", "direction"
         );
-        for m in run_metrics(kind) {
+        for m in model.run_metrics() {
             let _ = writeln!(
                 out,
                 "  {:<21} {:<22} {:<16} {:<17} {} [{}]",
@@ -106,13 +414,13 @@ pub fn metrics_markdown() -> String {
          design point, their standard deviation and the half-width of the 95% confidence \
          interval of the mean.\n",
     );
-    for kind in [ModelKind::ProfessionalSpace, ModelKind::March1991] {
+    for model in BUILTIN {
         let _ = write!(
             out,
             "\n## `model = \"{}\"`\n\n| column | meaning | unit | scale | direction | defined in |\n|---|---|---|---|---|---|\n",
-            kind.name()
+            model.name()
         );
-        for m in run_metrics(kind) {
+        for m in model.run_metrics() {
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} | {} | {} |",
@@ -131,82 +439,4 @@ pub fn metrics_markdown() -> String {
     }
     out.push_str("| *parameter path* | the value of a swept parameter at the design point, e.g. `managers.focus` |\n");
     out
-}
-
-/// Runs one simulation. Every `s.output.ticks_every`-th tick (period, for
-/// March) is appended to `ticks` as a row `[tick, metrics…]`; returns the
-/// per-run metrics.
-pub fn simulate(s: &Scenario, run_seed: u64, ticks: &mut Vec<f64>) -> Vec<f64> {
-    let every = s.output.ticks_every;
-    match s.model {
-        ModelKind::ProfessionalSpace => {
-            let mut org = psm::Organisation::new(s, run_seed);
-            let mut summary = Summary::new(
-                &psm::metrics::tick::METRICS,
-                s.ticks,
-                Some(psm::metrics::tick::ESSENTIAL),
-            );
-            for t in 0..s.ticks {
-                let row = org.step(t);
-                summary.push(t, &row);
-                if every > 0 && t % every == 0 {
-                    ticks.push(f64::from(t));
-                    ticks.extend_from_slice(&row);
-                }
-            }
-            summary.finish()
-        }
-        ModelKind::March1991 => {
-            let p = march_params(s);
-            let mut r = rng::stream(&rng::run_key(run_seed), rng::SETUP_STREAM, 0);
-            let end = march::run(&p, &mut r, |period, m| {
-                if every > 0 && period % every == 0 {
-                    ticks.extend_from_slice(&[
-                        f64::from(period),
-                        m.knowledge(),
-                        m.individual_knowledge(),
-                    ]);
-                }
-            });
-            vec![
-                end.knowledge,
-                end.code_correct,
-                end.individual_knowledge,
-                end.fast_knowledge,
-                end.slow_knowledge,
-                f64::from(end.periods),
-                f64::from(u8::from(end.capped)),
-            ]
-        }
-    }
-}
-
-/// The March parameters of a scenario.
-pub fn march_params(s: &Scenario) -> march::MarchParams {
-    let m = &s.march;
-    march::MarchParams {
-        dimensions: m.dimensions as usize,
-        individuals: m.individuals as usize,
-        socialization: m.socialization,
-        code_learning: m.code_learning,
-        turnover: m.turnover,
-        turbulence: m.turbulence,
-        fast_individuals: m.fast_individuals as usize,
-        fast_socialization: m.fast_socialization,
-        max_periods: m.resolved_max_periods(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn march_defaults_agree_with_the_scenario_defaults() {
-        let s = Scenario {
-            model: ModelKind::March1991,
-            ..Scenario::default()
-        };
-        assert_eq!(march_params(&s), march::MarchParams::default());
-    }
 }

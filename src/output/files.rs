@@ -5,7 +5,7 @@
 //!
 //! The rule these give: a file under its final name is always complete.
 
-use anyhow::{Context, Result};
+use crate::error::{Error, IoContext, Result};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        return Err(e).at("write", path);
     }
     Ok(())
 }
@@ -76,9 +76,8 @@ impl PartFile {
             .write(true)
             .truncate(false)
             .open(&part)
-            .with_context(|| format!("cannot open {}", part.display()))?;
-        file.set_len(keep)
-            .with_context(|| format!("cannot truncate {}", part.display()))?;
+            .at("open", &part)?;
+        file.set_len(keep).at("truncate", &part)?;
         let mut pf = PartFile {
             path: path.to_path_buf(),
             file,
@@ -87,7 +86,7 @@ impl PartFile {
         use std::io::Seek;
         pf.file
             .seek(io::SeekFrom::Start(keep))
-            .with_context(|| format!("cannot seek in {}", part.display()))?;
+            .at("seek in", &part)?;
         if keep == 0 {
             pf.append(header)?;
         }
@@ -101,7 +100,7 @@ impl PartFile {
         }
         self.file
             .write_all(bytes)
-            .with_context(|| format!("cannot write {}", part_path(&self.path).display()))?;
+            .at("write", &part_path(&self.path))?;
         self.len += bytes.len() as u64;
         Ok(())
     }
@@ -118,9 +117,7 @@ impl PartFile {
 
     /// Flushes the data to disk.
     pub fn sync(&self) -> Result<()> {
-        self.file
-            .sync_data()
-            .with_context(|| format!("cannot flush {}", part_path(&self.path).display()))
+        self.file.sync_data().at("flush", &part_path(&self.path))
     }
 
     /// Flushes and renames the file to its final name.
@@ -128,7 +125,7 @@ impl PartFile {
         self.sync()?;
         let part = part_path(&self.path);
         fs::rename(&part, &self.path)
-            .with_context(|| format!("cannot rename {} to its final name", part.display()))?;
+            .context_with(|| format!("cannot rename {} to its final name", part.display()))?;
         if let Some(dir) = self.path.parent() {
             let _ = sync_dir(if dir.as_os_str().is_empty() {
                 Path::new(".")
@@ -140,18 +137,6 @@ impl PartFile {
     }
 }
 
-/// A user error about the state of the output folder (exit code 2).
-#[derive(Debug)]
-pub struct FolderError(pub String);
-
-impl std::fmt::Display for FolderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FolderError {}
-
 /// Exclusive use of an output folder for the life of the value.
 #[derive(Debug)]
 pub struct FolderLock {
@@ -162,7 +147,7 @@ impl FolderLock {
     /// Takes the lock of `dir` (`dir/.profspace/lock`), or explains who has it.
     pub fn acquire(dir: &Path) -> Result<Self> {
         let state = dir.join(".profspace");
-        fs::create_dir_all(&state).with_context(|| format!("cannot create {}", state.display()))?;
+        fs::create_dir_all(&state).at("create", &state)?;
         let path = state.join("lock");
         let file = OpenOptions::new()
             .create(true)
@@ -170,7 +155,7 @@ impl FolderLock {
             .read(true)
             .write(true)
             .open(&path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+            .at("open the lock file", &path)?;
         match file.try_lock() {
             Ok(()) => {
                 let _ = file.set_len(0);
@@ -180,7 +165,7 @@ impl FolderLock {
             Err(fs::TryLockError::WouldBlock) => {
                 let holder = fs::read_to_string(&path).unwrap_or_default();
                 let holder = holder.trim();
-                Err(FolderError(format!(
+                Err(Error::folder(format!(
                     "another profspace process{} is writing to {}; wait for it to finish or choose another --out",
                     if holder.is_empty() {
                         String::new()
@@ -188,12 +173,9 @@ impl FolderLock {
                         format!(" (pid {holder})")
                     },
                     dir.display()
-                ))
-                .into())
+                )))
             }
-            Err(fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("cannot lock {}", path.display()))
-            }
+            Err(fs::TryLockError::Error(e)) => Err(e).at("lock", &path),
         }
     }
 }

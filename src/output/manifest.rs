@@ -2,7 +2,9 @@
 //! that holds timestamps, the command line and the thread count; the CSV
 //! files hold none of these, so they are byte-identical across machines.
 
-use crate::scenario::{Design, Scenario, params, render_resolved};
+use crate::error::{Error, Result};
+use crate::params::Value;
+use crate::scenario::{Design, Scenario, render_resolved};
 use serde_json::{Map, Value as Json, json};
 use std::path::Path;
 use std::time::SystemTime;
@@ -70,17 +72,15 @@ pub struct Manifest {
 }
 
 /// Renders the manifest of `s` with `design`.
-pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) -> Vec<u8> {
+pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) -> Result<Vec<u8>> {
     let mut flat = Map::new();
-    for p in params::PARAMS
-        .iter()
-        .filter(|p| p.scope.applies_to(s.model))
-    {
-        let v = match p.get(s) {
-            crate::scenario::Value::Float(x) => json!(x),
-            crate::scenario::Value::Int(i) => json!(i),
-            crate::scenario::Value::Bool(b) => json!(b),
-            crate::scenario::Value::Text(t) => json!(t),
+    for p in s.declared() {
+        let v = match s.get(p.path) {
+            Some(Value::Float(x)) => json!(x),
+            Some(Value::Int(i)) => json!(i),
+            Some(Value::Bool(b)) => json!(b),
+            Some(Value::Text(t)) => json!(t),
+            None => continue,
         };
         flat.insert(p.path.to_string(), v);
     }
@@ -108,9 +108,10 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
         "runs_failed": m.runs_failed,
         "threads": m.threads,
     });
-    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    let mut out = serde_json::to_vec_pretty(&doc)
+        .map_err(|e| Error::internal(format!("cannot render the manifest: {e}")))?;
     out.push(b'\n');
-    out
+    Ok(out)
 }
 
 /// The parts of an existing manifest that decide what a new command may do.

@@ -3,7 +3,9 @@
 //! under its final name is always complete).
 
 pub mod files;
+pub mod folder;
 pub mod manifest;
 pub mod table;
 
-pub use files::{FolderError, FolderLock, PartFile, part_path, write_atomic};
+pub use files::{FolderLock, PartFile, part_path, write_atomic};
+pub use folder::{Layout, ResultFolder, Streams};

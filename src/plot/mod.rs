@@ -31,6 +31,11 @@
 //! the outputs of the sensitivity charts;
 //! [`PlotOptions::by`] the grouping (line per value, colour, heatmap panel).
 //!
+//! Which metrics are drawn by default (the main metric, the time-series
+//! panels, the situations and the profile's axes) is the model's choice
+//! ([`crate::model::Model::charts`]); the model is the one named in the
+//! folder's `manifest.json`, or else the one whose metrics the tables have.
+//!
 //! Every file is deterministic: the same CSV gives the same SVG bytes.
 
 mod charts;
@@ -38,6 +43,7 @@ mod data;
 mod png;
 mod style;
 
+use crate::model::Charts;
 use data::{Aggregate, Design, SaIndices, Sensitivity};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -70,6 +76,8 @@ pub struct PlotOptions {
     /// Parameter that groups the series (one line per value, the colour of
     /// the trade-off map, the panels of a heatmap).
     pub by: Option<String>,
+    /// Folder for the charts (default: the result folder's `plots/`).
+    pub out: Option<PathBuf>,
 }
 
 /// Why charts could not be drawn.
@@ -119,191 +127,274 @@ pub enum PlotError {
     },
 }
 
-/// Whether `e` is the user's to fix (exit code 2): a missing file or
-/// column, a malformed table, an option that does not fit the data, or a
-/// folder that cannot be written.
-pub fn is_user_error(e: &PlotError) -> bool {
-    use std::io::ErrorKind::*;
-    match e {
-        PlotError::Missing { .. } | PlotError::Invalid { .. } | PlotError::Csv { .. } => true,
-        PlotError::Draw { .. } => false,
-        PlotError::Io { source, .. } => matches!(
-            source.kind(),
-            PermissionDenied
-                | NotFound
-                | StorageFull
-                | ReadOnlyFilesystem
-                | AlreadyExists
-                | NotADirectory
-                | IsADirectory
-                | QuotaExceeded
-        ),
+impl From<PlotError> for crate::error::Error {
+    fn from(e: PlotError) -> Self {
+        match e {
+            PlotError::Missing { .. } | PlotError::Invalid { .. } | PlotError::Csv { .. } => {
+                crate::error::Error::plot(e.to_string())
+            }
+            PlotError::Draw { .. } => crate::error::Error::internal(e.to_string()),
+            PlotError::Io { path, source } => {
+                crate::error::Error::io(format!("cannot write {}", path.display()), source)
+            }
+        }
     }
 }
-
-/// The key metrics of the professional-space model, preferred for the
-/// time-series panels when present.
-const KEY_METRICS: [&str; 8] = [
-    "essential",
-    "functional",
-    "existential",
-    "autonomy",
-    "safety",
-    "meaning",
-    "drive",
-    "cynicism",
-];
 
 /// At most this many time-series panels.
 const MAX_PANELS: usize = 12;
 
-/// Reads only the CSV files in `dir`, writes charts into `dir/plots/`,
-/// returns the files written (in a fixed order).
-pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotError> {
-    style::ensure_fonts();
-    if !dir.is_dir() {
-        return Err(PlotError::Missing {
-            file: dir.to_path_buf(),
-            what: "folder".into(),
-        });
+/// What a result folder offers the charts: its tables, read, and the chart
+/// defaults of its model.
+struct Inputs {
+    dir: PathBuf,
+    agg: Option<Aggregate>,
+    tick_metrics: Option<Vec<String>>,
+    sens: Option<Sensitivity>,
+    charts: Charts,
+}
+
+impl Inputs {
+    fn read(dir: &Path) -> Result<Inputs, PlotError> {
+        if !dir.is_dir() {
+            return Err(PlotError::Missing {
+                file: dir.to_path_buf(),
+                what: "folder".into(),
+            });
+        }
+        let agg_path = dir.join("aggregate.csv");
+        let sens_path = dir.join("sensitivity.csv");
+        let agg = if agg_path.is_file() {
+            Some(Aggregate::read(&agg_path)?)
+        } else {
+            None
+        };
+        let tick_metrics = data::tick_metrics(&dir.join("ticks.csv"))?;
+        let sens = if sens_path.is_file() {
+            Some(Sensitivity::read(&sens_path)?)
+        } else {
+            None
+        };
+        let names: Vec<&str> = agg
+            .iter()
+            .flat_map(|a| a.metrics.iter().map(|m| m.name.as_str()))
+            .chain(tick_metrics.iter().flatten().map(String::as_str))
+            .collect();
+        let charts = model_of(dir, &names).map_or(NO_DEFAULTS, |m| m.charts());
+        Ok(Inputs {
+            dir: dir.to_path_buf(),
+            agg,
+            tick_metrics,
+            sens,
+            charts,
+        })
     }
-    let agg_path = dir.join("aggregate.csv");
-    let ticks_path = dir.join("ticks.csv");
-    let sens_path = dir.join("sensitivity.csv");
-    let agg = if agg_path.is_file() {
-        Some(Aggregate::read(&agg_path)?)
-    } else {
-        None
-    };
-    let tick_metrics = data::tick_metrics(&ticks_path)?;
-    let out = dir.join("plots");
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Every metric asked for must exist somewhere; in a sensitivity
+    /// folder, where only the time series and the indices are drawn, among
+    /// the outputs of the analysis or the columns of ticks.csv.
+    fn check_metrics(&self, asked: &[String]) -> Result<(), PlotError> {
+        let in_ticks = |m: &String| self.tick_metrics.as_ref().is_some_and(|t| t.contains(m));
+        for m in asked {
+            if let Some(s) = &self.sens {
+                if s.output(m).is_none() && !in_ticks(m) {
+                    return Err(PlotError::Missing {
+                        file: s.path.clone(),
+                        what: format!("output `{m}` (outputs: {})", s.output_list()),
+                    });
+                }
+                continue;
+            }
+            let in_agg = self.agg.as_ref().is_some_and(|a| a.metric(m).is_some());
+            if !in_agg && !in_ticks(m) {
+                return Err(match &self.agg {
+                    Some(a) => a
+                        .require(m)
+                        .err()
+                        .unwrap_or_else(|| data::missing_file(&self.file("aggregate.csv"))),
+                    None => PlotError::Missing {
+                        file: self.file("ticks.csv"),
+                        what: format!("column `{m}`"),
+                    },
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Chart defaults for a folder whose model is unknown.
+const NO_DEFAULTS: Charts = Charts {
+    primary: "",
+    panels: &[],
+    situations: &[],
+    profile: ("", &[]),
+    time: "tick",
+};
+
+/// The model of a result folder: the one its manifest names, else the one
+/// whose run metrics are all among `columns`.
+fn model_of(dir: &Path, columns: &[&str]) -> Option<&'static dyn crate::model::Model> {
+    let named = std::fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|m| m.get("model")?.as_str().map(str::to_string));
+    if let Some(m) = named.as_deref().and_then(crate::model::find_version) {
+        return Some(m);
+    }
+    crate::model::all().into_iter().find(|m| {
+        !columns.is_empty()
+            && m.tick_metrics()
+                .iter()
+                .chain(m.run_metrics())
+                .filter(|x| columns.contains(&x.name))
+                .count()
+                >= columns.len().min(m.tick_metrics().len())
+    })
+}
+
+/// Reads only the CSV files in `dir` (and the model named in its manifest),
+/// writes charts into `dir/plots/` (or `opts.out`), returns the files
+/// written (in a fixed order).
+pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> crate::error::Result<Vec<PathBuf>> {
+    Ok(plot_inputs(dir, opts)?)
+}
+
+fn plot_inputs(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotError> {
+    style::ensure_fonts();
+    let inputs = Inputs::read(dir)?;
+    let out = opts.out.clone().unwrap_or_else(|| dir.join("plots"));
     let mkdir = || {
         std::fs::create_dir_all(&out).map_err(|source| PlotError::Io {
             path: out.clone(),
             source,
         })
     };
-
     if opts.x.is_some() || opts.y.is_some() {
-        let agg = agg.as_ref().ok_or_else(|| data::missing_file(&agg_path))?;
-        return forced(agg, opts, &out, mkdir);
+        let agg = inputs
+            .agg
+            .as_ref()
+            .ok_or_else(|| data::missing_file(&inputs.file("aggregate.csv")))?;
+        return forced(agg, &inputs.charts, opts, &out, mkdir);
     }
-    let sens = if sens_path.is_file() {
-        Some(Sensitivity::read(&sens_path)?)
-    } else {
-        None
-    };
-    if agg.is_none() && tick_metrics.is_none() && sens.is_none() {
-        return Err(data::missing_file(&agg_path));
+    if inputs.agg.is_none() && inputs.tick_metrics.is_none() && inputs.sens.is_none() {
+        return Err(data::missing_file(&inputs.file("aggregate.csv")));
     }
-    // Every metric asked for must exist somewhere; in a sensitivity folder,
-    // where only the time series and the indices are drawn, among the
-    // outputs of the analysis or the columns of ticks.csv.
-    for m in &opts.metrics {
-        if let Some(s) = &sens {
-            let in_ticks = tick_metrics.as_ref().is_some_and(|t| t.contains(m));
-            if s.output(m).is_none() && !in_ticks {
-                return Err(PlotError::Missing {
-                    file: s.path.clone(),
-                    what: format!("output `{m}` (outputs: {})", s.output_list()),
-                });
-            }
-            continue;
-        }
-        let in_agg = agg.as_ref().is_some_and(|a| a.metric(m).is_some());
-        let in_ticks = tick_metrics.as_ref().is_some_and(|t| t.contains(m));
-        if !in_agg && !in_ticks {
-            return Err(match &agg {
-                Some(a) => a
-                    .require(m)
-                    .err()
-                    .unwrap_or_else(|| data::missing_file(&agg_path)),
-                None => PlotError::Missing {
-                    file: ticks_path.clone(),
-                    what: format!("column `{m}`"),
-                },
-            });
-        }
-    }
-    let by = match (&opts.by, &agg) {
+    inputs.check_metrics(&opts.metrics)?;
+    let by = match (&opts.by, &inputs.agg) {
         (Some(b), Some(a)) => Some(param_index(&a.design, b, &a.path)?),
         _ => None,
     };
-
     mkdir()?;
-    let mut written = Vec::new();
-
-    // 1. Time series.
-    if let Some(names) = &tick_metrics {
-        let panels = panel_metrics(names, &opts.metrics);
-        if !panels.is_empty() {
-            let design_path = dir.join("design.csv");
-            let design = if design_path.is_file() {
-                data::read_design(&design_path)?
-            } else if let Some(a) = &agg {
-                a.design.clone()
-            } else {
-                return Err(data::missing_file(&design_path));
-            };
-            let by_design = match &opts.by {
-                Some(b) => Some(param_index(&design, b, &design_path)?),
-                None => None,
-            };
-            if let Some(chart) =
-                charts::timeseries::build(&ticks_path, &design, agg.as_ref(), by_design, &panels)?
-            {
-                written.extend(style::save(&chart, &out, "timeseries", opts.format)?);
-            }
-        }
-    }
-
-    // 2. Sensitivity indices. The design of a sensitivity analysis is a
-    // sample (Morris trajectories, Saltelli matrices): its points are not
-    // conditions worth comparing one by one, so the per-point charts
-    // below are not drawn.
-    if let Some(s) = &sens {
-        for (output, indices) in &s.outputs {
-            if !opts.metrics.is_empty() && !opts.metrics.contains(output) {
-                continue;
-            }
-            let stem = file_part(output);
-            match indices {
-                SaIndices::Morris(rows) => {
-                    let chart = charts::sensitivity::morris(&s.path, output, rows)?;
-                    written.extend(style::save(
-                        &chart,
-                        &out,
-                        &format!("morris_{stem}"),
-                        opts.format,
-                    )?);
-                }
-                SaIndices::Sobol(rows) => {
-                    let chart = charts::sensitivity::sobol(output, rows);
-                    written.extend(style::save(
-                        &chart,
-                        &out,
-                        &format!("sobol_{stem}"),
-                        opts.format,
-                    )?);
-                }
-            }
-        }
+    let mut written = timeseries(&inputs, opts, &out)?;
+    if let Some(s) = &inputs.sens {
+        // The design of a sensitivity analysis is a sample (Morris
+        // trajectories, Saltelli matrices): its points are not conditions
+        // worth comparing one by one, so the per-point charts are not drawn.
+        written.extend(sensitivity_charts(s, opts, &out)?);
         return Ok(written);
     }
+    if let Some(agg) = &inputs.agg {
+        written.extend(per_point(agg, &inputs.charts, opts, by, &out)?);
+    }
+    Ok(written)
+}
 
-    let Some(agg) = agg.as_ref() else {
-        return Ok(written);
+/// 1. The time series, when `ticks.csv` has rows.
+fn timeseries(inputs: &Inputs, opts: &PlotOptions, out: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let Some(names) = &inputs.tick_metrics else {
+        return Ok(Vec::new());
     };
+    let panels = panel_metrics(names, &opts.metrics, inputs.charts.panels);
+    if panels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let design_path = inputs.file("design.csv");
+    let design = if design_path.is_file() {
+        data::read_design(&design_path)?
+    } else if let Some(a) = &inputs.agg {
+        a.design.clone()
+    } else {
+        return Err(data::missing_file(&design_path));
+    };
+    let by_design = match &opts.by {
+        Some(b) => Some(param_index(&design, b, &design_path)?),
+        None => None,
+    };
+    match charts::timeseries::build(
+        &inputs.file("ticks.csv"),
+        &design,
+        inputs.agg.as_ref(),
+        by_design,
+        &panels,
+    )? {
+        Some(chart) => style::save(&chart, out, "timeseries", opts.format),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// 2. The indices of a sensitivity analysis.
+fn sensitivity_charts(
+    s: &Sensitivity,
+    opts: &PlotOptions,
+    out: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
+    let mut written = Vec::new();
+    for (output, indices) in &s.outputs {
+        if !opts.metrics.is_empty() && !opts.metrics.contains(output) {
+            continue;
+        }
+        let stem = file_part(output);
+        match indices {
+            SaIndices::Morris(rows) => {
+                let chart = charts::sensitivity::morris(&s.path, output, rows)?;
+                written.extend(style::save(
+                    &chart,
+                    out,
+                    &format!("morris_{stem}"),
+                    opts.format,
+                )?);
+            }
+            SaIndices::Sobol(rows) => {
+                let chart = charts::sensitivity::sobol(output, rows);
+                written.extend(style::save(
+                    &chart,
+                    out,
+                    &format!("sobol_{stem}"),
+                    opts.format,
+                )?);
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// 3–7. The charts of design points: heatmaps, the situations map, the
+/// trade-off map, comparisons, the profile and lines.
+fn per_point(
+    agg: &Aggregate,
+    defaults: &Charts,
+    opts: &PlotOptions,
+    by: Option<usize>,
+    out: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
     if agg.design.len() == 0 {
         return Err(PlotError::Missing {
             file: agg.path.clone(),
             what: "rows (no design point has results)".into(),
         });
     }
-    let primary = primary_metrics(agg, &opts.metrics);
+    let primary = primary_metrics(agg, &opts.metrics, defaults.primary);
     let design = &agg.design;
-
-    // 3. Heatmaps.
+    let mut written = Vec::new();
+    let save = |chart: &dyn SaveAs, stem: &str, written: &mut Vec<PathBuf>| {
+        written.extend(chart.save_as(out, stem, opts.format)?);
+        Ok::<(), PlotError>(())
+    };
     let numeric: Vec<usize> = design
         .varying()
         .into_iter()
@@ -312,68 +403,80 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotErro
     if numeric.len() >= 2 && design.is_grid(numeric[0], numeric[1]) {
         for m in &primary {
             let chart = charts::heatmap::build(agg, agg.require(m)?, numeric[0], numeric[1], by)?;
-            written.extend(style::save(
-                &chart,
-                &out,
-                &format!("heatmap_{}", file_part(m)),
-                opts.format,
-            )?);
+            save(&chart, &format!("heatmap_{}", file_part(m)), &mut written)?;
+        }
+        if let Some(situations) = situation_metrics(agg, defaults) {
+            let chart = charts::situations::build(agg, &situations, numeric[0], numeric[1], by)?;
+            save(&chart, "situations", &mut written)?;
         }
     }
-
-    // 3b. The situations map: which situation dominates where.
-    if numeric.len() >= 2
-        && design.is_grid(numeric[0], numeric[1])
-        && let Some(situations) = situation_metrics(agg)
-    {
-        let chart = charts::situations::build(agg, &situations, numeric[0], numeric[1], by)?;
-        written.extend(style::save(&chart, &out, "situations", opts.format)?);
-    }
-
-    // 4. Trade-off map.
     if design.len() >= 2
         && let (Some(a), Some(s)) = (agg.metric("autonomy"), agg.metric("safety"))
     {
         let chart = charts::tradeoff::build(agg, a, s, by)?;
-        written.extend(style::save(&chart, &out, "tradeoff", opts.format)?);
+        save(&chart, "tradeoff", &mut written)?;
     }
-
-    // 5. Comparisons.
     if design.len() >= 2 {
         for m in &primary {
             let chart = charts::comparison::build(agg, agg.require(m)?, by)?;
-            written.extend(style::save(
+            save(
                 &chart,
-                &out,
                 &format!("comparison_{}", file_part(m)),
-                opts.format,
-            )?);
+                &mut written,
+            )?;
         }
     }
-
-    // 6. Profile.
     if let Some(chart) = charts::profile::build(agg, by)? {
-        written.extend(style::save(&chart, &out, "profile", opts.format)?);
+        save(&chart, "profile", &mut written)?;
     }
-
-    // 7. Lines, when the design is a line family.
     if let Some((x, group)) = auto_lines(design, by) {
         for m in &primary {
             let chart = charts::lines::build(agg, agg.require(m)?, x, group)?;
-            written.extend(style::save(
-                &chart,
-                &out,
-                &lines_stem(m, design, group),
-                opts.format,
-            )?);
+            save(&chart, &lines_stem(m, design, group), &mut written)?;
         }
     }
     Ok(written)
 }
 
+/// A chart that can be saved, whatever its type (for the steps above).
+trait SaveAs {
+    fn save_as(&self, dir: &Path, stem: &str, format: Format) -> Result<Vec<PathBuf>, PlotError>;
+}
+
+impl<C: style::Chart> SaveAs for C {
+    fn save_as(&self, dir: &Path, stem: &str, format: Format) -> Result<Vec<PathBuf>, PlotError> {
+        style::save(self, dir, stem, format)
+    }
+}
+
+/// The model's situations, when the aggregate has their shares.
+fn situation_metrics<'a>(
+    agg: &'a Aggregate,
+    defaults: &Charts,
+) -> Option<Vec<charts::situations::Situation<'a>>> {
+    // Colours: vermillion, orange, bluish green (Okabe–Ito), in order.
+    const COLOURS: [usize; 3] = [1, 3, 2];
+    if defaults.situations.is_empty() {
+        return None;
+    }
+    defaults
+        .situations
+        .iter()
+        .zip(COLOURS.iter().cycle())
+        .map(|((name, label), &colour)| {
+            Some(charts::situations::Situation {
+                metric: agg.metric(name)?,
+                label: label.to_string(),
+                color: style::OKABE_ITO[colour],
+            })
+        })
+        .collect()
+}
+
 /// The chart asked for with `x`/`y`.
 fn forced(
     agg: &Aggregate,
+    defaults: &Charts,
     opts: &PlotOptions,
     out: &Path,
     mkdir: impl Fn() -> Result<(), PlotError>,
@@ -421,7 +524,7 @@ fn forced(
                 ),
             });
         }
-        let metrics = primary_metrics(agg, &opts.metrics);
+        let metrics = primary_metrics(agg, &opts.metrics, defaults.primary);
         for m in &metrics {
             agg.require(m)?;
         }
@@ -460,7 +563,7 @@ fn forced(
     }
     let metrics: Vec<String> = match &opts.y {
         Some(y) => vec![agg.require(y)?.name.clone()],
-        None => primary_metrics(agg, &opts.metrics),
+        None => primary_metrics(agg, &opts.metrics, defaults.primary),
     };
     for m in &metrics {
         agg.require(m)?;
@@ -498,28 +601,9 @@ fn param_index(design: &Design, name: &str, file: &Path) -> Result<usize, PlotEr
     })
 }
 
-/// The three situations of the professional-space model, when the
-/// aggregate has their shares.
-fn situation_metrics(agg: &Aggregate) -> Option<Vec<charts::situations::Situation<'_>>> {
-    [
-        ("alienated", "alienated (walls without space)", 1),
-        ("disoriented", "disoriented (space without walls)", 3),
-        ("integrated", "integrated (the five windows open)", 2),
-    ]
-    .into_iter()
-    .map(|(name, label, color)| {
-        Some(charts::situations::Situation {
-            metric: agg.metric(name)?,
-            label: label.to_string(),
-            color: style::OKABE_ITO[color],
-        })
-    })
-    .collect()
-}
-
 /// The metrics of the per-point charts: those asked for that the aggregate
-/// has, else `essential`, else the first metric.
-fn primary_metrics(agg: &Aggregate, asked: &[String]) -> Vec<String> {
+/// has, else the model's main metric, else the first metric.
+fn primary_metrics(agg: &Aggregate, asked: &[String], main: &str) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let chosen: Vec<String> = asked
         .iter()
@@ -529,7 +613,7 @@ fn primary_metrics(agg: &Aggregate, asked: &[String]) -> Vec<String> {
     if !chosen.is_empty() {
         return chosen;
     }
-    if let Some(m) = agg.metric("essential") {
+    if let Some(m) = agg.metric(main) {
         return vec![m.name.clone()];
     }
     agg.metrics
@@ -539,8 +623,8 @@ fn primary_metrics(agg: &Aggregate, asked: &[String]) -> Vec<String> {
 }
 
 /// The time-series panels: the asked metrics present in ticks.csv, else
-/// the key metrics present, else the first columns.
-fn panel_metrics(names: &[String], asked: &[String]) -> Vec<String> {
+/// the model's panels present, else the first columns.
+fn panel_metrics(names: &[String], asked: &[String], key_metrics: &[&str]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let chosen: Vec<String> = asked
         .iter()
@@ -551,7 +635,7 @@ fn panel_metrics(names: &[String], asked: &[String]) -> Vec<String> {
     if !chosen.is_empty() {
         return chosen;
     }
-    let key: Vec<String> = KEY_METRICS
+    let key: Vec<String> = key_metrics
         .iter()
         .filter(|k| names.iter().any(|n| n == *k))
         .map(|k| k.to_string())
@@ -652,16 +736,17 @@ mod tests {
     #[test]
     fn panels_prefer_the_key_metrics() {
         let names: Vec<String> = ["knowledge", "code_correct"].map(String::from).to_vec();
-        assert_eq!(panel_metrics(&names, &[]), names);
+        const KEY: [&str; 3] = ["essential", "autonomy", "safety"];
+        assert_eq!(panel_metrics(&names, &[], &KEY), names);
         let psm: Vec<String> = ["autonomy", "safety", "essential", "trust"]
             .map(String::from)
             .to_vec();
         assert_eq!(
-            panel_metrics(&psm, &[]),
+            panel_metrics(&psm, &[], &KEY),
             vec!["essential", "autonomy", "safety"]
         );
         assert_eq!(
-            panel_metrics(&psm, &["trust".into(), "nope".into()]),
+            panel_metrics(&psm, &["trust".into(), "nope".into()], &KEY),
             vec!["trust"]
         );
     }

@@ -737,14 +737,15 @@ pub(crate) fn save<C: Chart>(
             chart.draw(&root).map_err(draw_err)?;
             root.present().map_err(|e| draw_err(e.into()))?;
         }
-        crate::output::write_atomic(&path, svg.as_bytes()).map_err(|e| PlotError::Io {
-            path: path.clone(),
-            source: std::io::Error::new(
-                e.chain()
-                    .find_map(|c| c.downcast_ref::<std::io::Error>())
-                    .map_or(std::io::ErrorKind::Other, std::io::Error::kind),
-                format!("{e:#}"),
-            ),
+        crate::output::write_atomic(&path, svg.as_bytes()).map_err(|e| match e {
+            crate::error::Error::Io { source, .. } => PlotError::Io {
+                path: path.clone(),
+                source,
+            },
+            other => PlotError::Draw {
+                file: path.clone(),
+                message: other.to_string(),
+            },
         })?;
         written.push(path);
     }

@@ -1,8 +1,12 @@
 //! Writing scenarios back as TOML: the resolved form (`profspace check`, the
-//! manifest, the fingerprint) and the commented form (`profspace new`).
+//! manifest, the fingerprint), the commented form (`profspace new`), and the
+//! parameter reference (`profspace params --markdown`,
+//! `docs/parameters.md`).
 
-use super::params::{PARAMS, Value, format_float};
-use super::{Scenario, Traits};
+use super::{ENGINE_PARAMS, Scenario};
+use crate::model;
+use crate::params::{Param, Value, format_float};
+use std::any::Any;
 use std::fmt::Write;
 
 /// Every value of the scenario as TOML, defaults included, keys of the
@@ -18,95 +22,145 @@ pub fn render_commented(s: &Scenario) -> String {
     render(s, true)
 }
 
+/// The keys in the order a file must have them: top-level keys before any
+/// table, then each table's keys together.
+fn ordered(s: &Scenario) -> Vec<(&'static Param, &dyn Any)> {
+    let engine = ENGINE_PARAMS.iter().map(|p| (p, s as &dyn Any));
+    let model = s.model.params().iter().map(|p| (p, s.params.as_any()));
+    let all: Vec<(&'static Param, &dyn Any)> = engine.chain(model).collect();
+    let mut out: Vec<(&'static Param, &dyn Any)> = all
+        .iter()
+        .copied()
+        .filter(|(p, _)| p.section().is_empty())
+        .collect();
+    let mut sections: Vec<&str> = Vec::new();
+    for (p, _) in &all {
+        if !p.section().is_empty() && !sections.contains(&p.section()) {
+            sections.push(p.section());
+        }
+    }
+    for section in sections {
+        out.extend(all.iter().copied().filter(|(p, _)| p.section() == section));
+    }
+    out
+}
+
 fn render(s: &Scenario, comments: bool) -> String {
     let mut out = String::new();
     let mut section = "";
-    for p in PARAMS.iter().filter(|p| p.scope.applies_to(s.model)) {
-        if p.path == "march.max_periods" && s.march.max_periods.is_none() {
-            if comments {
-                let _ = writeln!(
-                    out,
-                    "# {}\n# default: {}\n# max_periods = 5000",
-                    p.meaning,
-                    p.default_text()
-                );
-            }
-            continue;
-        }
+    let defaults = super::Scenario::of(s.model);
+    for (p, holder) in ordered(s) {
         if p.section() != section {
             section = p.section();
-            if !section.is_empty() {
-                let _ = writeln!(out, "\n[{section}]");
-            }
+            let _ = writeln!(out, "\n[{section}]");
         }
+        let default_holder: &dyn Any = if find_engine(p) {
+            &defaults
+        } else {
+            defaults.params.as_any()
+        };
         if comments {
             let _ = writeln!(out, "# {}", p.meaning);
             let mut line = format!(
                 "# allowed: {}; default: {}",
                 p.kind.range(),
-                p.default_text()
+                p.default_text(default_holder)
             );
             if p.concept != "—" {
                 line.push_str(&format!("; concept: {}", p.concept));
             }
             let _ = writeln!(out, "{line}");
         }
-        let _ = writeln!(out, "{} = {}", p.key(), p.get(s).to_toml());
+        match p.get(holder) {
+            Some(v) => {
+                let _ = writeln!(out, "{} = {}", p.key(), v.to_toml());
+            }
+            // A key left to a default that depends on other keys.
+            None if comments => {
+                let _ = writeln!(
+                    out,
+                    "# {} is not set: {}",
+                    p.key(),
+                    p.default_text(default_holder)
+                );
+            }
+            None => {}
+        }
         if comments {
             out.push('\n');
         }
     }
-    if s.model == super::ModelKind::ProfessionalSpace {
-        for m in &s.managers.profiles {
-            let _ = writeln!(
-                out,
-                "\n[[managers.profiles]]\nname = {}",
-                Value::Text(m.name.clone()).to_toml()
-            );
-            let _ = writeln!(out, "share = {}", format_float(m.share));
-            for lever in super::Levers::NAMES {
-                let _ = writeln!(
-                    out,
-                    "{lever} = {}",
-                    format_float(m.levers.get(lever).unwrap_or_default())
-                );
-            }
-            let _ = writeln!(out, "spread = {}", format_float(m.spread));
-        }
-        for pr in &s.professionals.profiles {
-            let _ = writeln!(
-                out,
-                "\n[[professionals.profiles]]\nname = {}",
-                Value::Text(pr.name.clone()).to_toml()
-            );
-            let _ = writeln!(out, "share = {}", format_float(pr.share));
-            for t in Traits::NAMES {
-                let _ = writeln!(
-                    out,
-                    "{t} = {}",
-                    format_float(pr.traits.get(t).unwrap_or_default())
-                );
-            }
-        }
-    }
+    out.push_str(&s.model.render_extra(&s.params));
     if let Some(sa) = &s.sensitivity {
-        let outputs: Vec<String> = sa
-            .outputs
-            .iter()
-            .map(|o| Value::Text(o.clone()).to_toml())
-            .collect();
+        render_sensitivity(&mut out, sa);
+    }
+    if let Some(sweep) = &s.sweep {
+        render_sweep(&mut out, sweep);
+    }
+    out
+}
+
+fn find_engine(p: &Param) -> bool {
+    ENGINE_PARAMS.iter().any(|e| e.path == p.path)
+}
+
+fn render_sensitivity(out: &mut String, sa: &super::sensitivity::Sensitivity) {
+    let outputs: Vec<String> = sa
+        .outputs
+        .iter()
+        .map(|o| Value::Text(o.clone()).to_toml())
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n[sensitivity]\nmethod = \"{}\"\noutputs = [{}]\ntrajectories = {}\nlevels = {}\nbase_samples = {}\nbootstrap = {}",
+        sa.method.name(),
+        outputs.join(", "),
+        sa.trajectories,
+        sa.levels,
+        sa.base_samples,
+        sa.bootstrap
+    );
+    out.push_str("\n[sensitivity.parameters]\n");
+    for (path, r) in &sa.parameters {
         let _ = writeln!(
             out,
-            "\n[sensitivity]\nmethod = \"{}\"\noutputs = [{}]\ntrajectories = {}\nlevels = {}\nbase_samples = {}\nbootstrap = {}",
-            sa.method.name(),
-            outputs.join(", "),
-            sa.trajectories,
-            sa.levels,
-            sa.base_samples,
-            sa.bootstrap
+            "\"{path}\" = {{ from = {}, to = {} }}",
+            format_float(r.from),
+            format_float(r.to)
         );
-        out.push_str("\n[sensitivity.parameters]\n");
-        for (path, r) in &sa.parameters {
+    }
+}
+
+fn render_sweep(out: &mut String, sweep: &super::Sweep) {
+    out.push_str("\n[sweep]\n");
+    if let Some(r) = sweep.replications {
+        let _ = writeln!(out, "replications = {r}");
+    }
+    for c in &sweep.conditions {
+        let _ = writeln!(
+            out,
+            "\n[[sweep.conditions]]\nlabel = {}",
+            Value::Text(c.label.clone()).to_toml()
+        );
+        for (path, v) in &c.settings {
+            let _ = writeln!(out, "\"{path}\" = {}", v.to_toml());
+        }
+    }
+    if !sweep.grid.is_empty() {
+        out.push_str("\n[sweep.grid]\n");
+        for axis in &sweep.grid {
+            let values: Vec<String> = axis.values.iter().map(Value::to_toml).collect();
+            let _ = writeln!(out, "\"{}\" = [{}]", axis.path, values.join(", "));
+        }
+    }
+    if let Some(sm) = &sweep.sample {
+        let _ = writeln!(
+            out,
+            "\n[sweep.sample]\nmethod = \"{}\"\nsamples = {}",
+            sm.method.name(),
+            sm.samples
+        );
+        for (path, r) in &sm.ranges {
             let _ = writeln!(
                 out,
                 "\"{path}\" = {{ from = {}, to = {} }}",
@@ -115,44 +169,73 @@ fn render(s: &Scenario, comments: bool) -> String {
             );
         }
     }
-    if let Some(sweep) = &s.sweep {
-        out.push_str("\n[sweep]\n");
-        if let Some(r) = sweep.replications {
-            let _ = writeln!(out, "replications = {r}");
-        }
-        for c in &sweep.conditions {
-            let _ = writeln!(
+}
+
+/// One table of keys in the reference.
+fn reference_table(out: &mut String, params: &[Param], defaults: &dyn Any, model_note: &str) {
+    let mut section = "\u{0}";
+    for p in params {
+        if p.section() != section {
+            section = p.section();
+            let title = if section.is_empty() {
+                format!("Top level{model_note}")
+            } else {
+                format!("`[{section}]`")
+            };
+            let _ = write!(
                 out,
-                "\n[[sweep.conditions]]\nlabel = {}",
-                Value::Text(c.label.clone()).to_toml()
+                "\n### {title}\n\n| key | default | allowed | meaning | concept |\n|---|---|---|---|---|\n"
             );
-            for (path, v) in &c.settings {
-                let _ = writeln!(out, "\"{path}\" = {}", v.to_toml());
-            }
         }
-        if !sweep.grid.is_empty() {
-            out.push_str("\n[sweep.grid]\n");
-            for axis in &sweep.grid {
-                let values: Vec<String> = axis.values.iter().map(Value::to_toml).collect();
-                let _ = writeln!(out, "\"{}\" = [{}]", axis.path, values.join(", "));
-            }
-        }
-        if let Some(sm) = &sweep.sample {
-            let _ = writeln!(
-                out,
-                "\n[sweep.sample]\nmethod = \"{}\"\nsamples = {}",
-                sm.method.name(),
-                sm.samples
-            );
-            for (path, r) in &sm.ranges {
-                let _ = writeln!(
-                    out,
-                    "\"{path}\" = {{ from = {}, to = {} }}",
-                    format_float(r.from),
-                    format_float(r.to)
-                );
-            }
-        }
+        let allowed = if p.path == "model" {
+            model::names().join(", ")
+        } else {
+            p.kind.range()
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {}{} | {} |",
+            p.path,
+            p.default_text(defaults),
+            allowed,
+            p.meaning,
+            if p.sweepable { "" } else { " (not sweepable)" },
+            p.concept
+        );
+    }
+}
+
+/// The parameter reference as Markdown (`docs/parameters.md` and
+/// `profspace params --markdown`): the engine's keys, then each built-in
+/// model's.
+pub fn reference_markdown() -> String {
+    let mut out = String::new();
+    out.push_str("# Parameter reference\n\n");
+    out.push_str(
+        "Generated by `profspace params --markdown` from the parameter registries \
+         (the engine's keys in `src/scenario/mod.rs`, each model's in \
+         `src/model/<model>/params.rs`); a test keeps this file equal to them.\n\n\
+         Every key is optional: an empty file is a valid scenario with the defaults \
+         of the model (`docs/ODD.md`). Numbers are drawn as normal variates around the means with the \
+         given spreads and clamped to [0, 1].\n",
+    );
+    let base = Scenario::default();
+    out.push_str("\n## Every scenario\n");
+    reference_table(&mut out, ENGINE_PARAMS, &base, "");
+    out.push_str(
+        "\n`[sweep]` and `[sensitivity]` make a scenario an experiment: see the README \
+         and `scenarios/regimes.toml`, `scenarios/sensitivity.toml`.\n",
+    );
+    for m in model::BUILTIN {
+        let defaults = m.defaults();
+        let _ = write!(out, "\n## `model = \"{}\"`: {}\n", m.name(), m.title());
+        reference_table(
+            &mut out,
+            m.params(),
+            defaults.as_any(),
+            &format!(" (`model = \"{}\"`)", m.name()),
+        );
+        out.push_str(m.extra_reference());
     }
     out
 }

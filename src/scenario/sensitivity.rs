@@ -5,9 +5,7 @@
 //! resumable, shardable); the indices are computed from `runs.csv`.
 
 use super::Scenario;
-use super::params::{self, Kind, Value};
-use super::parse::Ctx;
-use super::sweep::Range;
+use crate::params::{self, Ctx, Kind, Range, Value};
 use toml::Spanned;
 use toml::de::DeValue;
 
@@ -106,10 +104,7 @@ pub(crate) fn parse(
         parameters: Vec::new(),
     };
     let mut method_set = false;
-    let metrics: Vec<&str> = crate::model::run_metrics(base.model)
-        .iter()
-        .map(|m| m.name)
-        .collect();
+    let metrics: Vec<&str> = base.model.run_metrics().iter().map(|m| m.name).collect();
     for (key, v) in table.iter() {
         let k = key.get_ref().as_ref();
         let path = format!("sensitivity.{k}");
@@ -194,6 +189,7 @@ pub(crate) fn parse(
                     "bootstrap",
                     "parameters",
                 ],
+                &[],
             ),
         }
     }
@@ -267,13 +263,8 @@ fn parameters(
             parameters(ctx, &path, t, base, out);
             continue;
         }
-        let kind = match params::kind_of(base, &path) {
-            Ok(kind @ Kind::Float { .. })
-                if params::find(&path)
-                    .is_none_or(|p| p.sweepable && p.scope.applies_to(base.model)) =>
-            {
-                kind
-            }
+        let kind = match base.kind_of(&path) {
+            Ok((kind @ Kind::Float { .. }, true)) => kind,
             Ok(_) => {
                 ctx.problem(
                     &path,
@@ -287,7 +278,7 @@ fn parameters(
                 continue;
             }
         };
-        match super::sweep::closed_range(ctx, &path, kind, v, t) {
+        match params::closed_range(ctx, &path, kind, v, t) {
             Some(r) if r.from == r.to => ctx.problem(
                 &path,
                 v.span(),

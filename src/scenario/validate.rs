@@ -1,15 +1,11 @@
 //! Step two of reading a scenario: the rules that tie several keys together
-//! (profile shares, peer ties that must fit the organisation, memory), and
-//! the rules for names that become folder names.
+//! (the model's own rules, the memory a run needs, every design point of a
+//! sweep), the rules for names that become folder names, and the reading of
+//! a scenario file into text.
 
-use super::parse::KeyLines;
-use super::{ModelKind, Problem, Scenario};
-
-/// Bytes a run needs per professional, besides the peer ties (4 bytes each):
-/// ten state and five trait arrays of `f64`, and the packed snapshot of
-/// meaning, drive and safety the peers read (measured: 173 bytes per
-/// professional in all at the default four ties, see PERFORMANCE.md).
-pub const MEMORY_PER_PROFESSIONAL: u64 = (10 + 5 + 3) * 8;
+use super::Scenario;
+use crate::params::{KeyLines, Problem};
+use std::path::Path;
 
 /// What the machine can hold; sizes beyond it are refused before allocation.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,25 +41,6 @@ impl Limits {
         Limits {
             memory_bytes: available.unwrap_or(8 << 30),
             concurrent_runs: concurrent_runs.max(1),
-        }
-    }
-}
-
-/// Estimated bytes one run of `s` holds.
-pub fn memory_per_run(s: &Scenario) -> u64 {
-    match s.model {
-        ModelKind::ProfessionalSpace => {
-            let n = s.professionals();
-            let per = MEMORY_PER_PROFESSIONAL + 4 * u64::from(s.organization.peers);
-            // Per team: levers and manager state; per tick: the essential series.
-            n.saturating_mul(per)
-                .saturating_add(u64::from(s.organization.teams) * 128)
-                .saturating_add(u64::from(s.ticks) * 8)
-        }
-        ModelKind::March1991 => {
-            let m = u64::from(s.march.dimensions);
-            let n = u64::from(s.march.individuals);
-            n.saturating_mul(m).saturating_mul(2).saturating_add(m * 16)
         }
     }
 }
@@ -106,7 +83,7 @@ pub fn name_problem(name: &str) -> Option<String> {
         };
         return Some(format!(
             "\"{}\" contains {shown}; a name may hold letters, digits, '-', '_' and '.' (it names the folder under output/)",
-            super::params::ellipsis(&name.escape_debug().to_string())
+            crate::params::ellipsis(&name.escape_debug().to_string())
         ));
     }
     None
@@ -135,71 +112,72 @@ pub fn sanitize_name(stem: &str) -> String {
     }
 }
 
+/// Reads a scenario file as text: a clear problem for a folder, a missing
+/// file or bytes that are not UTF-8 (with the line of the first bad byte).
+pub(crate) fn read_text(path: &Path) -> Result<String, Problem> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let why = if path.is_dir() {
+                "it is a directory, not a scenario file".to_string()
+            } else if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file".to_string()
+            } else {
+                e.to_string()
+            };
+            return Err(Problem::file(format!("cannot read the scenario: {why}")));
+        }
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        Problem::at_line(
+            line,
+            format!("the file is not UTF-8 text (invalid byte at offset {at}); save it as UTF-8"),
+        )
+    })
+}
+
 /// Checks the cross-field rules. `lines` gives the line of each key set in
 /// the file (empty for scenarios built in code); a problem is reported at
 /// the line of the key it names, or of the first related key that was set.
 pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<Problem> {
-    let mut problems = rules(s, limits);
-    for p in &mut problems {
-        if p.line.is_none() {
-            let related: Vec<&str> = match p.path.as_str() {
-                "organization.peers" => vec![
-                    "organization.peers",
-                    "organization.peer_within",
-                    "organization.team_size",
-                    "organization.teams",
-                ],
-                "organization" => vec![
-                    "organization.teams",
-                    "organization.team_size",
-                    "organization.peers",
-                ],
-                "march" => vec!["march.individuals", "march.dimensions"],
-                other => vec![other],
-            };
-            p.line = lines
-                .get(&p.path)
-                .or_else(|| related.iter().filter_map(|k| lines.get(*k)).min())
-                .copied();
-        }
-    }
-    problems
-}
-
-fn rules(s: &Scenario, limits: &Limits) -> Vec<Problem> {
     let mut problems = Vec::new();
     if let Some(msg) = name_problem(&s.name) {
-        problems.push(Problem::new("name", None, msg));
+        problems.push(Problem::new("name", lines.get("name").copied(), msg));
     }
     if s.sweep.is_some() || s.sensitivity.is_some() {
         // The swept values replace the base ones: check every point instead.
         problems.extend(super::sweep::validate_design(s, limits));
         return problems;
     }
-    match s.model {
-        ModelKind::ProfessionalSpace => professional_space_rules(s, &mut problems),
-        ModelKind::March1991 => {
-            if s.march.fast_individuals > s.march.individuals {
-                problems.push(Problem::new(
-                    "march.fast_individuals",
-                    None,
-                    format!(
-                        "{} fast individuals but only {} individuals; expected at most {}",
-                        s.march.fast_individuals, s.march.individuals, s.march.individuals
-                    ),
-                ));
-            }
-        }
-    }
-    let per_run = memory_per_run(s);
+    let line = |key: &str| lines.get(key).copied();
+    problems.extend(s.model.validate(&s.params, &line));
+    let per_run = s.model.memory_per_run(&s.params);
     let need = per_run.saturating_mul(limits.concurrent_runs);
     if need > limits.memory_bytes {
+        // Reported at the model's first section of whole numbers (its
+        // sizes: `organization`, `march`), at the first of them set.
+        let int = |p: &&crate::params::Param| matches!(p.kind, crate::params::Kind::Int { .. });
+        let section = s
+            .model
+            .params()
+            .iter()
+            .filter(int)
+            .map(|p| p.section())
+            .find(|sec| !sec.is_empty())
+            .unwrap_or("");
+        let at = s
+            .model
+            .params()
+            .iter()
+            .filter(int)
+            .filter(|p| p.section() == section)
+            .filter_map(|p| line(p.path))
+            .min();
         problems.push(Problem::new(
-            match s.model {
-                ModelKind::ProfessionalSpace => "organization",
-                ModelKind::March1991 => "march",
-            },
-            None,
+            section,
+            at,
             format!(
                 "the organisation is too large for this machine: {} per run × {} runs at once ≈ {} \
                  but about {} is available; make it smaller or run with fewer threads",
@@ -211,69 +189,6 @@ fn rules(s: &Scenario, limits: &Limits) -> Vec<Problem> {
         ));
     }
     problems
-}
-
-fn professional_space_rules(s: &Scenario, problems: &mut Vec<Problem>) {
-    let o = &s.organization;
-    let within = o.peers_within();
-    let across = o.peers - within;
-    if within > o.team_size - 1 {
-        problems.push(Problem::new(
-            "organization.peers",
-            None,
-            format!(
-                "{within} peer ties inside the team (round({} × {})) cannot be drawn without repeats \
-                 from the {} other members of a team of {}; lower peers or peer_within, or raise team_size",
-                o.peers,
-                o.peer_within,
-                o.team_size - 1,
-                o.team_size
-            ),
-        ));
-    }
-    let outside = u64::from(o.teams - 1) * u64::from(o.team_size);
-    if u64::from(across) > outside {
-        problems.push(Problem::new(
-            "organization.peers",
-            None,
-            format!(
-                "{across} peer ties outside the team cannot be drawn without repeats from the {outside} \
-                 professionals of the other teams; lower peers, raise peer_within (1.0 keeps all ties inside) or add teams"
-            ),
-        ));
-    }
-    for (population, shares) in [
-        (
-            "managers.profiles",
-            s.managers
-                .profiles
-                .iter()
-                .map(|p| p.share)
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "professionals.profiles",
-            s.professionals.profiles.iter().map(|p| p.share).collect(),
-        ),
-    ] {
-        if !shares.is_empty() {
-            let sum: f64 = shares.iter().sum();
-            if (sum - 1.0).abs() > 1e-9 {
-                problems.push(Problem::new(
-                    population,
-                    None,
-                    format!(
-                        "the shares sum to {sum} ({}); they must sum to 1 within 1e-9",
-                        shares
-                            .iter()
-                            .map(|x| x.to_string())
-                            .collect::<Vec<_>>()
-                            .join(" + ")
-                    ),
-                ));
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -301,31 +216,12 @@ mod tests {
     }
 
     #[test]
-    fn impossible_peers_are_refused() {
-        let mut s = Scenario::default();
-        s.organization.team_size = 2;
-        s.organization.peers = 6;
-        s.organization.peer_within = 0.5;
-        let p = validate(&s, &Limits::default(), &KeyLines::new());
-        assert!(
-            p.iter().any(|p| p.message.contains("inside the team")),
-            "{p:?}"
-        );
-        s.organization.teams = 1;
-        s.organization.peer_within = 0.0;
-        s.organization.team_size = 10;
-        let p = validate(&s, &Limits::default(), &KeyLines::new());
-        assert!(
-            p.iter().any(|p| p.message.contains("outside the team")),
-            "{p:?}"
-        );
-    }
-
-    #[test]
     fn oversize_organisation_is_refused_with_an_estimate() {
         let mut s = Scenario::default();
-        s.organization.teams = 10_000_000;
-        s.organization.team_size = 10_000;
+        s.set("organization.teams", &crate::params::Value::Int(10_000_000))
+            .unwrap();
+        s.set("organization.team_size", &crate::params::Value::Int(10_000))
+            .unwrap();
         let p = validate(&s, &Limits::default(), &KeyLines::new());
         assert!(
             p.iter()

@@ -42,8 +42,7 @@
 //! cannot see and the per-group redraw only roughly imitates — at the price
 //! of the bias above.
 
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::RngExt;
 
 /// ChaCha stream of the group (row / trajectory) resampling.
 pub const STREAM_GROUPS: u64 = 3;
@@ -190,8 +189,8 @@ impl<'a> GroupedReplicates<'a> {
 /// Draws two-stage bootstrap resamples of a [`GroupedReplicates`].
 pub(crate) struct Resampler<'d, 'a> {
     data: &'d GroupedReplicates<'a>,
-    group_rng: ChaCha8Rng,
-    rep_rng: ChaCha8Rng,
+    group_rng: crate::rng::Rng,
+    rep_rng: crate::rng::Rng,
     rep_idx: Vec<usize>,
     resample_replicates: bool,
     /// Source group of every resampled group, after [`Resampler::draw`].
@@ -204,10 +203,8 @@ pub(crate) struct Resampler<'d, 'a> {
 impl<'d, 'a> Resampler<'d, 'a> {
     pub(crate) fn new(data: &'d GroupedReplicates<'a>, config: &BootstrapConfig) -> Self {
         let seed = config.seed;
-        let mut group_rng = ChaCha8Rng::seed_from_u64(seed);
-        group_rng.set_stream(STREAM_GROUPS);
-        let mut rep_rng = ChaCha8Rng::seed_from_u64(seed);
-        rep_rng.set_stream(STREAM_REPLICATES);
+        let group_rng = crate::rng::seeded(seed, STREAM_GROUPS);
+        let rep_rng = crate::rng::seeded(seed, STREAM_REPLICATES);
         Self {
             data,
             group_rng,

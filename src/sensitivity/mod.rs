@@ -1,8 +1,8 @@
 //! Global sensitivity analysis for stochastic simulation models.
 //!
 //! Pure math, no I/O, no threads, fully deterministic: every random choice
-//! comes from `rand_chacha::ChaCha8Rng::seed_from_u64(seed)`, with separate
-//! ChaCha streams for separate purposes (scramble keys, Morris design,
+//! comes from [`crate::rng::seeded`]`(seed, stream)` (ChaCha8 seeded from the
+//! analysis seed), with separate ChaCha streams for separate purposes (scramble keys, Morris design,
 //! bootstrap group draws, bootstrap replicate draws), so equal inputs and
 //! seed give bit-identical outputs.
 //!

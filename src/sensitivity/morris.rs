@@ -7,7 +7,7 @@
 //! # Design
 //! As SALib's `morris.sample` without optimal trajectory selection: on a grid
 //! of `p` (even) levels `{0, 1/(p−1), …, 1}` with jump `Δ = p / (2(p − 1))`,
-//! each trajectory draws, from `ChaCha8Rng::seed_from_u64(seed)` on stream
+//! each trajectory draws, from `crate::rng::seeded(seed, …)` on stream
 //! [`STREAM_MORRIS_DESIGN`], a base level `x*_i ∈ {0, …, 1 − Δ}` per factor,
 //! a random factor order and a random direction per factor. Its first point
 //! has factor `i` at `x*_i` (upward direction) or `x*_i + Δ` (downward);
@@ -33,8 +33,7 @@
 //! does not go to 0 for an inert factor but to the noise floor
 //! `√(2/π) · √(2σ²/R) / Δ`; compare small `mu_star` values with it.
 
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::RngExt;
 
 use super::bootstrap::{BootstrapConfig, GroupedReplicates, Resampler, percentile_interval};
 
@@ -79,8 +78,7 @@ pub fn try_morris_design(
         .ok_or("morris_design: design size overflows usize")?;
     let half = levels / 2;
     let denom = (levels - 1) as f64;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(STREAM_MORRIS_DESIGN);
+    let mut rng = crate::rng::seeded(seed, STREAM_MORRIS_DESIGN);
     let mut out = Vec::with_capacity(total);
     let mut order: Vec<usize> = Vec::with_capacity(k);
     for _ in 0..trajectories {
@@ -424,7 +422,7 @@ mod tests {
         let delta = 2.0 / 3.0;
         let pts = morris_design(k, t, 4, 2024);
         let clean: Vec<Vec<f64>> = pts.iter().map(|x| vec![g_function(x); reps]).collect();
-        let mut rng = ChaCha8Rng::seed_from_u64(17);
+        let mut rng = crate::rng::seeded(17, 0);
         let normal = Normal::new(0.0, sigma).unwrap();
         let noisy: Vec<Vec<f64>> = clean
             .iter()

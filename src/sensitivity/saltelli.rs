@@ -257,8 +257,6 @@ mod tests {
     use super::super::sobol_seq::sobol_points;
     use super::super::test_models::{g_analytic, g_function, ishigami, ishigami_analytic};
     use super::*;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, Normal};
 
     const N: usize = 1 << 13;
@@ -384,7 +382,7 @@ mod tests {
         let design = SaltelliDesign { k: 3, n: N };
         let pts = design.points(2024);
         let clean: Vec<Vec<f64>> = pts.iter().map(|x| vec![ishigami(x); R]).collect();
-        let mut noise_rng = ChaCha8Rng::seed_from_u64(99);
+        let mut noise_rng = crate::rng::seeded(99, 0);
         let normal = Normal::new(0.0, SIGMA).unwrap();
         let noisy: Vec<Vec<f64>> = clean
             .iter()

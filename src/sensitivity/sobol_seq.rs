@@ -21,7 +21,7 @@
 //!   Burley's Laine–Karras shortcut, every node gets its own independent hash,
 //!   so this is an exact Owen scramble up to the quality of the hash. The
 //!   per-dimension keys are drawn from
-//!   `ChaCha8Rng::seed_from_u64(seed)` on stream [`STREAM_SCRAMBLE`], so the
+//!   `crate::rng::seeded(seed, …)` on stream [`STREAM_SCRAMBLE`], so the
 //!   whole point set is a deterministic function of `(n, dims, seed)`. Column
 //!   `d` does not depend on `dims`, and the first `n` points do not depend on
 //!   the total number requested.
@@ -31,8 +31,7 @@
 //! sequence are preserved; in particular every 1-D projection of the first
 //! `2^m` points has exactly one point in each interval `[i/2^m, (i+1)/2^m)`.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 
 /// Number of dimensions for which direction numbers are embedded.
 pub const SOBOL_MAX_DIMS: usize = 1 + JOE_KUO.len();
@@ -289,8 +288,7 @@ fn gray_code_digits(n: usize, dims: usize, mut each: impl FnMut(usize, usize, u3
 /// for `n` to get the full balance properties.
 pub fn try_sobol_points(n: usize, dims: usize, seed: u64) -> Result<Vec<f64>, String> {
     check_sizes(n, dims)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(STREAM_SCRAMBLE);
+    let mut rng = crate::rng::seeded(seed, STREAM_SCRAMBLE);
     let keys: Vec<(u64, u64)> = (0..dims)
         .map(|_| {
             let k0 = rng.next_u64();

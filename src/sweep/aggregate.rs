@@ -5,26 +5,26 @@
 //! streaming: runs of a point are consecutive, so memory holds one point.
 
 use super::Plan;
-use crate::model;
+use crate::error::{Error, Result};
 use crate::output::PartFile;
+use crate::output::folder::{AGGREGATE, RUNS, ResultFolder};
 use crate::output::table::{self, push_f64, push_u64, push_value};
 use crate::stats::mean_ci;
-use anyhow::{Context, Result};
-use std::path::Path;
 
-/// Writes `aggregate.csv` in `out` from `out/runs.csv`.
-pub fn write_aggregate(out: &Path, plan: &Plan) -> Result<()> {
-    let metrics = model::run_metrics(plan.scenario.model);
+/// Writes `aggregate.csv` in `folder` from its `runs.csv`.
+pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
+    let metrics = plan.scenario.model.run_metrics();
     let columns = &plan.design.columns;
     let header = table::aggregate_header(columns, metrics);
-    let path = out.join("aggregate.csv");
-    let mut file = PartFile::open(&path, 0, &header)?;
-    let runs_path = out.join("runs.csv");
+    let mut file = PartFile::open(&folder.file(AGGREGATE), 0, &header)?;
+    let runs_path = folder.file(RUNS);
+    let csv_error =
+        |e: csv::Error| Error::folder(format!("cannot read {}: {e}", runs_path.display()));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(&runs_path)
-        .with_context(|| format!("cannot read {}", runs_path.display()))?;
-    let first_metric = 4 + columns.len();
+        .map_err(csv_error)?;
+    let first_metric = plan.layout().first_run_metric;
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); metrics.len()];
     let mut current: Option<u64> = None;
     let mut record = csv::ByteRecord::new();
@@ -50,14 +50,16 @@ pub fn write_aggregate(out: &Path, plan: &Plan) -> Result<()> {
     };
     // Points without any successful run still get a row (n = 0).
     let mut next_point = 0u64;
-    while reader
-        .read_byte_record(&mut record)
-        .with_context(|| format!("cannot read {}", runs_path.display()))?
-    {
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
         let point: u64 = std::str::from_utf8(&record[1])
             .ok()
             .and_then(|s| s.parse().ok())
-            .with_context(|| format!("{}: a row without a valid point", runs_path.display()))?;
+            .ok_or_else(|| {
+                Error::folder(format!(
+                    "{}: a row without a valid point",
+                    runs_path.display()
+                ))
+            })?;
         if current != Some(point) {
             if let Some(p) = current {
                 flush(p, &mut values, &mut file)?;

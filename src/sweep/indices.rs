@@ -10,33 +10,31 @@
 //! variance between replications (see `crate::sensitivity::bootstrap`).
 
 use super::Plan;
-use crate::model;
+use crate::error::{Error, Result};
+use crate::output::folder::{RUNS, ResultFolder, SENSITIVITY};
 use crate::output::table::{push_f64, push_text};
-use crate::output::{FolderError, write_atomic};
 use crate::rng;
 use crate::scenario::sensitivity::Method;
 use crate::sensitivity::{BootstrapConfig, SaltelliDesign, try_morris_analyze, try_sobol_analyze};
-use anyhow::{Context, Result};
-use std::path::Path;
 
 /// Reads `y[output][point][replicate]` from `runs.csv`.
-fn outputs(out: &Path, plan: &Plan, names: &[String]) -> Result<Vec<Vec<Vec<f64>>>> {
-    let metrics = model::run_metrics(plan.scenario.model);
-    let first = 4 + plan.design.columns.len();
+fn outputs(folder: &ResultFolder, plan: &Plan, names: &[String]) -> Result<Vec<Vec<Vec<f64>>>> {
+    let metrics = plan.scenario.model.run_metrics();
+    let first = plan.layout().first_run_metric;
     let cols: Vec<usize> = names
         .iter()
         .map(|n| metrics.iter().position(|m| m.name == n).map(|i| first + i))
         .collect::<Option<_>>()
-        .context("an output is not a metric of the model")?;
+        .ok_or_else(|| Error::internal("an output is not a metric of the model"))?;
     let points = plan.design.len() as usize;
     let reps = plan.replications as usize;
     let mut y = vec![vec![vec![f64::NAN; reps]; points]; names.len()];
     let mut seen = 0u64;
-    let path = out.join("runs.csv");
-    let mut reader =
-        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let path = folder.file(RUNS);
+    let csv_error = |e: csv::Error| Error::folder(format!("cannot read {}: {e}", path.display()));
+    let mut reader = csv::Reader::from_path(&path).map_err(csv_error)?;
     for record in reader.byte_records() {
-        let record = record.with_context(|| format!("cannot read {}", path.display()))?;
+        let record = record.map_err(csv_error)?;
         let field = |i: usize| {
             std::str::from_utf8(&record[i])
                 .ok()
@@ -51,24 +49,23 @@ fn outputs(out: &Path, plan: &Plan, names: &[String]) -> Result<Vec<Vec<Vec<f64>
         seen += 1;
     }
     if seen < plan.total_runs() {
-        return Err(FolderError(format!(
+        return Err(Error::folder(format!(
             "{}: {} of {} runs have results (see failures.csv); the sensitivity indices need every run",
             path.display(),
             seen,
             plan.total_runs()
-        ))
-        .into());
+        )));
     }
     Ok(y)
 }
 
 /// Writes `sensitivity.csv` for a complete, unsharded folder of a scenario
 /// with a `[sensitivity]` section; returns the rows for printing.
-pub fn write_indices(out: &Path, plan: &Plan) -> Result<Vec<Vec<String>>> {
+pub fn write_indices(folder: &ResultFolder, plan: &Plan) -> Result<Vec<Vec<String>>> {
     let Some(sa) = &plan.scenario.sensitivity else {
         return Ok(Vec::new());
     };
-    let y = outputs(out, plan, &sa.outputs)?;
+    let y = outputs(folder, plan, &sa.outputs)?;
     let seed = rng::sensitivity_seed(plan.scenario.seed);
     let boot = BootstrapConfig::new(sa.bootstrap as usize, seed ^ 0xB007);
     let k = sa.parameters.len();
@@ -84,7 +81,7 @@ pub fn write_indices(out: &Path, plan: &Plan) -> Result<Vec<Vec<String>>> {
         let values: Vec<Vec<f64>> = match sa.method {
             Method::Morris => try_morris_analyze(k, sa.trajectories as usize, &unit, y, &boot)
                 .map_err(|e| {
-                    FolderError(format!("cannot compute the Morris indices of {name}: {e}"))
+                    Error::folder(format!("cannot compute the Morris indices of {name}: {e}"))
                 })?
                 .into_iter()
                 .map(|m| vec![m.mu, m.mu_star, m.sigma, m.mu_star_lo, m.mu_star_hi])
@@ -96,7 +93,7 @@ pub fn write_indices(out: &Path, plan: &Plan) -> Result<Vec<Vec<String>>> {
                 };
                 try_sobol_analyze(&design, y, &boot)
                     .map_err(|e| {
-                        FolderError(format!("cannot compute the Sobol' indices of {name}: {e}"))
+                        Error::folder(format!("cannot compute the Sobol' indices of {name}: {e}"))
                     })?
                     .into_iter()
                     .map(|s| vec![s.s1, s.s1_lo, s.s1_hi, s.st, s.st_lo, s.st_hi])
@@ -119,6 +116,6 @@ pub fn write_indices(out: &Path, plan: &Plan) -> Result<Vec<Vec<String>>> {
             rows.push(row);
         }
     }
-    write_atomic(&out.join("sensitivity.csv"), &buf)?;
+    folder.write(SENSITIVITY, &buf)?;
     Ok(rows)
 }

@@ -2,18 +2,19 @@
 //! unsharded sweep writes, byte for byte, after checking that the shards
 //! belong to one scenario and that every run is there exactly once.
 
-use super::{Plan, aggregate};
-use crate::output::FolderError;
+use super::Plan;
+use crate::error::{Error, IoContext, Result};
+use crate::output::Streams;
+use crate::output::folder::{DESIGN, ResultFolder, STREAMED};
+use crate::output::manifest::Existing;
 use crate::output::manifest::{self, Manifest, Status};
-use crate::output::{FolderLock, PartFile, write_atomic};
 use crate::scenario::Scenario;
-use anyhow::{Context, Result};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-fn user(msg: String) -> anyhow::Error {
-    FolderError(msg).into()
+fn user(msg: String) -> Error {
+    Error::folder(msg)
 }
 
 /// Line reader over one table of one shard.
@@ -28,7 +29,7 @@ impl Table {
         let reader = match File::open(&path) {
             Ok(f) => Some(BufReader::new(f)),
             Err(_) if !required => None,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+            Err(e) => return Err(e).at("read", &path),
         };
         let mut t = Table {
             path,
@@ -43,8 +44,7 @@ impl Table {
     fn advance(&mut self) -> Result<()> {
         self.line.clear();
         if let Some(r) = &mut self.reader {
-            r.read_until(b'\n', &mut self.line)
-                .with_context(|| format!("cannot read {}", self.path.display()))?;
+            r.read_until(b'\n', &mut self.line).at("read", &self.path)?;
         }
         Ok(())
     }
@@ -60,6 +60,69 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
     if dirs.is_empty() {
         return Err(user("merge needs at least one shard folder".into()));
     }
+    let (dirs, first) = ordered_shards(dirs)?;
+    let first = &first;
+    let scenario = Scenario::from_toml(&first.scenario_toml, "manifest.json", "merged")
+        .map_err(|e| user(format!("the shards' scenario cannot be read back: {e}")))?;
+    let plan = Plan::new(&scenario, None);
+    if scenario.fingerprint() != first.fingerprint {
+        return Err(user(
+            "the shards were written by another version of profspace".into(),
+        ));
+    }
+
+    let folder = ResultFolder::new(out);
+    folder.create()?;
+    let _lock = folder.lock()?;
+    let design = fs::read(dirs[0].join(DESIGN)).at("read", &dirs[0].join(DESIGN))?;
+    for d in &dirs[1..] {
+        if fs::read(d.join(DESIGN)).ok().as_deref() != Some(&design[..]) {
+            return Err(user(format!(
+                "{} has another design.csv than {}",
+                d.display(),
+                dirs[0].display()
+            )));
+        }
+    }
+    let ticks_enabled = scenario.output.ticks_every > 0;
+    let mut tables: Vec<[Table; 3]> = Vec::new();
+    for d in &dirs {
+        tables.push([
+            Table::open(d.join(STREAMED[0]), true)?,
+            Table::open(d.join(STREAMED[1]), ticks_enabled)?,
+            Table::open(d.join(STREAMED[2]), false)?,
+        ]);
+    }
+    let mut layout = plan.layout();
+    layout.headers[0] = header(&dirs[0].join(STREAMED[0]))?;
+    if ticks_enabled {
+        layout.headers[1] = header(&dirs[0].join(STREAMED[1]))?;
+    }
+    let streams = folder.open_streams(&layout, None)?;
+    let (streams, failed) = interleave(&plan, &dirs, &mut tables, streams)?;
+    folder.write(DESIGN, &design)?;
+    let total = plan.total_runs();
+    let mut m = Manifest {
+        command: "merge".into(),
+        command_line,
+        status: Status::Running,
+        started: first.started.clone(),
+        finished: Some(manifest::now()),
+        fingerprint: first.fingerprint.clone(),
+        shard: None,
+        runs_done: total,
+        runs_failed: failed,
+        runs_total: total,
+        threads: 1,
+    };
+    super::finish(&folder, &plan, streams, &mut m)?;
+    Ok(total)
+}
+
+/// Reads the shards' manifests and checks that they are the complete
+/// shards of one sweep, each once; returns the folders in shard order and
+/// the first manifest.
+fn ordered_shards(dirs: &[PathBuf]) -> Result<(Vec<PathBuf>, Existing)> {
     let mut shards = Vec::new();
     for d in dirs {
         let m = manifest::read(d).ok_or_else(|| {
@@ -113,79 +176,43 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
             "shard {k}/{count} is missing; merge needs all {count} shard folders"
         )));
     }
-    let dirs: Vec<PathBuf> = by_index.into_iter().flatten().collect();
-    let scenario = Scenario::from_toml(&first.scenario_toml, "manifest.json", "merged")
-        .map_err(|e| user(format!("the shards' scenario cannot be read back: {e}")))?;
-    let plan = Plan::new(&scenario, None);
-    if scenario.fingerprint() != first.fingerprint {
-        return Err(user(
-            "the shards were written by another version of profspace".into(),
-        ));
-    }
+    let first = shards[0].1.clone();
+    Ok((by_index.into_iter().flatten().collect(), first))
+}
 
-    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let _lock = FolderLock::acquire(out)?;
-    let design = fs::read(dirs[0].join("design.csv"))
-        .with_context(|| format!("cannot read {}", dirs[0].join("design.csv").display()))?;
-    for d in &dirs[1..] {
-        if fs::read(d.join("design.csv")).ok().as_deref() != Some(&design[..]) {
-            return Err(user(format!(
-                "{} has another design.csv than {}",
-                d.display(),
-                dirs[0].display()
-            )));
-        }
-    }
-    let names = ["runs.csv", "ticks.csv", "failures.csv"];
-    let ticks_enabled = scenario.output.ticks_every > 0;
-    let mut tables: Vec<[Table; 3]> = Vec::new();
-    for d in &dirs {
-        tables.push([
-            Table::open(d.join(names[0]), true)?,
-            Table::open(d.join(names[1]), ticks_enabled)?,
-            Table::open(d.join(names[2]), false)?,
-        ]);
-    }
-    let header = |name: &str| -> Result<Vec<u8>> {
-        let p = dirs[0].join(name);
-        let mut r =
-            BufReader::new(File::open(&p).with_context(|| format!("cannot read {}", p.display()))?);
-        let mut h = Vec::new();
-        r.read_until(b'\n', &mut h)?;
-        Ok(h)
-    };
-    let mut outs = [
-        PartFile::open(&out.join(names[0]), 0, &header(names[0])?)?,
-        PartFile::open(
-            &out.join(names[1]),
-            0,
-            &if ticks_enabled {
-                header(names[1])?
-            } else {
-                Vec::new()
-            },
-        )?,
-        PartFile::open(
-            &out.join(names[2]),
-            0,
-            &crate::output::table::failures_header(),
-        )?,
-    ];
-    let total = plan.total_runs();
+/// The header line of a table.
+fn header(path: &Path) -> Result<Vec<u8>> {
+    let mut r = BufReader::new(File::open(path).at("read", path)?);
+    let mut h = Vec::new();
+    r.read_until(b'\n', &mut h).at("read", path)?;
+    Ok(h)
+}
+
+/// Copies every run's rows, in run order, from the shard that holds it;
+/// every run must be there exactly once. Returns the streams and the number
+/// of failed runs.
+fn interleave(
+    plan: &Plan,
+    dirs: &[PathBuf],
+    tables: &mut [[Table; 3]],
+    mut outs: Streams,
+) -> Result<(Streams, u64)> {
+    let count = dirs.len() as u64;
+    let ticks_enabled = plan.scenario.output.ticks_every > 0;
     let mut failed = 0u64;
-    for run in 0..total {
+    for run in 0..plan.total_runs() {
         let k = (run % count) as usize;
         let t = &mut tables[k];
         let place = dirs[k].display();
         if t[0].id() == Some(run) {
             while ticks_enabled && t[1].id() == Some(run) {
-                outs[1].append(&t[1].line)?;
+                outs.files[1].append(&t[1].line)?;
                 t[1].advance()?;
             }
-            outs[0].append(&t[0].line)?;
+            outs.files[0].append(&t[0].line)?;
             t[0].advance()?;
         } else if t[2].id() == Some(run) {
-            outs[2].append(&t[2].line)?;
+            outs.files[2].append(&t[2].line)?;
             t[2].advance()?;
             failed += 1;
         } else {
@@ -209,41 +236,5 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
             }
         }
     }
-    let [runs, ticks, fails] = outs;
-    if ticks_enabled {
-        ticks.commit()?;
-    } else {
-        drop(ticks);
-        let _ = fs::remove_file(crate::output::part_path(&out.join(names[1])));
-    }
-    if failed > 0 {
-        fails.commit()?;
-    } else {
-        drop(fails);
-        let _ = fs::remove_file(crate::output::part_path(&out.join(names[2])));
-    }
-    runs.commit()?;
-    write_atomic(&out.join("design.csv"), &design)?;
-    aggregate::write_aggregate(out, &plan)?;
-    if failed == 0 {
-        super::indices::write_indices(out, &plan)?;
-    }
-    let m = Manifest {
-        command: "merge".into(),
-        command_line,
-        status: Status::Complete,
-        started: first.started.clone(),
-        finished: Some(manifest::now()),
-        fingerprint: first.fingerprint.clone(),
-        shard: None,
-        runs_done: total,
-        runs_failed: failed,
-        runs_total: total,
-        threads: 1,
-    };
-    write_atomic(
-        &out.join("manifest.json"),
-        &manifest::render(&m, &scenario, &plan.design, plan.replications),
-    )?;
-    Ok(total)
+    Ok((outs, failed))
 }

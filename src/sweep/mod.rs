@@ -13,12 +13,14 @@ mod merge;
 mod resume;
 mod runner;
 
-pub use crate::output::FolderError;
 pub use aggregate::write_aggregate;
 pub use indices::write_indices;
 pub use merge::merge;
 pub use runner::{Options, Outcome, Progress, execute};
 
+use crate::error::Result;
+use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams};
+use crate::output::manifest::{self, Manifest, Status};
 use crate::rng;
 use crate::scenario::{Design, Scenario};
 use std::fmt;
@@ -148,13 +150,99 @@ impl Plan {
         }
     }
 
-    /// The scenario of design point `point`.
-    pub fn scenario_at(&self, point: u64) -> Scenario {
-        // Every point was validated with the scenario, so this cannot fail.
+    /// The scenario of design point `point`. Every point was validated with
+    /// the scenario, so an error here is a bug; the caller records it rather
+    /// than running anything else under the point's labels.
+    pub fn scenario_at(&self, point: u64) -> Result<Scenario, String> {
         self.design
             .apply(&self.scenario, point)
-            .unwrap_or_else(|_| self.scenario.clone())
+            .map_err(|e| format!("design point {point} cannot be set up: {e}"))
     }
+
+    /// The shape of the tables this plan writes.
+    pub fn layout(&self) -> Layout {
+        let model = self.scenario.model;
+        Layout::new(
+            &self.design.columns,
+            model.run_metrics(),
+            model.tick_metrics(),
+        )
+    }
+}
+
+/// The bytes a plan's tables will take, estimated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputSize {
+    /// `runs.csv`.
+    pub runs: u64,
+    /// `ticks.csv`.
+    pub ticks: u64,
+    /// Rows of `ticks.csv` per run.
+    pub tick_rows: u64,
+    /// `aggregate.csv`.
+    pub aggregate: u64,
+}
+
+impl OutputSize {
+    /// All tables together.
+    pub fn total(&self) -> u64 {
+        self.runs
+            .saturating_add(self.ticks)
+            .saturating_add(self.aggregate)
+    }
+}
+
+impl Plan {
+    /// The size of the tables this plan writes: about 19 bytes per real
+    /// number, 8 per id field, from point 0's rows per run.
+    pub fn estimated_output(&self) -> OutputSize {
+        let model = self.scenario.model;
+        let runs = self.len();
+        let run_fields = model.run_metrics().len() as u64;
+        let tick_fields = model.tick_metrics().len() as u64;
+        let every = self.scenario.output.ticks_every;
+        let tick_rows = self
+            .scenario_at(0)
+            .map_or(0, |s| model.estimated_tick_rows(&s.params, every));
+        OutputSize {
+            runs: runs.saturating_mul(40 + 12 * self.design.columns.len() as u64 + 19 * run_fields),
+            ticks: runs
+                .saturating_mul(tick_rows)
+                .saturating_mul(20 + 19 * tick_fields),
+            tick_rows,
+            aggregate: self.design.len().saturating_mul(20 + 60 * run_fields),
+        }
+    }
+}
+
+/// Writes the manifest of `plan` in `folder`.
+pub(crate) fn write_manifest(folder: &ResultFolder, plan: &Plan, m: &Manifest) -> Result<()> {
+    let bytes = manifest::render(m, &plan.scenario, &plan.design, plan.replications)?;
+    folder.write(MANIFEST, &bytes)
+}
+
+/// Completes a folder whose every run is written (by a sweep or a merge):
+/// the streamed tables get their final names, an unsharded folder gets
+/// `aggregate.csv` (and `sensitivity.csv` when every run succeeded), and the
+/// manifest says `complete`.
+pub(crate) fn finish(
+    folder: &ResultFolder,
+    plan: &Plan,
+    streams: Streams,
+    manifest: &mut Manifest,
+) -> Result<()> {
+    let ticks = plan.scenario.output.ticks_every > 0;
+    folder.commit_streams(streams, ticks, manifest.runs_failed > 0)?;
+    if plan.shard.is_none() {
+        aggregate::write_aggregate(folder, plan)?;
+        if manifest.runs_failed == 0 {
+            indices::write_indices(folder, plan)?;
+        }
+    }
+    manifest.status = Status::Complete;
+    write_manifest(folder, plan, manifest)?;
+    resume::remove_checkpoint(folder);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@
 //! records with a valid checksum come back without being recomputed.
 
 use super::Plan;
+use crate::error::{IoContext, Result};
+use crate::output::folder::{ResultFolder, STREAMED};
 use crate::output::part_path;
 use crate::scenario::fnv1a64;
-use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -67,23 +68,23 @@ impl Checkpoint {
     }
 }
 
-/// The state folder of an output folder.
-pub fn state_dir(out: &Path) -> PathBuf {
-    out.join(".profspace")
-}
-
-fn checkpoint_path(out: &Path) -> PathBuf {
-    state_dir(out).join("checkpoint")
+fn checkpoint_path(folder: &ResultFolder) -> PathBuf {
+    folder.state_dir().join("checkpoint")
 }
 
 /// Records a checkpoint (after the `.part` files were flushed).
-pub fn save_checkpoint(out: &Path, c: &Checkpoint) -> Result<()> {
-    crate::output::write_atomic(&checkpoint_path(out), c.render().as_bytes())
+pub fn save_checkpoint(folder: &ResultFolder, c: &Checkpoint) -> Result<()> {
+    crate::output::write_atomic(&checkpoint_path(folder), c.render().as_bytes())
 }
 
 /// Reads the checkpoint, if any.
-pub fn load_checkpoint(out: &Path) -> Option<Checkpoint> {
-    Checkpoint::parse(&fs::read_to_string(checkpoint_path(out)).ok()?)
+pub fn load_checkpoint(folder: &ResultFolder) -> Option<Checkpoint> {
+    Checkpoint::parse(&fs::read_to_string(checkpoint_path(folder)).ok()?)
+}
+
+/// Removes the checkpoint (the folder is complete).
+pub fn remove_checkpoint(folder: &ResultFolder) {
+    let _ = fs::remove_file(checkpoint_path(folder));
 }
 
 /// The run id in the first field of a CSV line.
@@ -104,8 +105,7 @@ impl Lines {
     fn open(path: &Path, from: u64, fields: usize) -> Result<Self> {
         let reader = match File::open(path) {
             Ok(mut f) => {
-                f.seek(SeekFrom::Start(from))
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                f.seek(SeekFrom::Start(from)).at("read", path)?;
                 Some(BufReader::new(f))
             }
             Err(_) => None,
@@ -158,18 +158,17 @@ impl Lines {
 /// checkpoint, runs are accepted in plan order while their rows are whole.
 /// `tick_rows(index)` gives the number of tick rows a run writes, when fixed.
 pub fn scan(
-    out: &Path,
+    folder: &ResultFolder,
     plan: &Plan,
     start: Checkpoint,
     fields: [usize; 3],
     tick_rows: &dyn Fn(u64) -> Option<u64>,
 ) -> Result<Checkpoint> {
-    let names = ["runs.csv", "ticks.csv", "failures.csv"];
-    let mut files: Vec<Lines> = names
+    let mut files: Vec<Lines> = STREAMED
         .iter()
         .zip(start.lens)
         .zip(fields)
-        .map(|((n, len), f)| Lines::open(&part_path(&out.join(n)), len, f))
+        .map(|((n, len), f)| Lines::open(&part_path(&folder.file(n)), len, f))
         .collect::<Result<_>>()?;
     let mut c = start;
     while c.done < plan.len() {
@@ -218,13 +217,13 @@ pub struct Journal {
 
 impl Journal {
     /// Opens the journal for appending (creating it).
-    pub fn open(out: &Path) -> Result<Self> {
-        let path = state_dir(out).join("journal");
+    pub fn open(folder: &ResultFolder) -> Result<Self> {
+        let path = folder.state_dir().join("journal");
         let file = fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+            .at("open", &path)?;
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         Ok(Journal { path, file, len })
     }
@@ -246,7 +245,7 @@ impl Journal {
         self.file
             .write_all(head.as_bytes())
             .and_then(|_| self.file.write_all(&body))
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
+            .at("write", &self.path)?;
         self.len += (head.len() + body.len()) as u64;
         Ok(())
     }
@@ -254,9 +253,7 @@ impl Journal {
     /// Empties the journal (every record in it has been written in order).
     pub fn clear(&mut self) -> Result<()> {
         if self.len > 0 {
-            self.file
-                .set_len(0)
-                .with_context(|| format!("cannot truncate {}", self.path.display()))?;
+            self.file.set_len(0).at("truncate", &self.path)?;
             self.len = 0;
         }
         Ok(())
@@ -269,9 +266,10 @@ impl Journal {
 }
 
 /// Reads the valid records of the journal with an index at or after `from`.
-pub fn read_journal(out: &Path, from: u64) -> BTreeMap<u64, Finished> {
+pub fn read_journal(folder: &ResultFolder, from: u64) -> BTreeMap<u64, Finished> {
     let mut found = BTreeMap::new();
-    let Ok(mut bytes) = fs::read(state_dir(out).join("journal")).map(std::io::Cursor::new) else {
+    let Ok(mut bytes) = fs::read(folder.state_dir().join("journal")).map(std::io::Cursor::new)
+    else {
         return found;
     };
     loop {

@@ -8,18 +8,15 @@
 //! runs; what finished is kept and `--resume` completes the rest.
 
 use super::resume::{self, Checkpoint, Finished, Journal};
-use super::{Plan, RunSpec, aggregate};
-use crate::model;
-use crate::observe::Metric;
+use super::{Plan, RunSpec};
+use crate::error::{Error, Result};
+use crate::output::folder::{DESIGN, Layout, ResultFolder, Streams};
 use crate::output::manifest::{self, Manifest, Status};
 use crate::output::table::{self, push_metric, push_run_id, push_value};
-use crate::output::{FolderError, FolderLock, PartFile, part_path, write_atomic};
-use anyhow::{Context, Result, bail};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::fs;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -68,17 +65,6 @@ pub struct Outcome {
     pub already_complete: bool,
 }
 
-/// Files a run writes, removed when a folder is started afresh.
-const OWNED_FILES: [&str; 7] = [
-    "runs.csv",
-    "ticks.csv",
-    "failures.csv",
-    "aggregate.csv",
-    "design.csv",
-    "manifest.json",
-    "sensitivity.csv",
-];
-
 /// How long between checkpoints.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
@@ -123,61 +109,70 @@ fn injected_failures() -> Vec<u64> {
         .unwrap_or_default()
 }
 
+/// The scenario of the point a worker is on, and its design values as CSV
+/// fields (`,v1,v2…`); an error when the point cannot be set up.
+type PointCache = Option<(u64, Result<crate::scenario::Scenario, String>, Vec<u8>)>;
+
 /// Runs one simulation and formats its rows (in the worker thread).
-fn perform(
-    plan: &Plan,
-    index: u64,
-    point_cache: &mut Option<(u64, crate::scenario::Scenario, Vec<u8>)>,
-    fail: &[u64],
-) -> Finished {
+fn perform(plan: &Plan, index: u64, cache: &mut PointCache, fail: &[u64]) -> Finished {
     let spec = plan.run(index);
-    if point_cache
-        .as_ref()
-        .is_none_or(|(p, _, _)| *p != spec.point)
-    {
-        let s = plan.scenario_at(spec.point);
+    if cache.as_ref().is_none_or(|(p, _, _)| *p != spec.point) {
         let mut params = Vec::new();
         for v in &plan.design.point(spec.point).values {
             params.push(b',');
             push_value(&mut params, v);
         }
-        *point_cache = Some((spec.point, s, params));
+        *cache = Some((spec.point, plan.scenario_at(spec.point), params));
     }
-    let (_, scenario, params) = point_cache.as_ref().expect("cache filled above");
+    let Some((_, scenario, params)) = cache.as_ref() else {
+        return failed(spec, index, "internal error: no scenario for the run");
+    };
+    let scenario = match scenario {
+        Ok(s) => s,
+        Err(e) => return failed(spec, index, &format!("internal error: {e}")),
+    };
     IN_RUN.with(|r| *r.borrow_mut() = Some(String::new()));
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         if fail.contains(&spec.run) {
             panic!("injected failure (PROFSPACE_FAIL_RUNS)");
         }
         let mut ticks = Vec::new();
-        let run = model::simulate(scenario, spec.seed, &mut ticks);
+        let every = scenario.output.ticks_every;
+        let run = scenario
+            .model
+            .simulate(&scenario.params, spec.seed, every, &mut ticks);
         (run, ticks)
     }));
     let message = IN_RUN.with(|r| r.borrow_mut().take()).unwrap_or_default();
     match result {
         Ok((run, ticks)) => format_run(plan, spec, index, params, &run, &ticks),
-        Err(_) => {
-            let mut failure = Vec::new();
-            push_run_id(
-                &mut failure,
-                spec.run,
-                spec.point,
-                spec.replicate,
-                spec.seed,
-            );
-            failure.push(b',');
-            table::push_text(&mut failure, &message);
-            failure.push(b'\n');
-            Finished {
-                index,
-                runs: Vec::new(),
-                ticks: Vec::new(),
-                failure,
-            }
-        }
+        Err(_) => failed(spec, index, &message),
     }
 }
 
+/// A failed run's `failures.csv` row.
+fn failed(spec: RunSpec, index: u64, message: &str) -> Finished {
+    let mut failure = Vec::new();
+    push_run_id(
+        &mut failure,
+        spec.run,
+        spec.point,
+        spec.replicate,
+        spec.seed,
+    );
+    failure.push(b',');
+    table::push_text(&mut failure, message);
+    failure.push(b'\n');
+    Finished {
+        index,
+        runs: Vec::new(),
+        ticks: Vec::new(),
+        failure,
+    }
+}
+
+/// A run's `runs.csv` row and `ticks.csv` rows. A model that returns rows
+/// of the wrong width fails the run rather than writing a shifted row.
 fn format_run(
     plan: &Plan,
     spec: RunSpec,
@@ -186,8 +181,22 @@ fn format_run(
     run: &[f64],
     ticks: &[f64],
 ) -> Finished {
-    let run_metrics: &[Metric] = model::run_metrics(plan.scenario.model);
-    let tick_metrics: &[Metric] = model::tick_metrics(plan.scenario.model);
+    let model = plan.scenario.model;
+    let (run_metrics, tick_metrics) = (model.run_metrics(), model.tick_metrics());
+    let width = tick_metrics.len() + 1;
+    if run.len() != run_metrics.len() || !ticks.len().is_multiple_of(width) {
+        return failed(
+            spec,
+            index,
+            &format!(
+                "internal error: model {} returned {} run metrics (expected {}) and {} tick values (expected rows of {width})",
+                model.name(),
+                run.len(),
+                run_metrics.len(),
+                ticks.len()
+            ),
+        );
+    }
     let mut runs = Vec::with_capacity(64 + 20 * run.len());
     push_run_id(&mut runs, spec.run, spec.point, spec.replicate, spec.seed);
     runs.extend_from_slice(params);
@@ -196,7 +205,6 @@ fn format_run(
         push_metric(&mut runs, m.kind, *x);
     }
     runs.push(b'\n');
-    let width = tick_metrics.len() + 1;
     let mut out = Vec::with_capacity(ticks.len() * 20);
     for row in ticks.chunks_exact(width) {
         table::push_u64(&mut out, spec.run);
@@ -222,30 +230,57 @@ fn format_run(
 
 /// The three `.part` files and the bookkeeping of what is in them.
 struct Writer {
-    files: [PartFile; 3],
+    streams: Streams,
     journal: Journal,
     checkpoint: Checkpoint,
-    out: PathBuf,
+    folder: ResultFolder,
     last_checkpoint: Instant,
     failures: Vec<(u64, u64, String)>,
 }
 
 impl Writer {
+    fn open(folder: &ResultFolder, layout: &Layout, start: &Start) -> Result<Writer> {
+        let keep = start.keep.then_some(start.checkpoint.lens);
+        let streams = folder.open_streams(layout, keep)?;
+        // Failures already written stay reported.
+        let mut failures = Vec::new();
+        if start.checkpoint.failed > 0
+            && let Ok(text) = std::fs::read(crate::output::part_path(
+                &folder.file(crate::output::folder::FAILURES),
+            ))
+        {
+            failures.extend(
+                text.split_inclusive(|&b| b == b'\n')
+                    .skip(1)
+                    .filter_map(failure_of),
+            );
+        }
+        let mut writer = Writer {
+            checkpoint: Checkpoint {
+                lens: streams.lens(),
+                ..start.checkpoint
+            },
+            streams,
+            journal: Journal::open(folder)?,
+            folder: folder.clone(),
+            last_checkpoint: Instant::now(),
+            failures,
+        };
+        writer.save_checkpoint()?;
+        Ok(writer)
+    }
+
     fn write(&mut self, f: &Finished) -> Result<()> {
         if f.failure.is_empty() {
-            self.files[1].append(&f.ticks)?;
-            self.files[0].append(&f.runs)?;
+            self.streams.files[1].append(&f.ticks)?;
+            self.streams.files[0].append(&f.runs)?;
         } else {
-            self.files[2].append(&f.failure)?;
+            self.streams.files[2].append(&f.failure)?;
             self.checkpoint.failed += 1;
             self.failures.extend(failure_of(&f.failure));
         }
         self.checkpoint.done += 1;
-        self.checkpoint.lens = [
-            self.files[0].len(),
-            self.files[1].len(),
-            self.files[2].len(),
-        ];
+        self.checkpoint.lens = self.streams.lens();
         if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
             self.save_checkpoint()?;
         }
@@ -253,10 +288,8 @@ impl Writer {
     }
 
     fn save_checkpoint(&mut self) -> Result<()> {
-        for f in &self.files {
-            f.sync()?;
-        }
-        resume::save_checkpoint(&self.out, &self.checkpoint)?;
+        self.streams.sync()?;
+        resume::save_checkpoint(&self.folder, &self.checkpoint)?;
         self.last_checkpoint = Instant::now();
         Ok(())
     }
@@ -275,29 +308,115 @@ fn failure_of(row: &[u8]) -> Option<(u64, u64, String)> {
     ))
 }
 
-/// Removes the files a previous run of this folder wrote (only those).
-fn clear_folder(out: &Path) -> Result<()> {
-    for name in OWNED_FILES {
-        for p in [out.join(name), part_path(&out.join(name))] {
-            if p.exists() {
-                fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
-            }
+/// Where an execution starts.
+struct Start {
+    /// What is on disk already (nothing, for a fresh start).
+    checkpoint: Checkpoint,
+    /// Whether the `.part` files are kept up to `checkpoint.lens`.
+    keep: bool,
+    /// When the folder was started.
+    started: String,
+    /// Runs finished out of order in an earlier session (the journal).
+    pending: BTreeMap<u64, Finished>,
+}
+
+/// Decides what to do with what is in the folder: refuse, report it
+/// complete (`None`), resume it, or start afresh.
+fn prepare(
+    folder: &ResultFolder,
+    plan: &Plan,
+    layout: &Layout,
+    opts: &Options,
+) -> Result<Option<Start>> {
+    let existing = folder.manifest();
+    let fingerprint = plan.scenario.fingerprint();
+    let shard = plan.shard.map(|s| (s.index, s.count));
+    match (&existing, opts.resume) {
+        (Some(e), true) if e.fingerprint != fingerprint || e.shard != shard => {
+            let what = if e.fingerprint != fingerprint {
+                "a different scenario"
+            } else {
+                "a different shard"
+            };
+            let shard_text = |s: Option<(u64, u64)>| {
+                s.map(|(k, n)| format!("shard {k}/{n}")).unwrap_or_default()
+            };
+            Err(Error::folder(format!(
+                "cannot resume: {} holds results of {what} (fingerprint {} {}, now {} {}); \
+                 use the scenario it was started with, or another --out",
+                folder.dir().display(),
+                e.fingerprint,
+                shard_text(e.shard),
+                fingerprint,
+                shard_text(shard),
+            )))
+        }
+        (Some(e), true) if e.status == Status::Complete => Ok(None),
+        (Some(e), true) => resume_from(folder, plan, layout, e.started.clone()).map(Some),
+        (Some(e), false) if e.status != Status::Complete && folder.has_parts() && !opts.fresh => {
+            Err(Error::folder(format!(
+                "{} holds an unfinished {} ({}); add --resume to finish it, or --fresh to discard it and start over",
+                folder.dir().display(),
+                if e.command.is_empty() {
+                    "sweep"
+                } else {
+                    &e.command
+                },
+                match e.status {
+                    Status::Interrupted => "interrupted",
+                    _ => "stopped while running",
+                }
+            )))
+        }
+        _ => {
+            folder.clear()?;
+            Ok(Some(Start {
+                checkpoint: Checkpoint {
+                    lens: layout.header_lens(),
+                    ..Checkpoint::default()
+                },
+                keep: false,
+                started: manifest::now(),
+                pending: BTreeMap::new(),
+            }))
         }
     }
-    let state = resume::state_dir(out);
-    for name in ["journal", "checkpoint"] {
-        let _ = fs::remove_file(state.join(name));
-    }
-    let plots = out.join("plots");
-    if let Ok(entries) = fs::read_dir(&plots) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if matches!(p.extension().and_then(|x| x.to_str()), Some("png" | "svg")) {
-                let _ = fs::remove_file(p);
-            }
+}
+
+/// How much of an interrupted folder can be kept: everything up to the
+/// checkpoint, then whole runs in plan order, then the journal.
+fn resume_from(
+    folder: &ResultFolder,
+    plan: &Plan,
+    layout: &Layout,
+    started: String,
+) -> Result<Start> {
+    let intact = folder.headers_intact(layout);
+    let saved = resume::load_checkpoint(folder).unwrap_or_default();
+    let from = if intact && saved.lens[0] > 0 {
+        saved
+    } else {
+        Checkpoint {
+            lens: layout.header_lens(),
+            ..Checkpoint::default()
         }
-    }
-    Ok(())
+    };
+    let checkpoint = if intact {
+        let every = plan.scenario.output.ticks_every;
+        let rows = |i: u64| -> Option<u64> {
+            let s = plan.scenario_at(plan.run(i).point).ok()?;
+            s.model.tick_rows(&s.params, every)
+        };
+        resume::scan(folder, plan, from, layout.fields, &rows)?
+    } else {
+        Checkpoint::default()
+    };
+    Ok(Start {
+        pending: resume::read_journal(folder, checkpoint.done),
+        checkpoint,
+        keep: intact,
+        started,
+    })
 }
 
 /// Executes `plan` into `opts.out`. See the module documentation.
@@ -308,253 +427,66 @@ pub fn execute(
     stop: &AtomicBool,
 ) -> Result<Outcome> {
     install_panic_hook();
-    let out = &opts.out;
-    fs::create_dir_all(out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
-    let _lock = FolderLock::acquire(out)?;
-    let fingerprint = plan.scenario.fingerprint();
-    let shard = plan.shard.map(|s| (s.index, s.count));
-    let model = plan.scenario.model;
-    let run_metrics = model::run_metrics(model);
-    let tick_metrics = model::tick_metrics(model);
-    let headers = [
-        table::runs_header(&plan.design.columns, run_metrics),
-        table::ticks_header(tick_metrics),
-        table::failures_header(),
-    ];
-    let ticks_enabled = plan.scenario.output.ticks_every > 0;
-
-    // What is in the folder already?
-    let existing = manifest::read(out);
-    let has_parts = OWNED_FILES.iter().any(|n| part_path(&out.join(n)).exists());
-    let mut started = manifest::now();
-    let mut resume_from = None;
-    match (&existing, opts.resume) {
-        (Some(e), true) if e.fingerprint != fingerprint || e.shard != shard => {
-            let what = if e.fingerprint != fingerprint {
-                "a different scenario"
-            } else {
-                "a different shard"
-            };
-            return Err(FolderError(format!(
-                "cannot resume: {} holds results of {what} (fingerprint {} {}, now {} {}); \
-                 use the scenario it was started with, or another --out",
-                out.display(),
-                e.fingerprint,
-                e.shard
-                    .map(|(k, n)| format!("shard {k}/{n}"))
-                    .unwrap_or_default(),
-                fingerprint,
-                shard
-                    .map(|(k, n)| format!("shard {k}/{n}"))
-                    .unwrap_or_default(),
-            ))
-            .into());
-        }
-        (Some(e), true) if e.status == Status::Complete => {
-            return Ok(Outcome {
-                done: plan.len(),
-                total: plan.len(),
-                computed: 0,
-                failures: Vec::new(),
-                complete: true,
-                already_complete: true,
-            });
-        }
-        (Some(_), true) => resume_from = Some(resume::load_checkpoint(out).unwrap_or_default()),
-        (Some(e), false) if e.status != Status::Complete && has_parts && !opts.fresh => {
-            return Err(FolderError(format!(
-                "{} holds an unfinished {} ({}); add --resume to finish it, or --fresh to discard it and start over",
-                out.display(),
-                if e.command.is_empty() { "sweep".to_string() } else { e.command.clone() },
-                match e.status {
-                    Status::Interrupted => "interrupted",
-                    _ => "stopped while running",
-                }
-            ))
-            .into());
-        }
-        _ => {}
-    }
-    if let (Some(e), Some(_)) = (&existing, resume_from) {
-        started = e.started.clone();
-    }
-
-    let mut start = Checkpoint::default();
-    let mut preloaded = BTreeMap::new();
-    if let Some(cp) = resume_from {
-        // Headers must be intact for anything to be kept.
-        let intact = (0..3).all(|i| {
-            let want = &headers[i];
-            fs::read(part_path(
-                &out.join(["runs.csv", "ticks.csv", "failures.csv"][i]),
-            ))
-            .map(|b| b.starts_with(want))
-            .unwrap_or(false)
+    let folder = ResultFolder::new(&opts.out);
+    folder.create()?;
+    let _lock = folder.lock()?;
+    let layout = plan.layout();
+    let Some(start) = prepare(&folder, plan, &layout, opts)? else {
+        return Ok(Outcome {
+            done: plan.len(),
+            total: plan.len(),
+            computed: 0,
+            failures: Vec::new(),
+            complete: true,
+            already_complete: true,
         });
-        let mut from = if intact && cp.lens[0] > 0 {
-            cp
-        } else {
-            Checkpoint {
-                done: 0,
-                failed: 0,
-                lens: [
-                    headers[0].len() as u64,
-                    headers[1].len() as u64,
-                    headers[2].len() as u64,
-                ],
-            }
-        };
-        if intact {
-            let fields = [
-                4 + plan.design.columns.len() + run_metrics.len(),
-                4 + tick_metrics.len(),
-                5,
-            ];
-            let rows = |i: u64| -> Option<u64> {
-                if !ticks_enabled {
-                    return Some(0);
-                }
-                match model {
-                    crate::scenario::ModelKind::ProfessionalSpace => {
-                        let s = plan.scenario_at(plan.run(i).point);
-                        Some(u64::from(s.ticks.div_ceil(s.output.ticks_every)))
-                    }
-                    crate::scenario::ModelKind::March1991 => None,
-                }
-            };
-            from = resume::scan(out, plan, from, fields, &rows)?;
-            start = from;
-        }
-        preloaded = resume::read_journal(out, start.done);
-    } else {
-        clear_folder(out)?;
-        start.lens = [
-            headers[0].len() as u64,
-            headers[1].len() as u64,
-            headers[2].len() as u64,
-        ];
-    }
-    write_atomic(&out.join("design.csv"), &design_table(plan))?;
-
+    };
+    folder.write(DESIGN, &design_table(plan))?;
     let mut manifest = Manifest {
         command: opts.command.clone(),
         command_line: opts.command_line.clone(),
         status: Status::Running,
-        started,
+        started: start.started.clone(),
         finished: None,
-        fingerprint,
-        shard,
-        runs_done: start.done,
-        runs_failed: start.failed,
+        fingerprint: plan.scenario.fingerprint(),
+        shard: plan.shard.map(|s| (s.index, s.count)),
+        runs_done: start.checkpoint.done,
+        runs_failed: start.checkpoint.failed,
         runs_total: plan.total_runs(),
         threads: opts.threads,
     };
-    let render =
-        |m: &Manifest| manifest::render(m, &plan.scenario, &plan.design, plan.replications);
-    write_atomic(&out.join("manifest.json"), &render(&manifest))?;
-
-    let files = [
-        PartFile::open(
-            &out.join("runs.csv"),
-            if resume_from.is_some() {
-                start.lens[0]
-            } else {
-                0
-            },
-            &headers[0],
-        )?,
-        PartFile::open(
-            &out.join("ticks.csv"),
-            if resume_from.is_some() {
-                start.lens[1]
-            } else {
-                0
-            },
-            &headers[1],
-        )?,
-        PartFile::open(
-            &out.join("failures.csv"),
-            if resume_from.is_some() {
-                start.lens[2]
-            } else {
-                0
-            },
-            &headers[2],
-        )?,
-    ];
-    // Failures already written stay reported.
-    let mut failures = Vec::new();
-    if start.failed > 0
-        && let Ok(text) = fs::read(part_path(&out.join("failures.csv")))
-    {
-        failures.extend(
-            text.split_inclusive(|&b| b == b'\n')
-                .skip(1)
-                .filter_map(failure_of),
-        );
-    }
-    let mut writer = Writer {
-        files,
-        journal: Journal::open(out)?,
-        checkpoint: start,
-        out: out.clone(),
-        last_checkpoint: Instant::now(),
-        failures,
-    };
-    writer.save_checkpoint()?;
+    super::write_manifest(&folder, plan, &manifest)?;
+    let mut writer = Writer::open(&folder, &layout, &start)?;
 
     let total = plan.len();
-    progress.start(total, start.done);
+    progress.start(total, writer.checkpoint.done);
     let computed = AtomicU64::new(0);
-    let result = run_pool(
+    let pool = Pool {
         plan,
-        opts.threads,
-        &mut writer,
-        preloaded,
-        progress,
+        threads: opts.threads,
         stop,
-        &computed,
-    );
+        computed: &computed,
+    };
+    let result = pool.run(&mut writer, start.pending, progress);
     progress.finish();
     result?;
 
     let done = writer.checkpoint.done;
-    let complete = done == total;
     let failures = writer.failures.clone();
     writer.save_checkpoint()?;
     manifest.runs_done = done;
     manifest.runs_failed = writer.checkpoint.failed;
     manifest.finished = Some(manifest::now());
+    let complete = done == total;
     if complete {
-        let Writer { files, journal, .. } = writer;
-        let [runs, ticks, fails] = files;
-        if ticks_enabled {
-            ticks.commit()?;
-        } else {
-            drop(ticks);
-            let _ = fs::remove_file(part_path(&out.join("ticks.csv")));
-        }
-        if manifest.runs_failed > 0 {
-            fails.commit()?;
-        } else {
-            drop(fails);
-            let _ = fs::remove_file(part_path(&out.join("failures.csv")));
-        }
-        runs.commit()?;
+        let Writer {
+            streams, journal, ..
+        } = writer;
         journal.remove();
-        if plan.shard.is_none() {
-            aggregate::write_aggregate(out, plan)?;
-            if manifest.runs_failed == 0 {
-                super::indices::write_indices(out, plan)?;
-            }
-        }
-        manifest.status = Status::Complete;
-        write_atomic(&out.join("manifest.json"), &render(&manifest))?;
-        let _ = fs::remove_file(resume::state_dir(out).join("checkpoint"));
+        super::finish(&folder, plan, streams, &mut manifest)?;
     } else {
         manifest.status = Status::Interrupted;
-        write_atomic(&out.join("manifest.json"), &render(&manifest))?;
+        super::write_manifest(&folder, plan, &manifest)?;
     }
     Ok(Outcome {
         done,
@@ -580,115 +512,149 @@ fn design_table(plan: &Plan) -> Vec<u8> {
     buf
 }
 
-/// Workers on a pool, the writer on this thread.
-fn run_pool(
-    plan: &Plan,
+/// What the workers share: the next run to take, the last run written (and
+/// its condition variable), the runs the journal already holds, and the
+/// runs that must fail on purpose.
+type Shared<'a> = (
+    &'a AtomicU64,
+    &'a (Mutex<u64>, Condvar),
+    &'a [u64],
+    &'a [u64],
+);
+
+/// The workers and what they share: the only place that spawns threads.
+struct Pool<'a> {
+    plan: &'a Plan,
     threads: usize,
-    writer: &mut Writer,
-    mut pending: BTreeMap<u64, Finished>,
-    progress: &dyn Progress,
-    stop: &AtomicBool,
-    computed: &AtomicU64,
-) -> Result<()> {
-    let threads = threads.max(1);
-    let window = (4 * threads as u64).max(8);
-    let total = plan.len();
-    let first = writer.checkpoint.done;
-    let next = AtomicU64::new(first);
-    let committed = (Mutex::new(first), Condvar::new());
-    let skip: Vec<u64> = pending.keys().copied().collect();
-    let fail = injected_failures();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("profspace-run-{i}"))
-        .build()
-        .context("cannot start the worker threads")?;
-    let (tx, rx) = mpsc::sync_channel::<Finished>(window as usize);
-    let mut error = None;
-    pool.in_place_scope(|scope| {
-        for _ in 0..threads {
-            let tx = tx.clone();
-            let (next, committed, skip, fail) = (&next, &committed, &skip, &fail);
-            scope.spawn(move |_| {
-                let mut cache = None;
-                loop {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= total {
-                        break;
-                    }
-                    if skip.binary_search(&i).is_ok() {
-                        continue;
-                    }
-                    // Bound the reorder buffer: wait while far ahead of the writer.
-                    {
-                        let (lock, cv) = committed;
-                        let mut c = lock.lock().unwrap_or_else(|e| e.into_inner());
-                        while i >= *c + window && !stop.load(Ordering::Relaxed) {
-                            c = cv
-                                .wait_timeout(c, Duration::from_millis(50))
-                                .unwrap_or_else(|e| e.into_inner())
-                                .0;
-                        }
-                    }
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let f = perform(plan, i, &mut cache, fail);
-                    computed.fetch_add(1, Ordering::Relaxed);
-                    if tx.send(f).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let write_ready =
-            |writer: &mut Writer, pending: &mut BTreeMap<u64, Finished>| -> Result<()> {
-                while let Some(f) = pending.remove(&writer.checkpoint.done) {
-                    writer.write(&f)?;
-                    progress.advance(writer.checkpoint.done);
-                }
-                if pending.is_empty() {
-                    writer.journal.clear()?;
-                }
-                let (lock, cv) = &committed;
-                *lock.lock().unwrap_or_else(|e| e.into_inner()) = writer.checkpoint.done;
-                cv.notify_all();
-                Ok(())
-            };
-        let mut body = || -> Result<()> {
-            write_ready(writer, &mut pending)?;
-            for f in rx.iter() {
-                if f.index == writer.checkpoint.done {
-                    pending.insert(f.index, f);
-                } else {
-                    writer.journal.append(&f)?;
-                    pending.insert(f.index, f);
-                    continue;
-                }
-                write_ready(writer, &mut pending)?;
+    stop: &'a AtomicBool,
+    computed: &'a AtomicU64,
+}
+
+impl Pool<'_> {
+    /// Workers on a pool, the writer on this thread; `pending` holds runs
+    /// finished out of order in an earlier session.
+    fn run(
+        &self,
+        writer: &mut Writer,
+        mut pending: BTreeMap<u64, Finished>,
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let threads = self.threads.max(1);
+        let window = (4 * threads as u64).max(8);
+        let first = writer.checkpoint.done;
+        let next = AtomicU64::new(first);
+        let committed = (Mutex::new(first), Condvar::new());
+        let skip: Vec<u64> = pending.keys().copied().collect();
+        let fail = injected_failures();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("profspace-run-{i}"))
+            .build()
+            .map_err(|e| Error::internal(format!("cannot start the worker threads: {e}")))?;
+        let (tx, rx) = mpsc::sync_channel::<Finished>(window as usize);
+        let mut error = None;
+        pool.in_place_scope(|scope| {
+            for _ in 0..threads {
+                let tx = tx.clone();
+                let shared = (&next, &committed, skip.as_slice(), fail.as_slice());
+                scope.spawn(move |_| self.work(shared, window, &tx));
             }
-            Ok(())
-        };
-        if let Err(e) = body() {
-            // Stop the workers; the error is reported after they finish.
-            stop.store(true, Ordering::Relaxed);
-            for _ in rx.iter() {}
-            error = Some(e);
+            drop(tx);
+            if let Err(e) = self.write_all(writer, &mut pending, &rx, &committed, progress) {
+                // Stop the workers; the error is reported after they finish.
+                self.stop.store(true, Ordering::Relaxed);
+                for _ in rx.iter() {}
+                error = Some(e);
+            }
+        });
+        if let Some(e) = error {
+            return Err(e);
         }
-    });
-    if let Some(e) = error {
-        return Err(e);
+        if writer.checkpoint.done < self.plan.len() && !self.stop.load(Ordering::Relaxed) {
+            return Err(Error::internal(format!(
+                "the sweep ended with {} of {} runs written",
+                writer.checkpoint.done,
+                self.plan.len()
+            )));
+        }
+        Ok(())
     }
-    if writer.checkpoint.done < total && !stop.load(Ordering::Relaxed) {
-        bail!(
-            "internal error: the sweep ended with {} of {} runs written",
-            writer.checkpoint.done,
-            total
-        );
+
+    /// One worker: takes the next run, waits while far ahead of the writer,
+    /// performs it and sends it to the writer.
+    fn work(
+        &self,
+        (next, committed, skip, fail): Shared<'_>,
+        window: u64,
+        tx: &mpsc::SyncSender<Finished>,
+    ) {
+        let mut cache = None;
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= self.plan.len() {
+                break;
+            }
+            if skip.binary_search(&i).is_ok() {
+                continue;
+            }
+            // Bound the reorder buffer: wait while far ahead of the writer.
+            {
+                let (lock, cv) = committed;
+                let mut c = lock.lock().unwrap_or_else(|e| e.into_inner());
+                while i >= *c + window && !self.stop.load(Ordering::Relaxed) {
+                    c = cv
+                        .wait_timeout(c, Duration::from_millis(50))
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let f = perform(self.plan, i, &mut cache, fail);
+            self.computed.fetch_add(1, Ordering::Relaxed);
+            if tx.send(f).is_err() {
+                break;
+            }
+        }
     }
-    Ok(())
+
+    /// The writer: writes runs in order as they arrive; runs that arrive
+    /// early wait in memory and in the journal.
+    fn write_all(
+        &self,
+        writer: &mut Writer,
+        pending: &mut BTreeMap<u64, Finished>,
+        rx: &mpsc::Receiver<Finished>,
+        committed: &(Mutex<u64>, Condvar),
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let write_ready = |writer: &mut Writer, pending: &mut BTreeMap<u64, Finished>| {
+            while let Some(f) = pending.remove(&writer.checkpoint.done) {
+                writer.write(&f)?;
+                progress.advance(writer.checkpoint.done);
+            }
+            if pending.is_empty() {
+                writer.journal.clear()?;
+            }
+            let (lock, cv) = committed;
+            *lock.lock().unwrap_or_else(|e| e.into_inner()) = writer.checkpoint.done;
+            cv.notify_all();
+            Ok::<(), Error>(())
+        };
+        write_ready(writer, pending)?;
+        for f in rx.iter() {
+            if f.index != writer.checkpoint.done {
+                writer.journal.append(&f)?;
+                pending.insert(f.index, f);
+                continue;
+            }
+            pending.insert(f.index, f);
+            write_ready(writer, pending)?;
+        }
+        Ok(())
+    }
 }

@@ -2,13 +2,21 @@
 //! through the library and read metrics by name.
 #![allow(dead_code)]
 
-use profspace::model;
+use profspace::model::psm::PsmParams;
 use profspace::rng;
 use profspace::scenario::Scenario;
 
 /// Parses a scenario (panics with the scenario's own message if invalid).
 pub fn scenario(text: &str) -> Scenario {
     Scenario::from_toml(text, "test.toml", "test").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The professional-space parameters of a scenario given as TOML.
+pub fn psm(text: &str) -> PsmParams {
+    scenario(text)
+        .params_of::<PsmParams>()
+        .expect("a professional-space scenario")
+        .clone()
 }
 
 /// Per-run results of `reps` paired replicates: `runs[r][metric]`, and the
@@ -22,7 +30,10 @@ pub struct Results {
 impl Results {
     /// The per-replicate values of a run metric.
     pub fn metric(&self, name: &str) -> Vec<f64> {
-        let i = model::run_metrics(self.scenario.model)
+        let i = self
+            .scenario
+            .model
+            .run_metrics()
             .iter()
             .position(|m| m.name == name)
             .unwrap_or_else(|| panic!("no run metric {name}"));
@@ -31,7 +42,7 @@ impl Results {
 
     /// The per-replicate values of a tick metric at tick `tick`.
     pub fn at_tick(&self, name: &str, tick: u32) -> Vec<f64> {
-        let metrics = model::tick_metrics(self.scenario.model);
+        let metrics = self.scenario.model.tick_metrics();
         let i = metrics
             .iter()
             .position(|m| m.name == name)
@@ -56,7 +67,11 @@ pub fn run(text: &str, reps: u32) -> Results {
     let mut ticks = Vec::new();
     for r in 0..reps {
         let mut t = Vec::new();
-        runs.push(model::simulate(&s, rng::run_seed(s.seed, r), &mut t));
+        let seed = rng::run_seed(s.seed, r);
+        runs.push(
+            s.model
+                .simulate(&s.params, seed, s.output.ticks_every, &mut t),
+        );
         ticks.push(t);
     }
     Results {

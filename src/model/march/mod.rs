@@ -114,17 +114,23 @@
 use rand::Rng;
 
 pub mod metrics;
+mod model;
+mod params;
+
+pub use model::March1991;
 
 #[cfg(test)]
 mod tests;
 
-/// Parameters of March's mutual-learning model (March's names in brackets).
+/// Parameters of March's mutual-learning model (March's names in brackets):
+/// the scenario's `[march]` keys and the algorithm's input, one struct with
+/// its defaults written once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarchParams {
     /// Number of dimensions of reality `m` (30).
-    pub dimensions: usize,
+    pub dimensions: u32,
     /// Number of individuals `n` (50).
-    pub individuals: usize,
+    pub individuals: u32,
     /// Socialisation rate `p1`: learning of individuals from the code (0.1).
     pub socialization: f64,
     /// Code learning rate `p2`: learning of the code from the superior group (0.5).
@@ -135,12 +141,12 @@ pub struct MarchParams {
     pub turbulence: f64,
     /// The first `fast_individuals` individuals socialise at
     /// `fast_socialization`, the rest at `socialization` (0).
-    pub fast_individuals: usize,
+    pub fast_individuals: u32,
     /// Socialisation rate of the fast individuals (0.9).
     pub fast_socialization: f64,
-    /// Period cap of a run (default 5000, the closed-organisation value; the
-    /// caller uses 100 for open organisations).
-    pub max_periods: u32,
+    /// Period cap of a run; `None` resolves to 5000 for a closed
+    /// organisation and 100 otherwise ([`MarchParams::resolved_max_periods`]).
+    pub max_periods: Option<u32>,
 }
 
 impl Default for MarchParams {
@@ -154,7 +160,7 @@ impl Default for MarchParams {
             turbulence: 0.0,
             fast_individuals: 0,
             fast_socialization: 0.9,
-            max_periods: 5000,
+            max_periods: None,
         }
     }
 }
@@ -165,6 +171,13 @@ impl MarchParams {
     pub fn is_closed(&self) -> bool {
         let open = |rate: f64| rate > 0.0;
         !open(self.turnover) && !open(self.turbulence)
+    }
+
+    /// The cap on periods, with the default resolved: 5000 for a closed
+    /// organisation (which stops earlier at equilibrium), else 100.
+    pub fn resolved_max_periods(&self) -> u32 {
+        self.max_periods
+            .unwrap_or(if self.is_closed() { 5000 } else { 100 })
     }
 }
 
@@ -231,7 +244,7 @@ impl March {
     /// Initial state: random reality, uniform beliefs, code all 0 (see the
     /// module doc for the order of draws).
     pub fn new<R: Rng + ?Sized>(p: &MarchParams, rng: &mut R) -> Self {
-        let (m, n) = (p.dimensions, p.individuals);
+        let (m, n) = (p.dimensions as usize, p.individuals as usize);
         let reality = (0..m)
             .map(|_| if rng.next_u64() >> 63 == 1 { 1 } else { -1 })
             .collect();
@@ -321,7 +334,7 @@ impl March {
         }
 
         // 5. Socialisation toward the code as it was at the start of the period.
-        let fast = p.fast_individuals.min(n);
+        let fast = (p.fast_individuals as usize).min(n);
         let thr_slow = threshold(p.socialization);
         let thr_fast = threshold(p.fast_socialization);
         for (i, row) in self.beliefs.chunks_exact_mut(m).enumerate() {
@@ -460,7 +473,7 @@ impl March {
     /// Summary of the current state; `periods` is [`March::period`], the fast
     /// group is `0..p.fast_individuals` (clamped), the slow group the rest.
     pub fn summary(&self, p: &MarchParams, capped: bool) -> MarchSummary {
-        let fast = p.fast_individuals.min(self.n);
+        let fast = (p.fast_individuals as usize).min(self.n);
         MarchSummary {
             knowledge: self.knowledge(),
             code_correct: self.code_correct(),
@@ -505,7 +518,8 @@ pub fn run<R: Rng + ?Sized>(
     let mut march = March::new(p, rng);
     let closed = p.is_closed();
     let mut capped = true;
-    while march.period() < p.max_periods {
+    let max_periods = p.resolved_max_periods();
+    while march.period() < max_periods {
         let equilibrium = march.step(p, rng);
         observe(march.period(), &march);
         if closed && equilibrium {

@@ -1,20 +1,18 @@
 //! Tests of the March (1991) model: unit rules, determinism, equilibrium,
 //! invariants, and March's published claims measured over seeded
-//! replications (`ChaCha8Rng::seed_from_u64(base + r)`), compared with paired
+//! replications (`crate::rng::seeded(base + r, 0)`), compared with paired
 //! differences (the same seed gives the same initial reality and beliefs in
 //! both settings) that must exceed `Z` standard errors.
 
 use super::*;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 
 /// Replications per setting of every claim test.
 const REPS: u64 = 200;
 /// Required distance of a paired mean difference from 0, in standard errors.
 const Z: f64 = 3.0;
 
-fn rng(seed: u64) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(seed)
+fn rng(seed: u64) -> crate::rng::Rng {
+    crate::rng::seeded(seed, 0)
 }
 
 /// Mean and standard error of the mean.
@@ -26,7 +24,7 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
 }
 
 /// One value per replication `r` in `0..REPS`, from seed `base + r`.
-fn replicate(base: u64, f: impl Fn(&mut ChaCha8Rng) -> f64) -> Vec<f64> {
+fn replicate(base: u64, f: impl Fn(&mut crate::rng::Rng) -> f64) -> Vec<f64> {
     (0..REPS).map(|r| f(&mut rng(base + r))).collect()
 }
 
@@ -99,11 +97,11 @@ fn thresholds_and_draws() {
 fn learn_table_matches_formula() {
     let p = closed(0.1, 0.3);
     let march = March::new(&p, &mut rng(0));
-    assert_eq!(march.learn_table.len(), p.individuals + 1);
+    assert_eq!(march.learn_table.len(), p.individuals as usize + 1);
     assert_eq!(march.learn_table[0], 0);
     for s in 1..=p.individuals {
         let expected = 1.0 - 0.7f64.powi(s as i32);
-        let got = march.learn_table[s] as f64 / 2f64.powi(64);
+        let got = march.learn_table[s as usize] as f64 / 2f64.powi(64);
         assert!(
             (got - expected).abs() < 1e-12,
             "s = {s}: {got} vs {expected}"
@@ -147,7 +145,7 @@ fn socialisation_and_learning_are_synchronous_and_gradual() {
     let before = march.beliefs().to_vec();
     march.step(&p, &mut g);
     for (i, (&old, &new)) in before.iter().zip(march.beliefs()).enumerate() {
-        let c = code[i % p.dimensions];
+        let c = code[i % p.dimensions as usize];
         let expected = match (c, old) {
             (0, b) => b,
             (c, b) if b == c => b,
@@ -228,7 +226,7 @@ fn degenerate_sizes_do_not_panic() {
             fast_individuals: 9,
             turnover: 0.1,
             turbulence: 0.1,
-            max_periods: 20,
+            max_periods: Some(20),
             ..MarchParams::default()
         };
         let s = run(&p, &mut rng(1), |_, _| {});
@@ -254,7 +252,7 @@ fn same_seed_same_run() {
         turnover: 0.05,
         turbulence: 0.01,
         fast_individuals: 10,
-        max_periods: 100,
+        max_periods: Some(100),
         ..MarchParams::default()
     };
     for p in [p.clone(), MarchParams::default()] {
@@ -278,7 +276,7 @@ fn invariants_hold_every_period() {
         turnover: 0.1,
         turbulence: 0.05,
         fast_individuals: 20,
-        max_periods: 200,
+        max_periods: Some(200),
         ..MarchParams::default()
     };
     for seed in 0..10 {
@@ -292,7 +290,7 @@ fn invariants_hold_every_period() {
             assert!((-1.0..=1.0).contains(&m.knowledge()));
             assert!((0.0..=1.0).contains(&m.code_correct()));
             assert!((-1.0..=1.0).contains(&m.individual_knowledge()));
-            assert!(m.superior_count() <= p.individuals);
+            assert!(m.superior_count() <= p.individuals as usize);
         });
         assert_eq!(last, 200);
     }
@@ -305,16 +303,20 @@ fn closed_default_runs_reach_an_absorbing_equilibrium() {
         let mut g = rng(seed);
         let mut march = March::new(&p, &mut g);
         let mut reached = false;
-        while march.period() < p.max_periods {
+        while march.period() < p.resolved_max_periods() {
             if march.step(&p, &mut g) {
                 reached = true;
                 break;
             }
         }
-        assert!(reached, "seed {seed}: capped at {}", p.max_periods);
+        assert!(
+            reached,
+            "seed {seed}: capped at {}",
+            p.resolved_max_periods()
+        );
         // Independent check of the condition.
         let score = march.last_code_score();
-        for row in march.beliefs().chunks(p.dimensions) {
+        for row in march.beliefs().chunks(p.dimensions as usize) {
             let best: i32 = row
                 .iter()
                 .zip(march.reality())
@@ -334,7 +336,10 @@ fn closed_default_runs_reach_an_absorbing_equilibrium() {
         assert_eq!(march.beliefs(), &beliefs[..]);
         // run() agrees.
         let s = run(&p, &mut rng(seed), |_, _| {});
-        assert!(!s.capped && s.periods < p.max_periods, "seed {seed}: {s:?}");
+        assert!(
+            !s.capped && s.periods < p.resolved_max_periods(),
+            "seed {seed}: {s:?}"
+        );
     }
 }
 
@@ -426,7 +431,7 @@ fn claim5_turnover_sustains_knowledge_under_turbulence() {
         let p = MarchParams {
             turnover: p3,
             turbulence: 0.02,
-            max_periods: 100,
+            max_periods: Some(100),
             ..closed(0.5, 0.5)
         };
         let mut k = Vec::with_capacity(100);

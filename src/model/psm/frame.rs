@@ -5,7 +5,7 @@
 //! ([`TeamFrame::new`]); [`TeamFrame::negotiate`] runs per professional.
 
 use super::math::clamp01;
-use crate::scenario::{Coupling, Levers};
+use super::params::{Coupling, Levers};
 
 /// The team-level values of one tick's negotiation.
 #[derive(Clone, Copy, Debug)]

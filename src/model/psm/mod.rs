@@ -14,12 +14,16 @@
 pub mod frame;
 mod math;
 pub mod metrics;
+mod model;
 mod network;
+pub mod params;
+mod profiles;
 mod step;
 
 use crate::rng::{self, Rng};
-use crate::scenario::{Coupling, Levers, Scenario, Traits};
 
+pub use model::Psm;
+pub use params::{Coupling, Levers, PsmParams, Traits};
 pub use step::TickObservation;
 
 /// A normal draw with mean `mean` and spread `sd`, clamped to [0, 1].
@@ -115,11 +119,11 @@ pub struct Organisation {
 }
 
 impl Organisation {
-    /// Builds the organisation of a validated scenario from the run seed:
+    /// Builds the organisation of validated parameters from the run seed:
     /// managers (team order, lever order), then professionals (index order:
     /// need, consequentialism, aspiration, standard, base_drive, skill), then
     /// the network, all from the setup stream.
-    pub fn new(s: &Scenario, run_seed: u64) -> Self {
+    pub fn new(s: &PsmParams, run_seed: u64) -> Self {
         let key = rng::run_key(run_seed);
         let mut r = rng::stream(&key, rng::SETUP_STREAM, 0);
         let o = &s.organization;

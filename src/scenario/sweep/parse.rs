@@ -1,278 +1,13 @@
-//! The `[sweep]` section: which parameters vary, over what, and the design
-//! (the list of parameter settings) it expands to.
-//!
-//! Design order, documented for users: named conditions
-//! (`[[sweep.conditions]]`) first, then the grid axes in the order they are
-//! written, the first varying slowest (like nested loops); when a
-//! `[sweep.sample]` is present too, every cell is crossed with the same
-//! sample points, which vary fastest. Point `i` is computed from `i` alone,
-//! so a design of millions of points needs no memory beyond its sample.
+//! Reading `[sweep]`: conditions, grid axes (lists or `{ from, to, steps }`
+//! ranges) and samples, each value checked against the key it sets, every
+//! problem collected with its line, and the size limits of a design.
 
-use super::params::{self, Kind, Value};
-use super::parse::Ctx;
-use super::{Limits, Problem, Scenario};
-use crate::rng;
-use rand::RngExt;
+use super::{Condition, MAX_POINTS, MAX_RUNS, Sample, SampleMethod, Sweep, SweepAxis};
+use crate::model;
+use crate::params::{Ctx, Kind, Value, closed_range};
+use crate::scenario::Scenario;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
-
-/// The design column of named conditions.
-pub const CONDITION: &str = "condition";
-
-/// Most design points a sweep may have (each is validated before any run).
-pub const MAX_POINTS: u64 = 10_000_000;
-/// Most runs (points × replications) a sweep may have.
-pub const MAX_RUNS: u64 = 1_000_000_000;
-
-/// One swept parameter of the grid.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SweepAxis {
-    /// Parameter path, exactly as written (`managers.focus`).
-    pub path: String,
-    /// Values in order.
-    pub values: Vec<Value>,
-}
-
-/// A closed interval for sampled parameters.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Range {
-    /// Lower end.
-    pub from: f64,
-    /// Upper end.
-    pub to: f64,
-}
-
-/// How sample points are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SampleMethod {
-    /// Latin hypercube: each parameter's range cut into `samples` strata,
-    /// one point per stratum.
-    Lhs,
-    /// Independent uniform draws.
-    Random,
-}
-
-impl SampleMethod {
-    /// Names as written in scenario files.
-    pub const NAMES: &'static [&'static str] = &["lhs", "random"];
-
-    fn from_name(s: &str) -> Option<Self> {
-        match s {
-            "lhs" => Some(SampleMethod::Lhs),
-            "random" => Some(SampleMethod::Random),
-            _ => None,
-        }
-    }
-
-    /// The name as written in scenario files.
-    pub fn name(self) -> &'static str {
-        match self {
-            SampleMethod::Lhs => "lhs",
-            SampleMethod::Random => "random",
-        }
-    }
-}
-
-/// `[sweep.sample]`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
-    /// Method.
-    pub method: SampleMethod,
-    /// Number of sample points.
-    pub samples: u32,
-    /// Parameter ranges, in the order written.
-    pub ranges: Vec<(String, Range)>,
-}
-
-/// A named bundle of settings (`[[sweep.conditions]]`): an axis whose
-/// values are whole conditions, such as "management only" against
-/// "integrated".
-#[derive(Clone, Debug, PartialEq)]
-pub struct Condition {
-    /// Label, the value of the `condition` column.
-    pub label: String,
-    /// Parameter paths and values, in the order written.
-    pub settings: Vec<(String, Value)>,
-}
-
-/// A parameter sweep.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sweep {
-    /// Replications per point (overrides the top-level `replications`).
-    pub replications: Option<u32>,
-    /// Named conditions (the first, slowest axis).
-    pub conditions: Vec<Condition>,
-    /// Full-factorial grid axes, in the order written.
-    pub grid: Vec<SweepAxis>,
-    /// Optional sampled parameters.
-    pub sample: Option<Sample>,
-}
-
-/// The expanded design of a scenario: one point per parameter setting.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Design {
-    /// Column names: `condition` (when there are named conditions), grid
-    /// paths, then sampled paths.
-    pub columns: Vec<String>,
-    axes: Vec<Vec<Value>>,
-    conditions: Vec<Condition>,
-    sample_kinds: Vec<Kind>,
-    /// Sample matrix, row-major (samples × sampled parameters).
-    sample: Vec<f64>,
-    samples: u64,
-    len: u64,
-}
-
-/// One design point.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DesignPoint {
-    /// Index of the point in the design.
-    pub index: u64,
-    /// Values in the order of [`Design::columns`].
-    pub values: Vec<Value>,
-}
-
-impl Design {
-    /// Expands the sweep of `s` (a single point without parameters when
-    /// there is no sweep). Sample points are drawn from the master seed.
-    pub fn build(s: &Scenario) -> Design {
-        if let Some(sa) = &s.sensitivity {
-            let unit = sa.unit_design(rng::sensitivity_seed(s.seed));
-            let dims = sa.parameters.len();
-            let mut sample = Vec::with_capacity(unit.len() * dims);
-            for row in &unit {
-                for (u, (_, r)) in row.iter().zip(&sa.parameters) {
-                    sample.push(crate::sensitivity::scale(*u, r.from, r.to));
-                }
-            }
-            return Design {
-                columns: sa.parameters.iter().map(|(p, _)| p.clone()).collect(),
-                axes: Vec::new(),
-                conditions: Vec::new(),
-                sample_kinds: vec![Kind::Float { min: 0.0, max: 1.0 }; dims],
-                sample,
-                samples: unit.len() as u64,
-                len: unit.len() as u64,
-            };
-        }
-        let Some(sweep) = &s.sweep else {
-            return Design {
-                columns: Vec::new(),
-                axes: Vec::new(),
-                conditions: Vec::new(),
-                sample_kinds: Vec::new(),
-                sample: Vec::new(),
-                samples: 1,
-                len: 1,
-            };
-        };
-        let mut columns: Vec<String> = Vec::new();
-        let mut axes: Vec<Vec<Value>> = Vec::new();
-        if !sweep.conditions.is_empty() {
-            columns.push(CONDITION.to_string());
-            axes.push(
-                sweep
-                    .conditions
-                    .iter()
-                    .map(|c| Value::Text(c.label.clone()))
-                    .collect(),
-            );
-        }
-        columns.extend(sweep.grid.iter().map(|a| a.path.clone()));
-        axes.extend(sweep.grid.iter().map(|a| a.values.clone()));
-        let (mut sample, mut samples, mut sample_kinds) = (Vec::new(), 1u64, Vec::new());
-        if let Some(sm) = &sweep.sample {
-            samples = u64::from(sm.samples);
-            let dims = sm.ranges.len();
-            let n = sm.samples as usize;
-            let mut rng = rng::design_rng(s.seed);
-            sample = vec![0.0; n * dims];
-            for (d, (path, range)) in sm.ranges.iter().enumerate() {
-                columns.push(path.clone());
-                let kind = params::kind_of(s, path).unwrap_or(Kind::Float { min: 0.0, max: 1.0 });
-                sample_kinds.push(kind);
-                let mut strata: Vec<usize> = (0..n).collect();
-                if sm.method == SampleMethod::Lhs {
-                    // Fisher–Yates with the design stream.
-                    for i in (1..n).rev() {
-                        let j = rng.random_range(0..=i);
-                        strata.swap(i, j);
-                    }
-                }
-                for (i, stratum) in strata.iter().enumerate() {
-                    let u: f64 = rng.random();
-                    let unit = match sm.method {
-                        SampleMethod::Lhs => (*stratum as f64 + u) / n as f64,
-                        SampleMethod::Random => u,
-                    };
-                    sample[i * dims + d] = range.from + unit * (range.to - range.from);
-                }
-            }
-        }
-        let cells: u64 = axes.iter().map(|a| a.len() as u64).product();
-        Design {
-            columns,
-            axes,
-            conditions: sweep.conditions.clone(),
-            sample_kinds,
-            sample,
-            samples,
-            len: cells.saturating_mul(samples),
-        }
-    }
-
-    /// Number of design points.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// Whether the design has no points (never, for a validated scenario).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The parameter values of point `index`.
-    pub fn point(&self, index: u64) -> DesignPoint {
-        let mut values = Vec::with_capacity(self.columns.len());
-        let (mut cell, sample_index) = (index / self.samples, index % self.samples);
-        let mut grid = vec![Value::Int(0); self.axes.len()];
-        for (slot, axis) in grid.iter_mut().zip(&self.axes).rev() {
-            let n = axis.len() as u64;
-            *slot = axis[(cell % n) as usize].clone();
-            cell /= n;
-        }
-        values.extend(grid);
-        let dims = self.sample_kinds.len();
-        for (d, kind) in self.sample_kinds.iter().enumerate() {
-            let x = self.sample[sample_index as usize * dims + d];
-            values.push(match kind {
-                Kind::Int { .. } => Value::Int(x.round() as i64),
-                _ => Value::Float(x),
-            });
-        }
-        DesignPoint { index, values }
-    }
-
-    /// The scenario of point `index`: the base with the point's values set.
-    pub fn apply(&self, base: &Scenario, index: u64) -> Result<Scenario, String> {
-        let point = self.point(index);
-        let mut s = base.without_design();
-        for (path, value) in self.columns.iter().zip(&point.values) {
-            if path == CONDITION {
-                let c = self
-                    .conditions
-                    .iter()
-                    .find(|c| Value::Text(c.label.clone()) == *value);
-                for (p, v) in c.map(|c| c.settings.as_slice()).unwrap_or_default() {
-                    params::set(&mut s, p, v)?;
-                }
-            } else {
-                params::set(&mut s, path, value)?;
-            }
-        }
-        Ok(s)
-    }
-}
 
 /// Rounds a computed grid value to 12 decimals so that 0.1 + 0.2 prints 0.3.
 fn tidy(x: f64) -> f64 {
@@ -296,9 +31,10 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
     for (key, v) in table.iter() {
         match key.get_ref().as_ref() {
             "replications" => {
-                let kind = params::find("replications")
-                    .map(|p| p.kind)
-                    .unwrap_or(Kind::Bool);
+                let kind = Kind::Int {
+                    min: 1,
+                    max: 1_000_000,
+                };
                 if let Some(Value::Int(n)) = ctx.value("sweep.replications", kind, v) {
                     sweep.replications = Some(n as u32);
                 }
@@ -314,6 +50,7 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
                 other,
                 key.span(),
                 &["replications", "conditions", "grid", "sample"],
+                &[],
             ),
         }
     }
@@ -387,32 +124,30 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
 }
 
 /// Checks that `path` can be swept in `base`; returns its kind.
-fn sweepable(
+pub(crate) fn sweepable(
     ctx: &mut Ctx,
     path: &str,
     span: std::ops::Range<usize>,
     base: &Scenario,
 ) -> Option<Kind> {
-    match params::kind_of(base, path) {
-        Ok(kind) => {
-            if let Some(p) = params::find(path) {
-                if !p.sweepable {
-                    ctx.problem(path, span, "cannot be swept");
-                    return None;
-                }
-                if !p.scope.applies_to(base.model) {
-                    ctx.problem(
-                        path,
-                        span,
-                        format!("has no effect with model = \"{}\"", base.model.name()),
-                    );
-                    return None;
-                }
-            }
-            Some(kind)
+    match base.kind_of(path) {
+        Ok((kind, true)) => Some(kind),
+        Ok((_, false)) => {
+            ctx.problem(path, span, "cannot be swept");
+            None
         }
         Err(msg) => {
-            ctx.problem(path, span, msg);
+            let other = model::all().into_iter().find(|m| {
+                m.name() != base.model.name() && m.params().iter().any(|p| p.path == path)
+            });
+            match other {
+                Some(_) => ctx.problem(
+                    path,
+                    span,
+                    format!("has no effect with model = \"{}\"", base.model.name()),
+                ),
+                None => ctx.problem(path, span, msg),
+            }
             None
         }
     }
@@ -509,47 +244,6 @@ fn settings_table(
     }
 }
 
-/// Reads a `{ from, to }` table (values checked against `kind`, `from`
-/// not above `to`).
-pub(crate) fn closed_range(
-    ctx: &mut Ctx,
-    path: &str,
-    kind: Kind,
-    v: &Spanned<DeValue<'_>>,
-    t: &DeTable<'_>,
-) -> Option<Range> {
-    let (mut from, mut to) = (None, None);
-    for (rk, x) in t.iter() {
-        let kp = format!("{path}.{}", rk.get_ref());
-        match rk.get_ref().as_ref() {
-            "from" => from = ctx.value(&kp, kind, x).and_then(|x| x.as_f64()),
-            "to" => to = ctx.value(&kp, kind, x).and_then(|x| x.as_f64()),
-            other => ctx.unknown(&kp, other, rk.span(), &["from", "to"]),
-        }
-    }
-    match (from, to) {
-        (Some(from), Some(to)) if from <= to => Some(Range { from, to }),
-        (Some(from), Some(to)) => {
-            ctx.problem(
-                path,
-                v.span(),
-                format!("`from` ({from}) is above `to` ({to})"),
-            );
-            None
-        }
-        _ => {
-            if !t.contains_key("from") || !t.contains_key("to") {
-                ctx.problem(
-                    path,
-                    v.span(),
-                    "a range needs `from` and `to`, e.g. { from = 0.1, to = 0.9 }",
-                );
-            }
-            None
-        }
-    }
-}
-
 fn is_range(t: &DeTable<'_>) -> bool {
     t.iter()
         .any(|(k, _)| matches!(k.get_ref().as_ref(), "from" | "to" | "steps"))
@@ -630,7 +324,7 @@ fn axis_values(
                             x,
                         )
                     }
-                    other => ctx.unknown(&kp, other, k.span(), &["from", "to", "steps"]),
+                    other => ctx.unknown(&kp, other, k.span(), &["from", "to", "steps"], &[]),
                 }
             }
             let (Some(from), Some(to), Some(Value::Int(steps))) = (from, to, steps) else {
@@ -692,7 +386,17 @@ fn sample(ctx: &mut Ctx, v: &Spanned<DeValue<'_>>, base: &Scenario) -> Option<Sa
     };
     let before = ctx.problems.len();
     let (mut method, mut samples, mut ranges) = (None, None, Vec::new());
-    sample_table(ctx, "", table, base, &mut method, &mut samples, &mut ranges);
+    let mut kinds = Vec::new();
+    sample_table(
+        ctx,
+        "",
+        table,
+        base,
+        &mut method,
+        &mut samples,
+        &mut ranges,
+        &mut kinds,
+    );
     if method.is_none() && ctx.problems.len() == before {
         ctx.problem(
             "sweep.sample",
@@ -717,6 +421,7 @@ fn sample(ctx: &mut Ctx, v: &Spanned<DeValue<'_>>, base: &Scenario) -> Option<Sa
         method: method?,
         samples: samples?,
         ranges,
+        kinds,
     })
 }
 
@@ -728,7 +433,8 @@ fn sample_table(
     base: &Scenario,
     method: &mut Option<SampleMethod>,
     samples: &mut Option<u32>,
-    ranges: &mut Vec<(String, Range)>,
+    ranges: &mut Vec<(String, crate::params::Range)>,
+    kinds: &mut Vec<Kind>,
 ) {
     for (key, v) in table.iter() {
         let k = key.get_ref().as_ref();
@@ -760,7 +466,7 @@ fn sample_table(
         };
         match v.get_ref() {
             DeValue::Table(t) if !is_range(t) => {
-                sample_table(ctx, &path, t, base, method, samples, ranges)
+                sample_table(ctx, &path, t, base, method, samples, ranges, kinds)
             }
             DeValue::Table(t) => {
                 let Some(kind) = sweepable(ctx, &path, key.span(), base) else {
@@ -776,45 +482,10 @@ fn sample_table(
                 }
                 if let Some(r) = closed_range(ctx, &path, kind, v, t) {
                     ranges.push((path, r));
+                    kinds.push(kind);
                 }
             }
             _ => ctx.problem(&path, v.span(), "expected a range { from = …, to = … }"),
         }
     }
-}
-
-/// Checks the cross-field rules at every design point (stops after a few
-/// problems so a large design cannot flood the terminal).
-pub(crate) fn validate_design(s: &Scenario, limits: &Limits) -> Vec<Problem> {
-    let design = Design::build(s);
-    let mut problems = Vec::new();
-    for i in 0..design.len() {
-        let checked = design
-            .apply(s, i)
-            .map_err(|m| vec![Problem::new("sweep", None, m)])
-            .and_then(|p| {
-                let found = super::validate::validate(&p, limits, &Default::default());
-                if found.is_empty() { Ok(()) } else { Err(found) }
-            });
-        if let Err(found) = checked {
-            let at = design
-                .columns
-                .iter()
-                .zip(&design.point(i).values)
-                .map(|(c, v)| format!("{c} = {v}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            for p in found {
-                problems.push(Problem::new(
-                    p.path,
-                    p.line,
-                    format!("at design point {i} ({at}): {}", p.message),
-                ));
-            }
-            if problems.len() >= 5 {
-                break;
-            }
-        }
-    }
-    problems
 }

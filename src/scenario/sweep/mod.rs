@@ -1,0 +1,140 @@
+//! The `[sweep]` section: which parameters vary, over what, and the design
+//! (the list of parameter settings) it expands to. The types live here, the
+//! reading of the section in `parse`, the expansion in `design`.
+//!
+//! Design order, documented for users: named conditions
+//! (`[[sweep.conditions]]`) first, then the grid axes in the order they are
+//! written, the first varying slowest (like nested loops); when a
+//! `[sweep.sample]` is present too, every cell is crossed with the same
+//! sample points, which vary fastest. Point `i` is computed from `i` alone,
+//! so a design of millions of points needs no memory beyond its sample.
+
+mod design;
+mod parse;
+
+pub use design::{Design, DesignPoint};
+pub(crate) use parse::parse;
+
+use super::{Limits, Scenario};
+use crate::params::{Kind, Problem, Range, Value};
+
+/// The design column of named conditions.
+pub const CONDITION: &str = "condition";
+
+/// Most design points a sweep may have (each is validated before any run).
+pub const MAX_POINTS: u64 = 10_000_000;
+/// Most runs (points × replications) a sweep may have.
+pub const MAX_RUNS: u64 = 1_000_000_000;
+
+/// One swept parameter of the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepAxis {
+    /// Parameter path, exactly as written (`managers.focus`).
+    pub path: String,
+    /// Values in order.
+    pub values: Vec<Value>,
+}
+
+/// How sample points are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleMethod {
+    /// Latin hypercube: each parameter's range cut into `samples` strata,
+    /// one point per stratum.
+    Lhs,
+    /// Independent uniform draws.
+    Random,
+}
+
+impl SampleMethod {
+    /// Names as written in scenario files.
+    pub const NAMES: &'static [&'static str] = &["lhs", "random"];
+
+    pub(crate) fn from_name(s: &str) -> Option<Self> {
+        match s {
+            "lhs" => Some(SampleMethod::Lhs),
+            "random" => Some(SampleMethod::Random),
+            _ => None,
+        }
+    }
+
+    /// The name as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            SampleMethod::Lhs => "lhs",
+            SampleMethod::Random => "random",
+        }
+    }
+}
+
+/// `[sweep.sample]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// Method.
+    pub method: SampleMethod,
+    /// Number of sample points.
+    pub samples: u32,
+    /// Parameter ranges, in the order written.
+    pub ranges: Vec<(String, Range)>,
+    /// The kind of each sampled parameter (whole numbers are rounded).
+    pub kinds: Vec<Kind>,
+}
+
+/// A named bundle of settings (`[[sweep.conditions]]`): an axis whose
+/// values are whole conditions, such as "management only" against
+/// "integrated".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// Label, the value of the `condition` column.
+    pub label: String,
+    /// Parameter paths and values, in the order written.
+    pub settings: Vec<(String, Value)>,
+}
+
+/// A parameter sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    /// Replications per point (overrides the top-level `replications`).
+    pub replications: Option<u32>,
+    /// Named conditions (the first, slowest axis).
+    pub conditions: Vec<Condition>,
+    /// Full-factorial grid axes, in the order written.
+    pub grid: Vec<SweepAxis>,
+    /// Optional sampled parameters.
+    pub sample: Option<Sample>,
+}
+
+/// Checks the cross-field rules at every design point (stops after a few
+/// problems so a large design cannot flood the terminal).
+pub(crate) fn validate_design(s: &Scenario, limits: &Limits) -> Vec<Problem> {
+    let design = Design::build(s);
+    let mut problems = Vec::new();
+    for i in 0..design.len() {
+        let checked = design
+            .apply(s, i)
+            .map_err(|m| vec![Problem::new("sweep", None, m)])
+            .and_then(|p| {
+                let found = super::validate::validate(&p, limits, &Default::default());
+                if found.is_empty() { Ok(()) } else { Err(found) }
+            });
+        if let Err(found) = checked {
+            let at = design
+                .columns
+                .iter()
+                .zip(&design.point(i).values)
+                .map(|(c, v)| format!("{c} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            for p in found {
+                problems.push(Problem::new(
+                    p.path,
+                    p.line,
+                    format!("at design point {i} ({at}): {}", p.message),
+                ));
+            }
+            if problems.len() >= 5 {
+                break;
+            }
+        }
+    }
+    problems
+}
