@@ -86,7 +86,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             if markdown {
                 out!("{}", scenario::reference_markdown());
             } else {
-                report::params_table();
+                out!("{}", scenario::params_table());
             }
             Ok(exit::OK)
         }

@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result};
 use profspace::observe::ResultTable;
-use profspace::scenario::{ENGINE_PARAMS, Scenario};
+use profspace::scenario::Scenario;
 use profspace::sweep::{Outcome, Plan};
 use std::path::Path;
 
@@ -209,38 +209,6 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
     }
     outln!("\n(written to {})", path.display());
     Ok(())
-}
-
-/// `profspace params`: the engine's keys, then each model's.
-pub fn params_table() {
-    let row = |path: &str, default: String, allowed: String, meaning: &str| {
-        outln!("{path:<40} {default:<12} {allowed:<22} {meaning}");
-    };
-    outln!("{:<40} {:<12} {:<22} meaning", "key", "default", "allowed");
-    let base = Scenario::default();
-    for p in ENGINE_PARAMS {
-        let allowed = if p.path == "model" {
-            profspace::model::names().join(", ")
-        } else {
-            p.kind.range()
-        };
-        row(p.path, p.default_text(&base), allowed, p.meaning);
-    }
-    for m in profspace::model::all() {
-        outln!("\nmodel = \"{}\": {}", m.name(), m.title());
-        let defaults = m.defaults();
-        for p in m.params() {
-            row(
-                p.path,
-                p.default_text(defaults.as_any()),
-                p.kind.range(),
-                p.meaning,
-            );
-        }
-    }
-    outln!(
-        "\nsee docs/parameters.md for tables of mixed populations (profiles), sweeps and sensitivity analyses"
-    );
 }
 
 /// `profspace sweep --dry-run`.

@@ -296,7 +296,11 @@ static REGISTERED: RwLock<Vec<&'static dyn Model>> = RwLock::new(Vec::new());
 /// Adds a model to the registry (a name already taken is ignored).
 pub fn register(model: &'static dyn Model) {
     let mut extra = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
-    if find(model.name()).is_none() {
+    let taken = BUILTIN
+        .iter()
+        .chain(extra.iter())
+        .any(|m| m.name() == model.name());
+    if !taken {
         extra.push(model);
     }
 }

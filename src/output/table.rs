@@ -153,10 +153,11 @@ mod tests {
 
     #[test]
     fn aggregate_columns_follow_the_metrics() {
-        let h = aggregate_header(
-            &["managers.focus".into()],
-            &crate::model::psm::metrics::run::METRICS[..2],
-        );
+        let metrics = [
+            Metric::level("autonomy", "mean autonomy"),
+            Metric::level("safety", "mean safety"),
+        ];
+        let h = aggregate_header(&["managers.focus".into()], &metrics);
         assert_eq!(
             String::from_utf8(h).unwrap(),
             "point,managers.focus,n,autonomy_mean,autonomy_sd,autonomy_ci95,safety_mean,safety_sd,safety_ci95\n"

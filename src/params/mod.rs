@@ -6,9 +6,9 @@
 //! ([`Ctx`]).
 //!
 //! This is the bottom layer shared by the scenario reader and the models:
-//! each model declares its own keys with these types (see
-//! [`crate::model::Model::params`]), and the scenario reader walks a file
-//! against the engine's keys and the model's. Nothing here knows a model.
+//! each model declares its own keys with these types, and the scenario
+//! reader walks a file against the engine's keys and the model's. Nothing
+//! here knows a model.
 
 mod problem;
 mod toml;

@@ -20,7 +20,7 @@ pub mod sweep;
 mod validate;
 
 pub use crate::params::{Kind, Param, Problem, ScenarioError, Value};
-pub use render::{reference_markdown, render_commented, render_resolved};
+pub use render::{params_table, reference_markdown, render_commented, render_resolved};
 pub use sweep::{CONDITION, Condition, Design, DesignPoint, SampleMethod, Sweep, SweepAxis};
 pub use validate::{Limits, human_bytes, name_problem, sanitize_name};
 
@@ -137,7 +137,7 @@ pub static ENGINE_PARAMS: &[Param] = &[
         "Replications per design point; replicate r uses the same random numbers at every point", "—")
     .fixed(),
     param!(Scenario, "output.ticks_every", Kind::Int { min: 0, max: BIG }, output.ticks_every: u => Int,
-        "Write every n-th tick to ticks.csv (per period for march1991); 0 writes no per-tick table", "—")
+        "Write every n-th tick (or period) to ticks.csv; 0 writes no per-tick table", "—")
     .fixed(),
 ];
 

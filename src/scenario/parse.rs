@@ -348,16 +348,4 @@ mod tests {
         let p = problems(&text);
         assert!(p[0].message.contains("nested"), "{p:?}");
     }
-
-    #[test]
-    fn keys_of_the_other_model_are_refused() {
-        let p = problems("model = \"march1991\"\n[managers]\nfocus = 0.2\n");
-        assert!(
-            p.iter()
-                .any(|p| p.path == "managers.focus" && p.message.contains("no effect")),
-            "{p:?}"
-        );
-        let p = problems("model = \"march1992\"\n");
-        assert!(p[0].message.contains("did you mean \"march1991\""), "{p:?}");
-    }
 }

@@ -239,3 +239,38 @@ pub fn reference_markdown() -> String {
     }
     out
 }
+
+/// The parameter table of `profspace params`: the engine's keys, then every
+/// registered model's.
+pub fn params_table() -> String {
+    let mut out = String::new();
+    let mut row = |path: &str, default: String, allowed: String, meaning: &str| {
+        let _ = writeln!(out, "{path:<40} {default:<12} {allowed:<22} {meaning}");
+    };
+    row("key", "default".into(), "allowed".into(), "meaning");
+    let base = Scenario::default();
+    for p in ENGINE_PARAMS {
+        let allowed = if p.path == "model" {
+            model::names().join(", ")
+        } else {
+            p.kind.range()
+        };
+        row(p.path, p.default_text(&base), allowed, p.meaning);
+    }
+    for m in model::all() {
+        let _ = writeln!(out, "\nmodel = \"{}\": {}", m.name(), m.title());
+        let defaults = m.defaults();
+        for p in m.params() {
+            let _ = writeln!(
+                out,
+                "{:<40} {:<12} {:<22} {}",
+                p.path,
+                p.default_text(defaults.as_any()),
+                p.kind.range(),
+                p.meaning
+            );
+        }
+    }
+    out.push_str("\nsee docs/parameters.md for tables of mixed populations (profiles), sweeps and sensitivity analyses\n");
+    out
+}
