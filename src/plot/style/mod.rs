@@ -18,7 +18,7 @@ mod save;
 mod text;
 
 pub(crate) use axis::{
-    Axis, TOP_MARGIN, X_AREA, cartesian, data_range, fmt_num, ticks, y_area_for,
+    Axis, Plane, TOP_MARGIN, X_AREA, cartesian, data_range, fmt_num, ticks, y_area_for,
 };
 pub(crate) use legend::{LegendEntry, draw_legend, header, layout, legend_height};
 pub(crate) use palette::{
