@@ -373,3 +373,53 @@ fn a_closed_pipe_ends_quietly() {
         out.status
     );
 }
+
+/// Each command takes only its own flags: a flag it would ignore is a usage
+/// error, and the flags it shows are honoured.
+#[test]
+fn commands_refuse_flags_they_do_not_use_and_honour_those_they_show() {
+    for args in [
+        &["params", "--resume"][..],
+        &["metrics", "--threads", "2"],
+        &["check", "x.toml", "--no-plots"],
+        &["--resume", "params"],
+    ] {
+        let out = profspace().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("Usage"), "{args:?}: {err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(
+        &file,
+        "ticks = 10\nreplications = 2\n[sweep.grid]\n\"managers.focus\" = [0.2, 0.8]\n",
+    )
+    .unwrap();
+    let results = dir.path().join("results");
+    profspace()
+        .args(["sweep", file.to_str().unwrap(), "--out"])
+        .arg(&results)
+        .arg("--no-plots")
+        .assert()
+        .success();
+    // plot --out writes the charts elsewhere, and only there.
+    let charts = dir.path().join("charts");
+    profspace()
+        .args(["plot", results.to_str().unwrap(), "--out"])
+        .arg(&charts)
+        .assert()
+        .success();
+    assert!(charts.join("lines_essential.png").is_file());
+    assert!(!results.join("plots").exists());
+    // explain --out says where the results would go.
+    let explained = profspace()
+        .args(["explain", file.to_str().unwrap(), "--out", "elsewhere"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&explained.stdout).contains("Results go to elsewhere/"),
+        "{}",
+        String::from_utf8_lossy(&explained.stdout)
+    );
+}

@@ -117,6 +117,9 @@ pub struct Charts {
     pub profile: (&'static str, &'static [(&'static str, &'static str)]),
     /// The word for the time axis of `ticks.csv` (`tick`, `period`).
     pub time: &'static str,
+    /// The parameter that groups series best when it varies (e.g. the
+    /// frame of negotiation); empty: the first varying text parameter.
+    pub group: &'static str,
 }
 
 /// The metrics a summary shows.
@@ -271,6 +274,7 @@ pub trait Model: Send + Sync + 'static {
             situations: &[],
             profile: ("", &[]),
             time: "tick",
+            group: "",
         }
     }
 }

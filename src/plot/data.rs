@@ -109,6 +109,9 @@ pub(crate) struct Design {
     pub points: Vec<u64>,
     /// Swept parameters, in column order.
     pub params: Vec<Param>,
+    /// The parameter that groups best when it varies (the model's choice,
+    /// e.g. `coupling`), if any.
+    pub group: Option<String>,
 }
 
 impl Design {
@@ -128,7 +131,11 @@ impl Design {
                 p.short = shorts[i].clone();
             }
         }
-        Design { points, params }
+        Design {
+            points,
+            params,
+            group: None,
+        }
     }
 
     /// Number of rows.
@@ -177,8 +184,9 @@ impl Design {
         }
     }
 
-    /// The natural grouping: `coupling` when it varies, else the first
-    /// varying text (or boolean) parameter (such as a named `condition`).
+    /// The natural grouping: the model's preferred parameter when it varies
+    /// (see [`Design::group`]), else the first varying text (or boolean)
+    /// parameter (such as a named `condition`).
     pub fn group_param(&self) -> Option<usize> {
         let text: Vec<usize> = self
             .varying()
@@ -187,7 +195,7 @@ impl Design {
             .collect();
         text.iter()
             .copied()
-            .find(|&i| self.params[i].name == "coupling")
+            .find(|&i| self.group.as_deref() == Some(self.params[i].name.as_str()))
             .or(text.first().copied())
     }
 
@@ -438,6 +446,77 @@ pub(crate) struct Sensitivity {
     pub outputs: Vec<(String, SaIndices)>,
 }
 
+/// The values of `row` (row `i` of `path`) in columns `cols` (named
+/// `names`): an empty field is NaN (an undefined index).
+fn index_values(
+    path: &Path,
+    row: &[String],
+    i: usize,
+    cols: &[usize],
+    names: &[&str],
+) -> Result<Vec<f64>, PlotError> {
+    let mut v = Vec::with_capacity(cols.len());
+    for (k, &c) in cols.iter().enumerate() {
+        let s = row[c].trim();
+        v.push(if s.is_empty() {
+            f64::NAN
+        } else {
+            s.parse::<f64>().map_err(|_| PlotError::Invalid {
+                file: path.to_path_buf(),
+                message: format!(
+                    "row {}: `{s}` in column `{}` is not a number",
+                    i + 1,
+                    names[k]
+                ),
+            })?
+        });
+    }
+    Ok(v)
+}
+
+/// Adds the indices `v` of `parameter` to `output` in `outputs` (a new
+/// output of `method` at the end when it is not there yet).
+fn push_index(
+    outputs: &mut Vec<(String, SaIndices)>,
+    method: &str,
+    output: String,
+    parameter: String,
+    v: &[f64],
+) {
+    let slot = match outputs.iter().position(|(o, _)| *o == output) {
+        Some(k) => k,
+        None => {
+            outputs.push((
+                output,
+                if method == "morris" {
+                    SaIndices::Morris(Vec::new())
+                } else {
+                    SaIndices::Sobol(Vec::new())
+                },
+            ));
+            outputs.len() - 1
+        }
+    };
+    match &mut outputs[slot].1 {
+        SaIndices::Morris(m) => m.push(MorrisIndex {
+            parameter,
+            mu_star: v[0],
+            sigma: v[1],
+            lo: v[2],
+            hi: v[3],
+        }),
+        SaIndices::Sobol(s) => s.push(SobolIndex {
+            parameter,
+            s1: v[0],
+            s1_lo: v[1],
+            s1_hi: v[2],
+            st: v[3],
+            st_lo: v[4],
+            st_hi: v[5],
+        }),
+    }
+}
+
 const MORRIS_COLUMNS: [&str; 4] = ["mu_star", "sigma", "mu_star_lo", "mu_star_hi"];
 const SOBOL_COLUMNS: [&str; 6] = ["s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi"];
 
@@ -483,56 +562,10 @@ impl Sensitivity {
                     ),
                 });
             }
-            let mut v = Vec::with_capacity(cols.len());
-            for (k, &c) in cols.iter().enumerate() {
-                let s = row[c].trim();
-                v.push(if s.is_empty() {
-                    f64::NAN
-                } else {
-                    s.parse::<f64>().map_err(|_| PlotError::Invalid {
-                        file: path.to_path_buf(),
-                        message: format!(
-                            "row {}: `{s}` in column `{}` is not a number",
-                            i + 1,
-                            names[k]
-                        ),
-                    })?
-                });
-            }
+            let v = index_values(path, row, i, &cols, names)?;
             let output = row[oc].trim().to_string();
             let parameter = row[pc].trim().to_string();
-            let slot = match outputs.iter().position(|(o, _)| *o == output) {
-                Some(k) => k,
-                None => {
-                    outputs.push((
-                        output,
-                        if method == "morris" {
-                            SaIndices::Morris(Vec::new())
-                        } else {
-                            SaIndices::Sobol(Vec::new())
-                        },
-                    ));
-                    outputs.len() - 1
-                }
-            };
-            match &mut outputs[slot].1 {
-                SaIndices::Morris(m) => m.push(MorrisIndex {
-                    parameter,
-                    mu_star: v[0],
-                    sigma: v[1],
-                    lo: v[2],
-                    hi: v[3],
-                }),
-                SaIndices::Sobol(s) => s.push(SobolIndex {
-                    parameter,
-                    s1: v[0],
-                    s1_lo: v[1],
-                    s1_hi: v[2],
-                    st: v[3],
-                    st_lo: v[4],
-                    st_hi: v[5],
-                }),
-            }
+            push_index(&mut outputs, &method, output, parameter, &v);
         }
         Ok(Sensitivity {
             path: path.to_path_buf(),
@@ -751,6 +784,11 @@ pub(crate) mod tests {
             ("flag", &["true", "false"]),
         ]);
         assert_eq!(d.len(), 16);
+        assert_eq!(d.group_param(), d.param("condition"));
+        let d = Design {
+            group: Some("coupling".into()),
+            ..d
+        };
         assert_eq!(d.group_param(), d.param("coupling"));
         assert_eq!(d.label(0), "walls, zero_sum, focus 0.1, flag = true");
         let (c, f) = (

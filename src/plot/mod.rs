@@ -181,6 +181,10 @@ impl Inputs {
             .chain(tick_metrics.iter().flatten().map(String::as_str))
             .collect();
         let charts = model_of(dir, &names).map_or(NO_DEFAULTS, |m| m.charts());
+        let mut agg = agg;
+        if let Some(a) = &mut agg {
+            a.design.group = grouping(&charts);
+        }
         Ok(Inputs {
             dir: dir.to_path_buf(),
             agg,
@@ -227,6 +231,11 @@ impl Inputs {
     }
 }
 
+/// The model's preferred grouping parameter, if it has one.
+fn grouping(charts: &Charts) -> Option<String> {
+    (!charts.group.is_empty()).then(|| charts.group.to_string())
+}
+
 /// Chart defaults for a folder whose model is unknown.
 const NO_DEFAULTS: Charts = Charts {
     primary: "",
@@ -234,10 +243,11 @@ const NO_DEFAULTS: Charts = Charts {
     situations: &[],
     profile: ("", &[]),
     time: "tick",
+    group: "",
 };
 
 /// The model of a result folder: the one its manifest names, else the one
-/// whose run metrics are all among `columns`.
+/// that has the most of `columns` among its metrics (at least half of them).
 fn model_of(dir: &Path, columns: &[&str]) -> Option<&'static dyn crate::model::Model> {
     let named = std::fs::read(dir.join("manifest.json"))
         .ok()
@@ -246,15 +256,18 @@ fn model_of(dir: &Path, columns: &[&str]) -> Option<&'static dyn crate::model::M
     if let Some(m) = named.as_deref().and_then(crate::model::find_version) {
         return Some(m);
     }
-    crate::model::all().into_iter().find(|m| {
-        !columns.is_empty()
-            && m.tick_metrics()
-                .iter()
-                .chain(m.run_metrics())
-                .filter(|x| columns.contains(&x.name))
-                .count()
-                >= columns.len().min(m.tick_metrics().len())
-    })
+    let mut best: Option<(usize, &'static dyn crate::model::Model)> = None;
+    for m in crate::model::all() {
+        let names = m.tick_metrics().iter().chain(m.run_metrics());
+        let score = columns
+            .iter()
+            .filter(|c| names.clone().any(|x| x.name == **c))
+            .count();
+        if score > 0 && score * 2 >= columns.len() && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, m));
+        }
+    }
+    best.map(|(_, m)| m)
 }
 
 /// Reads only the CSV files in `dir` (and the model named in its manifest),
@@ -314,13 +327,14 @@ fn timeseries(inputs: &Inputs, opts: &PlotOptions, out: &Path) -> Result<Vec<Pat
         return Ok(Vec::new());
     }
     let design_path = inputs.file("design.csv");
-    let design = if design_path.is_file() {
+    let mut design = if design_path.is_file() {
         data::read_design(&design_path)?
     } else if let Some(a) = &inputs.agg {
         a.design.clone()
     } else {
         return Err(data::missing_file(&design_path));
     };
+    design.group = grouping(&inputs.charts);
     let by_design = match &opts.by {
         Some(b) => Some(param_index(&design, b, &design_path)?),
         None => None,
@@ -426,7 +440,7 @@ fn per_point(
             )?;
         }
     }
-    if let Some(chart) = charts::profile::build(agg, by)? {
+    if let Some(chart) = charts::profile::build(agg, defaults, by)? {
         save(&chart, "profile", &mut written)?;
     }
     if let Some((x, group)) = auto_lines(design, by) {

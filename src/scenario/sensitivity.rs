@@ -139,39 +139,7 @@ pub(crate) fn parse(
             }
             "base_samples" => out.base_samples = int(ctx, 2, 1 << 24).unwrap_or(out.base_samples),
             "bootstrap" => out.bootstrap = int(ctx, 0, 100_000).unwrap_or(out.bootstrap),
-            "outputs" => match v.get_ref() {
-                DeValue::Array(items) if !items.is_empty() => {
-                    for item in items.iter() {
-                        if let Some(Value::Text(name)) =
-                            ctx.value(&path, Kind::Text { max_len: 60 }, item)
-                        {
-                            if !metrics.contains(&name.as_str()) {
-                                let hint = params::suggest(&name, metrics.iter().copied())
-                                    .map(|m| format!("did you mean `{m}`? "))
-                                    .unwrap_or_default();
-                                ctx.problem(
-                                    &path,
-                                    item.span(),
-                                    format!("`{name}` is not an output of this model; {hint}the outputs are {}", metrics.join(", ")),
-                                );
-                            } else if out.outputs.contains(&name) {
-                                ctx.problem(
-                                    &path,
-                                    item.span(),
-                                    format!("`{name}` is listed twice"),
-                                );
-                            } else {
-                                out.outputs.push(name);
-                            }
-                        }
-                    }
-                }
-                _ => ctx.problem(
-                    &path,
-                    v.span(),
-                    "expected a non-empty list of output names, e.g. [\"essential\"]",
-                ),
-            },
+            "outputs" => outputs(ctx, &path, v, &metrics, &mut out.outputs),
             "parameters" => match v.get_ref().as_table() {
                 Some(t) => parameters(ctx, "", t, base, &mut out.parameters),
                 None => ctx.problem(&path, v.span(), "expected a table [sensitivity.parameters]"),
@@ -194,52 +162,103 @@ pub(crate) fn parse(
         }
     }
     if ctx.problems.len() == before {
-        if !method_set {
-            ctx.problem(
-                "sensitivity.method",
-                value.span(),
-                "needs `method = \"morris\"` or `method = \"sobol\"`",
-            );
-        }
-        if out.outputs.is_empty() {
-            ctx.problem(
-                "sensitivity.outputs",
-                value.span(),
-                "needs `outputs = [\"essential\", …]`",
-            );
-        }
-        if out.parameters.is_empty() {
-            ctx.problem(
-                "sensitivity.parameters",
-                value.span(),
-                "needs a [sensitivity.parameters] table, e.g. \"managers.focus\" = { from = 0.1, to = 0.9 }",
-            );
-        }
-        if out.method == Method::Sobol
-            && out.parameters.len() > crate::sensitivity::SOBOL_MAX_DIMS / 2
-        {
-            ctx.problem(
-                "sensitivity.parameters",
-                value.span(),
-                format!(
-                    "Sobol' analysis supports at most {} parameters",
-                    crate::sensitivity::SOBOL_MAX_DIMS / 2
-                ),
-            );
-        }
-        let runs = out.points().saturating_mul(u64::from(base.replications));
-        if runs > super::sweep::MAX_RUNS {
-            ctx.problem(
-                "sensitivity",
-                value.span(),
-                format!(
-                    "the analysis needs {runs} runs; at most {} can be stored",
-                    super::sweep::MAX_RUNS
-                ),
-            );
-        }
+        complete(ctx, value, &out, method_set, base);
     }
     (ctx.problems.len() == before).then_some(out)
+}
+
+/// Reads `outputs = [...]`: names of run metrics of the model, each once.
+fn outputs(
+    ctx: &mut Ctx,
+    path: &str,
+    v: &Spanned<DeValue<'_>>,
+    metrics: &[&str],
+    out: &mut Vec<String>,
+) {
+    match v.get_ref() {
+        DeValue::Array(items) if !items.is_empty() => {
+            for item in items.iter() {
+                if let Some(Value::Text(name)) = ctx.value(path, Kind::Text { max_len: 60 }, item) {
+                    if !metrics.contains(&name.as_str()) {
+                        let hint = params::suggest(&name, metrics.iter().copied())
+                            .map(|m| format!("did you mean `{m}`? "))
+                            .unwrap_or_default();
+                        ctx.problem(
+                            path,
+                            item.span(),
+                            format!(
+                                "`{name}` is not an output of this model; {hint}the outputs are {}",
+                                metrics.join(", ")
+                            ),
+                        );
+                    } else if out.contains(&name) {
+                        ctx.problem(path, item.span(), format!("`{name}` is listed twice"));
+                    } else {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+        _ => ctx.problem(
+            path,
+            v.span(),
+            "expected a non-empty list of output names, e.g. [\"essential\"]",
+        ),
+    }
+}
+
+/// What a complete analysis needs: a method, outputs and parameters, few
+/// enough dimensions for Sobol', few enough runs.
+fn complete(
+    ctx: &mut Ctx,
+    value: &Spanned<DeValue<'_>>,
+    out: &Sensitivity,
+    method_set: bool,
+    base: &Scenario,
+) {
+    if !method_set {
+        ctx.problem(
+            "sensitivity.method",
+            value.span(),
+            "needs `method = \"morris\"` or `method = \"sobol\"`",
+        );
+    }
+    if out.outputs.is_empty() {
+        ctx.problem(
+            "sensitivity.outputs",
+            value.span(),
+            "needs `outputs = [\"essential\", …]`",
+        );
+    }
+    if out.parameters.is_empty() {
+        ctx.problem(
+            "sensitivity.parameters",
+            value.span(),
+            "needs a [sensitivity.parameters] table, e.g. \"managers.focus\" = { from = 0.1, to = 0.9 }",
+        );
+    }
+    if out.method == Method::Sobol && out.parameters.len() > crate::sensitivity::SOBOL_MAX_DIMS / 2
+    {
+        ctx.problem(
+            "sensitivity.parameters",
+            value.span(),
+            format!(
+                "Sobol' analysis supports at most {} parameters",
+                crate::sensitivity::SOBOL_MAX_DIMS / 2
+            ),
+        );
+    }
+    let runs = out.points().saturating_mul(u64::from(base.replications));
+    if runs > super::sweep::MAX_RUNS {
+        ctx.problem(
+            "sensitivity",
+            value.span(),
+            format!(
+                "the analysis needs {runs} runs; at most {} can be stored",
+                super::sweep::MAX_RUNS
+            ),
+        );
+    }
 }
 
 fn parameters(

@@ -131,6 +131,7 @@ impl Model for March1991 {
             situations: &[],
             profile: ("", &[]),
             time: "period",
+            group: "",
         }
     }
 }

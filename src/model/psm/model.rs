@@ -210,6 +210,7 @@ impl Model for Psm {
                 ],
             ),
             time: "tick",
+            group: "coupling",
         }
     }
 }

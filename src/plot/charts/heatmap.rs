@@ -6,7 +6,7 @@
 //! one cell (said in the subtitle).
 
 use crate::plot::PlotError;
-use crate::plot::data::{Aggregate, MetricStats};
+use crate::plot::data::{Aggregate, Design, MetricStats};
 use crate::plot::style::{self, Axis, Chart, DrawResult};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -70,56 +70,18 @@ pub(crate) fn build(
             .collect(),
         None => vec![String::new()],
     };
-    let mut panels = Vec::new();
-    for (k, level) in panel_levels.iter().enumerate() {
-        let mut sum = vec![vec![0.0; nx]; ny];
-        let mut cnt = vec![vec![0u32; nx]; ny];
-        for r in 0..d.len() {
-            if panel.is_some_and(|p| d.params[p].level[r] != k) {
-                continue;
-            }
-            let v = metric.mean[r];
-            if v.is_finite() {
-                sum[py.level[r]][px.level[r]] += v;
-                cnt[py.level[r]][px.level[r]] += 1;
-            }
-        }
-        let cells: Vec<Vec<f64>> = sum
-            .iter()
-            .zip(&cnt)
-            .map(|(s, c)| {
-                s.iter()
-                    .zip(c)
-                    .map(|(&s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
-                    .collect()
-            })
-            .collect();
-        let caption = match panel {
-            Some(p) => format!("{} = {level}", d.params[p].name),
-            None => String::new(),
-        };
-        panels.push((caption, cells));
-    }
-    let all = panels.iter().flat_map(|(_, c)| c.iter().flatten().copied());
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in all.filter(|v| v.is_finite()) {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    if !lo.is_finite() {
-        (lo, hi) = (0.0, 1.0);
-    }
-    let span = hi - lo;
-    let decimals = if span > 0.0 {
-        (1.0 - span.log10().floor()).clamp(0.0, 6.0) as usize
-    } else {
-        2
-    };
-    if span <= 0.0 {
-        // A constant metric: centre it on the scale.
-        let pad = (lo.abs() * 0.1).max(0.05);
-        (lo, hi) = (lo - pad, hi + pad);
-    }
+    let panels: Vec<(String, Vec<Vec<f64>>)> = panel_levels
+        .iter()
+        .enumerate()
+        .map(|(k, level)| {
+            let caption = match panel {
+                Some(p) => format!("{} = {level}", d.params[p].name),
+                None => String::new(),
+            };
+            (caption, cells(d, metric, (x, y), panel.map(|p| (p, k))))
+        })
+        .collect();
+    let (lo, hi, decimals) = scale(&panels);
     let mut subtitle = vec![format!(
         "mean over replicates of each run's result; one colour scale for all panels"
     )];
@@ -151,6 +113,66 @@ pub(crate) fn build(
         rows,
         y_area,
     })
+}
+
+/// The cells `[yi][xi]` of one panel: the mean of `metric` over the points
+/// at each level of parameters `x` and `y` (and, with `panel` = (p, k), at
+/// level `k` of parameter `p`); NaN where there is none.
+fn cells(
+    d: &Design,
+    metric: &MetricStats,
+    (x, y): (usize, usize),
+    panel: Option<(usize, usize)>,
+) -> Vec<Vec<f64>> {
+    let (px, py) = (&d.params[x], &d.params[y]);
+    let (nx, ny) = (px.levels.len(), py.levels.len());
+    let mut sum = vec![vec![0.0; nx]; ny];
+    let mut cnt = vec![vec![0u32; nx]; ny];
+    for r in 0..d.len() {
+        if panel.is_some_and(|(p, k)| d.params[p].level[r] != k) {
+            continue;
+        }
+        let v = metric.mean[r];
+        if v.is_finite() {
+            sum[py.level[r]][px.level[r]] += v;
+            cnt[py.level[r]][px.level[r]] += 1;
+        }
+    }
+    sum.iter()
+        .zip(&cnt)
+        .map(|(s, c)| {
+            s.iter()
+                .zip(c)
+                .map(|(&s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
+                .collect()
+        })
+        .collect()
+}
+
+/// The colour scale shared by all panels (lo, hi) and the decimals its
+/// values are written with; a constant metric is centred on the scale.
+fn scale(panels: &[(String, Vec<Vec<f64>>)]) -> (f64, f64, usize) {
+    let all = panels.iter().flat_map(|(_, c)| c.iter().flatten().copied());
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in all.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let span = hi - lo;
+    let decimals = if span > 0.0 {
+        (1.0 - span.log10().floor()).clamp(0.0, 6.0) as usize
+    } else {
+        2
+    };
+    if span <= 0.0 {
+        // A constant metric: centre it on the scale.
+        let pad = (lo.abs() * 0.1).max(0.05);
+        (lo, hi) = (lo - pad, hi + pad);
+    }
+    (lo, hi, decimals)
 }
 
 const BAR_W: u32 = 150;

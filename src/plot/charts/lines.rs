@@ -6,7 +6,7 @@
 //! mean of k independent means (said in the subtitle).
 
 use crate::plot::PlotError;
-use crate::plot::data::{Aggregate, MetricStats};
+use crate::plot::data::{Aggregate, Design, MetricStats};
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -40,33 +40,7 @@ pub(crate) fn build(
     let group = group.filter(|&g| g != x);
     let ng = group.map_or(1, |g| d.params[g].levels.len());
     let nx = px.levels.len();
-    let mut sum = vec![vec![(0.0, 0.0, 0usize, true); nx]; ng];
-    for r in 0..d.len() {
-        let (m, c) = (metric.mean[r], metric.ci[r]);
-        if !m.is_finite() {
-            continue;
-        }
-        let g = group.map_or(0, |g| d.params[g].level[r]);
-        let cell = &mut sum[g][px.level[r]];
-        cell.0 += m;
-        cell.1 += c * c;
-        cell.2 += 1;
-        cell.3 &= c.is_finite();
-    }
-    let series: Vec<Vec<(f64, f64, f64)>> = sum
-        .iter()
-        .map(|row| {
-            row.iter()
-                .enumerate()
-                .filter(|(_, c)| c.2 > 0)
-                .map(|(j, &(s, s2, k, ok))| {
-                    let k = k as f64;
-                    let ci = if ok { s2.sqrt() / k } else { f64::NAN };
-                    (px.level_value(j), s / k, ci)
-                })
-                .collect()
-        })
-        .collect();
+    let series = series(d, metric, x, group);
     let averaged: Vec<&str> = d
         .varying()
         .into_iter()
@@ -89,17 +63,7 @@ pub(crate) fn build(
     });
     let (y0, y1) = style::data_range(ys, unit);
     let legend = match group {
-        Some(g) if ng > 1 => d.params[g]
-            .levels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LegendEntry {
-                label: format!("{} = {l}", d.params[g].short),
-                style: style::series_style(i),
-                line: true,
-                marker: true,
-            })
-            .collect(),
+        Some(g) if ng > 1 => legend(d, g),
         _ => Vec::new(),
     };
     let mut subtitle =
@@ -127,6 +91,61 @@ pub(crate) fn build(
         legend,
         subtitle,
     })
+}
+
+/// Per group (one when `group` is `None`): the points (x, mean, ci) of
+/// `metric` at each level of parameter `x` that has data, averaged over
+/// the points that differ only in other parameters.
+fn series(
+    d: &Design,
+    metric: &MetricStats,
+    x: usize,
+    group: Option<usize>,
+) -> Vec<Vec<(f64, f64, f64)>> {
+    let px = &d.params[x];
+    let ng = group.map_or(1, |g| d.params[g].levels.len());
+    let nx = px.levels.len();
+    let mut sum = vec![vec![(0.0, 0.0, 0usize, true); nx]; ng];
+    for r in 0..d.len() {
+        let (m, c) = (metric.mean[r], metric.ci[r]);
+        if !m.is_finite() {
+            continue;
+        }
+        let g = group.map_or(0, |g| d.params[g].level[r]);
+        let cell = &mut sum[g][px.level[r]];
+        cell.0 += m;
+        cell.1 += c * c;
+        cell.2 += 1;
+        cell.3 &= c.is_finite();
+    }
+    sum.iter()
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, c)| c.2 > 0)
+                .map(|(j, &(s, s2, k, ok))| {
+                    let k = k as f64;
+                    let ci = if ok { s2.sqrt() / k } else { f64::NAN };
+                    (px.level_value(j), s / k, ci)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One legend entry per level of the grouping parameter `g`.
+fn legend(d: &Design, g: usize) -> Vec<LegendEntry> {
+    d.params[g]
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LegendEntry {
+            label: format!("{} = {l}", d.params[g].short),
+            style: style::series_style(i),
+            line: true,
+            marker: true,
+        })
+        .collect()
 }
 
 impl Chart for Lines {

@@ -1,33 +1,29 @@
-//! Professional-space profile: a radar chart of the five windows (purpose,
-//! identity, safety — the box —, drive, meaning), final-window means with
-//! radial 95% CI whiskers, one polygon per chosen condition: the best and
-//! the worst design point on `essential` (or the first metric) and, when a
-//! grouping parameter exists (`by`, else the first varying text parameter
-//! such as `coupling`), the best point of each group; a single point alone.
-//! plotters has no radar chart: it is drawn on a square cartesian plane.
+//! Profile: a radar chart of the model's profile axes (for the
+//! professional-space model, the five windows: purpose, identity, safety —
+//! the box —, drive, meaning), final-window means with radial 95% CI
+//! whiskers, one polygon per chosen condition: the best and the worst
+//! design point on the model's main metric (or the first metric) and, when
+//! a grouping parameter exists (`by`, else the model's preferred one or the
+//! first varying text parameter), the best point of each group; a single
+//! point alone. plotters has no radar chart: it is drawn on a square
+//! cartesian plane.
 
+use crate::model::Charts;
 use crate::plot::PlotError;
-use crate::plot::data::Aggregate;
+use crate::plot::data::{Aggregate, Design};
 use crate::plot::style::{self, Chart, DrawResult, LegendEntry};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::f64::consts::{FRAC_PI_2, TAU};
-
-/// The windows: column and axis label, clockwise from the top.
-const WINDOWS: [(&str, &str); 5] = [
-    ("purpose", "purpose"),
-    ("identity", "identity"),
-    ("safety", "safety (box)"),
-    ("drive", "drive"),
-    ("meaning", "meaning"),
-];
 
 /// At most this many polygons.
 const MAX_SHAPES: usize = 6;
 
 /// The radar chart.
 pub(crate) struct Profile {
+    title: String,
     axes: Vec<String>,
     /// Per condition: values and CI half-widths per axis.
     shapes: Vec<(Vec<f64>, Vec<f64>)>,
@@ -35,9 +31,15 @@ pub(crate) struct Profile {
     subtitle: Vec<String>,
 }
 
-/// Builds the profile; `None` when fewer than three windows are present.
-pub(crate) fn build(agg: &Aggregate, by: Option<usize>) -> Result<Option<Profile>, PlotError> {
-    let present: Vec<(usize, &str)> = WINDOWS
+/// Builds the profile of the model's axes (`defaults.profile`); `None` when
+/// fewer than three of them are present.
+pub(crate) fn build(
+    agg: &Aggregate,
+    defaults: &Charts,
+    by: Option<usize>,
+) -> Result<Option<Profile>, PlotError> {
+    let (title, axes) = defaults.profile;
+    let present: Vec<(usize, &str)> = axes
         .iter()
         .filter_map(|(col, label)| {
             agg.metrics
@@ -50,13 +52,67 @@ pub(crate) fn build(agg: &Aggregate, by: Option<usize>) -> Result<Option<Profile
     if present.len() < 3 || d.len() == 0 {
         return Ok(None);
     }
+    let Some(chosen) = choose(agg, &present, defaults.primary, by) else {
+        return Ok(None);
+    };
+    let shapes = chosen
+        .iter()
+        .map(|(r, _)| {
+            (
+                present
+                    .iter()
+                    .map(|&(i, _)| agg.metrics[i].mean[*r])
+                    .collect(),
+                present
+                    .iter()
+                    .map(|&(i, _)| agg.metrics[i].ci[*r])
+                    .collect(),
+            )
+        })
+        .collect();
+    let labels = labels(d, &chosen);
+    let legend = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LegendEntry {
+            label: style::fit_text(l, style::LEGEND, 900),
+            style: style::series_style(i),
+            line: true,
+            marker: true,
+        })
+        .collect();
+    let mut subtitle =
+        vec!["final-window means over replicates, whiskers: 95% CI; centre 0, rim 1".to_string()];
+    if labels.len() == 1 && !d.varying().is_empty() {
+        subtitle.push(labels[0].clone());
+    }
+    Ok(Some(Profile {
+        title: title.to_string(),
+        axes: present.iter().map(|&(_, l)| l.to_string()).collect(),
+        shapes,
+        legend: if labels.len() > 1 { legend } else { Vec::new() },
+        subtitle,
+    }))
+}
+
+/// The conditions drawn (design rows with every window of `present`
+/// defined) and the roles of each: the best and the worst on `essential`
+/// (or the first metric) and the best of each group, at most
+/// [`MAX_SHAPES`]; a single point alone. `None` when no row is complete.
+fn choose(
+    agg: &Aggregate,
+    present: &[(usize, &str)],
+    main: &str,
+    by: Option<usize>,
+) -> Option<Vec<(usize, Vec<String>)>> {
+    let d = &agg.design;
     let complete = |r: usize| {
         present
             .iter()
             .all(|&(i, _)| agg.metrics[i].mean[r].is_finite())
     };
     let rank = agg
-        .metric("essential")
+        .metric(main)
         .or(agg.metrics.first())
         .map(|m| (m.name.clone(), m.mean.clone()));
     let mut chosen: Vec<(usize, Vec<String>)> = Vec::new();
@@ -69,7 +125,7 @@ pub(crate) fn build(agg: &Aggregate, by: Option<usize>) -> Result<Option<Profile
     };
     let candidates: Vec<usize> = (0..d.len()).filter(|&r| complete(r)).collect();
     if candidates.is_empty() {
-        return Ok(None);
+        return None;
     }
     match (&rank, candidates.len()) {
         (Some((name, v)), n) if n > 1 => {
@@ -109,22 +165,13 @@ pub(crate) fn build(agg: &Aggregate, by: Option<usize>) -> Result<Option<Profile
         }
         _ => add(candidates[0], String::new()),
     }
-    let shapes = chosen
-        .iter()
-        .map(|(r, _)| {
-            (
-                present
-                    .iter()
-                    .map(|&(i, _)| agg.metrics[i].mean[*r])
-                    .collect(),
-                present
-                    .iter()
-                    .map(|&(i, _)| agg.metrics[i].ci[*r])
-                    .collect(),
-            )
-        })
-        .collect();
-    let labels: Vec<String> = chosen
+    Some(chosen)
+}
+
+/// The legend label of each chosen condition: its point's label and its
+/// roles.
+fn labels(d: &Design, chosen: &[(usize, Vec<String>)]) -> Vec<String> {
+    chosen
         .iter()
         .map(|(r, roles)| {
             let roles: Vec<&str> = roles
@@ -138,29 +185,11 @@ pub(crate) fn build(agg: &Aggregate, by: Option<usize>) -> Result<Option<Profile
                 format!("{} ({})", d.label(*r), roles.join(", "))
             }
         })
-        .collect();
-    let legend = labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| LegendEntry {
-            label: style::fit_text(l, style::LEGEND, 900),
-            style: style::series_style(i),
-            line: true,
-            marker: true,
-        })
-        .collect();
-    let mut subtitle =
-        vec!["final-window means over replicates, whiskers: 95% CI; centre 0, rim 1".to_string()];
-    if labels.len() == 1 && !d.varying().is_empty() {
-        subtitle.push(labels[0].clone());
-    }
-    Ok(Some(Profile {
-        axes: present.iter().map(|&(_, l)| l.to_string()).collect(),
-        shapes,
-        legend: if labels.len() > 1 { legend } else { Vec::new() },
-        subtitle,
-    }))
+        .collect()
 }
+
+/// The plane of the radar chart.
+type Radar = Cartesian2d<RangedCoordf64, RangedCoordf64>;
 
 const SIDE: u32 = 760;
 /// Plane extent: x in ±REACH, y from BELOW to ABOVE (the pentagon reaches
@@ -182,35 +211,13 @@ impl Profile {
         let a = self.angle(k);
         (r * a.cos(), r * a.sin())
     }
-}
 
-impl Chart for Profile {
-    fn size(&self) -> (u32, u32) {
-        let w = 1000;
-        let head = 76 + 27 * self.subtitle.len() as u32;
-        (
-            w,
-            head + plane_height() + style::legend_height(&self.legend, w) + 16,
-        )
-    }
-
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    /// Draws the rings, the spokes and the window names.
+    fn draw_grid<DB: DrawingBackend>(&self, plot: &DrawingArea<DB, Radar>) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
-        let body = style::header(
-            root,
-            "Professional-space profile: the five windows",
-            &self.subtitle,
-        )?;
-        let (w, _) = body.dim_in_pixel();
-        let ph = plane_height();
-        let square = body.clone().shrink(((w - SIDE) / 2, 0), (SIDE, ph));
-        let legend = body.split_vertically(ph + 8).1;
-        let chart = ChartBuilder::on(&square).build_cartesian_2d(-REACH..REACH, BELOW..ABOVE)?;
-        let plot = chart.plotting_area();
         let n = self.axes.len();
-        // Rings and spokes.
         for ring in 1..=5 {
             let r = ring as f64 / 5.0;
             let pts: Vec<(f64, f64)> = (0..=n).map(|k| self.at(k % n, r)).collect();
@@ -249,7 +256,15 @@ impl Chart for Profile {
                 style::anchored(style::bold(style::AXIS), h, v),
             ))?;
         }
-        // Shapes: fills first, then outlines, whiskers and markers.
+        Ok(())
+    }
+
+    /// Draws the conditions: fills first, then outlines, whiskers and markers.
+    fn draw_shapes<DB: DrawingBackend>(&self, plot: &DrawingArea<DB, Radar>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let n = self.axes.len();
         for (i, (vals, _)) in self.shapes.iter().enumerate() {
             let st = style::series_style(i);
             let pts: Vec<(f64, f64)> = (0..n)
@@ -274,8 +289,15 @@ impl Chart for Profile {
                 style::draw_marker(plot, self.at(k, v.clamp(0.0, 1.05)), st.marker, 6, st.color)?;
             }
         }
-        // Ring values left of the top spoke, over the shapes on a light box
-        // so that they stay legible.
+        Ok(())
+    }
+
+    /// Writes the ring values left of the top spoke, over the shapes on a
+    /// light box so that they stay legible.
+    fn draw_ring_values<DB: DrawingBackend>(&self, plot: &DrawingArea<DB, Radar>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
         let size = style::TICK - 2.0;
         for ring in 1..=5 {
             let r = ring as f64 / 5.0;
@@ -299,6 +321,34 @@ impl Chart for Profile {
                     )),
             )?;
         }
+        Ok(())
+    }
+}
+
+impl Chart for Profile {
+    fn size(&self) -> (u32, u32) {
+        let w = 1000;
+        let head = 76 + 27 * self.subtitle.len() as u32;
+        (
+            w,
+            head + plane_height() + style::legend_height(&self.legend, w) + 16,
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let body = style::header(root, &self.title, &self.subtitle)?;
+        let (w, _) = body.dim_in_pixel();
+        let ph = plane_height();
+        let square = body.clone().shrink(((w - SIDE) / 2, 0), (SIDE, ph));
+        let legend = body.split_vertically(ph + 8).1;
+        let chart = ChartBuilder::on(&square).build_cartesian_2d(-REACH..REACH, BELOW..ABOVE)?;
+        let plot = chart.plotting_area();
+        self.draw_grid(plot)?;
+        self.draw_shapes(plot)?;
+        self.draw_ring_values(plot)?;
         if !self.legend.is_empty() {
             style::draw_legend(&legend, &self.legend)?;
         }

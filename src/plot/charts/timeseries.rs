@@ -13,7 +13,7 @@
 
 use crate::plot::PlotError;
 use crate::plot::data::{Aggregate, Design, TickSeries, read_ticks};
-use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
+use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry, Plane};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -208,8 +208,7 @@ impl TimeSeries {
     where
         DB::ErrorType: 'static,
     {
-        let s = &self.series;
-        let name = &s.metrics[m];
+        let name = &self.series.metrics[m];
         let (w, _) = area.dim_in_pixel();
         area.draw(&Text::new(
             name.clone(),
@@ -217,12 +216,25 @@ impl TimeSeries {
             style::anchored(style::bold(style::PANEL), HPos::Center, VPos::Top),
         ))?;
         let body = area.split_vertically(36).1;
-        let nc = self.labels.len();
-        let nt = s.ticks.len();
-        // The y range: [0, 1] for metrics within it, else from the data.
+        let (ylo, yhi, unit) = self.y_range(m);
+        let (xlo, xhi) = self.x_range();
+        let x = Axis::numeric(xlo, xhi, 5, "tick");
+        let y = Axis::numeric(ylo, yhi, 5, if unit { "mean (0–1)" } else { "mean" });
+        let chart = style::cartesian(&body, &x, &y, style::y_area_for(&y.labels), true)?;
+        let plot = chart.plotting_area();
+        // Bands first (under every line).
+        self.draw_bands(plot, m, (ylo, yhi))?;
+        self.draw_lines(plot, m, (ylo, yhi))
+    }
+
+    /// The y range of panel `m`, and whether it is [0, 1]: [0, 1] for
+    /// metrics within it, else from the data (from zero when no value is
+    /// negative).
+    fn y_range(&self, m: usize) -> (f64, f64, bool) {
+        let s = &self.series;
         let mut values = Vec::new();
-        for t in 0..nt {
-            for c in 0..nc {
+        for t in 0..s.ticks.len() {
+            for c in 0..self.labels.len() {
                 let a = s.at(t, c, m);
                 let (mu, ci) = (a.mean(), a.ci95());
                 values.push(mu);
@@ -243,8 +255,15 @@ impl TimeSeries {
             let nonneg = values.iter().filter(|v| v.is_finite()).all(|&v| v >= 0.0);
             (if nonneg { 0.0 } else { a }, b)
         };
-        let (t0, t1) = (s.ticks[0], s.ticks[nt - 1]);
-        let (xlo, xhi) = if t1 > t0 {
+        (ylo, yhi, unit)
+    }
+
+    /// The x range: the written ticks, ending on a round tick when the
+    /// last one is just short of it.
+    fn x_range(&self) -> (f64, f64) {
+        let s = &self.series;
+        let (t0, t1) = (s.ticks[0], s.ticks[s.ticks.len() - 1]);
+        if t1 > t0 {
             // End on a round tick when the last tick is just short of one.
             let (marks, _) = style::ticks(t0, t1, 5);
             let step = if marks.len() >= 2 {
@@ -263,14 +282,23 @@ impl TimeSeries {
             )
         } else {
             (t0 - 1.0, t0 + 1.0)
-        };
-        let x = Axis::numeric(xlo, xhi, 5, "tick");
-        let y = Axis::numeric(ylo, yhi, 5, if unit { "mean (0–1)" } else { "mean" });
-        let chart = style::cartesian(&body, &x, &y, style::y_area_for(&y.labels), true)?;
-        let plot = chart.plotting_area();
+        }
+    }
+
+    /// Draws the 95% band of each condition of panel `m`, one polygon per
+    /// stretch of ticks where it is defined, clamped to `(ylo, yhi)`.
+    fn draw_bands<DB: DrawingBackend>(
+        &self,
+        plot: &DrawingArea<DB, Plane>,
+        m: usize,
+        (ylo, yhi): (f64, f64),
+    ) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let s = &self.series;
         let clamp = |v: f64| v.clamp(ylo, yhi);
-        // Bands first (under every line).
-        for c in 0..nc {
+        for c in 0..self.labels.len() {
             let st = style::series_style(c);
             let mut seg: Vec<(f64, f64, f64)> = Vec::new();
             let flush = |seg: &mut Vec<(f64, f64, f64)>| -> DrawResult {
@@ -283,7 +311,7 @@ impl TimeSeries {
                 seg.clear();
                 Ok(())
             };
-            for t in 0..nt {
+            for t in 0..s.ticks.len() {
                 let a = s.at(t, c, m);
                 let (mu, ci) = (a.mean(), a.ci95());
                 if mu.is_finite() && ci.is_finite() {
@@ -294,7 +322,23 @@ impl TimeSeries {
             }
             flush(&mut seg)?;
         }
-        // Lines and a few markers (staggered so they do not coincide).
+        Ok(())
+    }
+
+    /// Draws the mean line of each condition of panel `m` and a few
+    /// markers (staggered so they do not coincide).
+    fn draw_lines<DB: DrawingBackend>(
+        &self,
+        plot: &DrawingArea<DB, Plane>,
+        m: usize,
+        (ylo, yhi): (f64, f64),
+    ) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let s = &self.series;
+        let (nc, nt) = (self.labels.len(), s.ticks.len());
+        let clamp = |v: f64| v.clamp(ylo, yhi);
         for c in 0..nc {
             let st = style::series_style(c);
             let mut seg: Vec<(f64, f64)> = Vec::new();
@@ -309,18 +353,7 @@ impl TimeSeries {
             }
             style::draw_line(plot, &seg, &st, 3)?;
             if nc > 1 || nt <= 12 {
-                let marks = 6usize;
-                let idx: Vec<usize> = if nt <= 12 {
-                    (0..nt).collect()
-                } else {
-                    (0..marks)
-                        .map(|k| {
-                            let f = (k as f64 + 0.5 + c as f64 / nc as f64) / (marks as f64 + 1.0);
-                            ((f * (nt - 1) as f64).round() as usize).min(nt - 1)
-                        })
-                        .collect()
-                };
-                for t in idx {
+                for t in marker_ticks(c, nc, nt) {
                     let mu = s.at(t, c, m).mean();
                     if mu.is_finite() {
                         style::draw_marker(plot, (s.ticks[t], clamp(mu)), st.marker, 6, st.color)?;
@@ -329,6 +362,22 @@ impl TimeSeries {
             }
         }
         Ok(())
+    }
+}
+
+/// The ticks (of `nt`) where condition `c` of `nc` gets a marker: every
+/// tick when there are at most 12, else six, staggered by condition.
+fn marker_ticks(c: usize, nc: usize, nt: usize) -> Vec<usize> {
+    let marks = 6usize;
+    if nt <= 12 {
+        (0..nt).collect()
+    } else {
+        (0..marks)
+            .map(|k| {
+                let f = (k as f64 + 0.5 + c as f64 / nc as f64) / (marks as f64 + 1.0);
+                ((f * (nt - 1) as f64).round() as usize).min(nt - 1)
+            })
+            .collect()
     }
 }
 

@@ -8,7 +8,7 @@
 //! paths rising to the upper right.
 
 use crate::plot::PlotError;
-use crate::plot::data::{Aggregate, MetricStats};
+use crate::plot::data::{Aggregate, Design, MetricStats};
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -19,7 +19,7 @@ pub(crate) struct Tradeoff {
     x_name: String,
     y_name: String,
     /// Per point: x, x ci, y, y ci, group, size level in [0, 1].
-    points: Vec<(f64, f64, f64, f64, usize, f64)>,
+    points: Vec<Point>,
     /// Polylines (point indices in trace order) and their group.
     traces: Vec<(usize, Vec<usize>)>,
     x: Axis,
@@ -36,6 +36,39 @@ pub(crate) fn build(
     by: Option<usize>,
 ) -> Result<Tradeoff, PlotError> {
     let d = &agg.design;
+    let (group, trace) = group_and_trace(d, by);
+    let (points, row_of_point) = collect_points(d, a, s, group, trace);
+    let traces = match trace {
+        Some(t) => trace_lines(d, t, &points, &row_of_point),
+        None => Vec::new(),
+    };
+    let xs = points.iter().flat_map(|p| [p.0 - fin(p.1), p.0 + fin(p.1)]);
+    let ys = points.iter().flat_map(|p| [p.2 - fin(p.3), p.2 + fin(p.3)]);
+    let unit = a.unit() && s.unit();
+    let (xr, yr) = if unit {
+        ((0.0, 1.0), (0.0, 1.0))
+    } else {
+        (style::data_range(xs, false), style::data_range(ys, false))
+    };
+    let legend = legend(d, group);
+    let subtitle = subtitle(d, group, trace, !traces.is_empty());
+    let unit_suffix = if unit { " (0–1)" } else { "" };
+    Ok(Tradeoff {
+        x_name: a.name.clone(),
+        y_name: s.name.clone(),
+        x: Axis::numeric(xr.0, xr.1, 5, &format!("{}{unit_suffix}", a.name)),
+        y: Axis::numeric(yr.0, yr.1, 5, &format!("{}{unit_suffix}", s.name)),
+        points,
+        traces,
+        legend,
+        subtitle,
+    })
+}
+
+/// The grouping parameter (`by`, else the first varying text parameter,
+/// else another varying parameter of few values) and the trace parameter
+/// (`managers.focus` when it varies, else the first varying numeric one).
+fn group_and_trace(d: &Design, by: Option<usize>) -> (Option<usize>, Option<usize>) {
     let mut group = by.or_else(|| d.group_param());
     let trace = d
         .param("managers.focus")
@@ -53,6 +86,20 @@ pub(crate) fn build(
             .into_iter()
             .find(|&i| Some(i) != trace && d.params[i].levels.len() <= 8);
     }
+    (group, trace)
+}
+
+/// One point: x, x ci, y, y ci, group, size level in [0, 1].
+type Point = (f64, f64, f64, f64, usize, f64);
+
+/// The points whose means are both defined, and the design row of each.
+fn collect_points(
+    d: &Design,
+    a: &MetricStats,
+    s: &MetricStats,
+    group: Option<usize>,
+    trace: Option<usize>,
+) -> (Vec<Point>, Vec<usize>) {
     let mut points = Vec::new();
     let mut row_of_point = Vec::new();
     for r in 0..d.len() {
@@ -71,30 +118,35 @@ pub(crate) fn build(
         points.push((a.mean[r], a.ci[r], s.mean[r], s.ci[r], g, size));
         row_of_point.push(r);
     }
-    // Traces: points equal in every varying parameter but the trace one.
+    (points, row_of_point)
+}
+
+/// Traces: points equal in every varying parameter but the trace one `t`,
+/// in its order, with the group of their first point.
+fn trace_lines(
+    d: &Design,
+    t: usize,
+    points: &[Point],
+    row_of_point: &[usize],
+) -> Vec<(usize, Vec<usize>)> {
     let mut traces = Vec::new();
-    if let Some(t) = trace {
-        let keys: Vec<usize> = d.varying().into_iter().filter(|&i| i != t).collect();
-        let mut by_key: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
-        for (k, &r) in row_of_point.iter().enumerate() {
-            let key = keys.iter().map(|&i| d.params[i].level[r]).collect();
-            by_key.entry(key).or_default().push(k);
-        }
-        for (_, mut ks) in by_key {
-            ks.sort_by_key(|&k| d.params[t].level[row_of_point[k]]);
-            if ks.len() >= 2 {
-                traces.push((points[ks[0]].4, ks));
-            }
+    let keys: Vec<usize> = d.varying().into_iter().filter(|&i| i != t).collect();
+    let mut by_key: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    for (k, &r) in row_of_point.iter().enumerate() {
+        let key = keys.iter().map(|&i| d.params[i].level[r]).collect();
+        by_key.entry(key).or_default().push(k);
+    }
+    for (_, mut ks) in by_key {
+        ks.sort_by_key(|&k| d.params[t].level[row_of_point[k]]);
+        if ks.len() >= 2 {
+            traces.push((points[ks[0]].4, ks));
         }
     }
-    let xs = points.iter().flat_map(|p| [p.0 - fin(p.1), p.0 + fin(p.1)]);
-    let ys = points.iter().flat_map(|p| [p.2 - fin(p.3), p.2 + fin(p.3)]);
-    let unit = a.unit() && s.unit();
-    let (xr, yr) = if unit {
-        ((0.0, 1.0), (0.0, 1.0))
-    } else {
-        (style::data_range(xs, false), style::data_range(ys, false))
-    };
+    traces
+}
+
+/// One legend entry per group, when there are several.
+fn legend(d: &Design, group: Option<usize>) -> Vec<LegendEntry> {
     let groups: Vec<String> = match group {
         Some(g) => d.params[g]
             .levels
@@ -103,7 +155,7 @@ pub(crate) fn build(
             .collect(),
         None => vec!["design point".to_string()],
     };
-    let legend = if groups.len() > 1 {
+    if groups.len() > 1 {
         groups
             .iter()
             .enumerate()
@@ -116,7 +168,12 @@ pub(crate) fn build(
             .collect()
     } else {
         Vec::new()
-    };
+    }
+}
+
+/// The lines under the title: what a point and a whisker are, and what
+/// the marker size and the lines (when `traced`) follow.
+fn subtitle(d: &Design, group: Option<usize>, trace: Option<usize>, traced: bool) -> Vec<String> {
     let mut subtitle =
         vec!["final-window mean per design point, whiskers: 95% CI over replicates".to_string()];
     if let Some(t) = trace {
@@ -127,7 +184,7 @@ pub(crate) fn build(
             p.levels[0],
             p.levels[p.levels.len() - 1]
         );
-        if !traces.is_empty() {
+        if traced {
             let others: Vec<&str> = d
                 .varying()
                 .into_iter()
@@ -142,17 +199,7 @@ pub(crate) fn build(
         }
         subtitle.push(line);
     }
-    let unit_suffix = if unit { " (0–1)" } else { "" };
-    Ok(Tradeoff {
-        x_name: a.name.clone(),
-        y_name: s.name.clone(),
-        x: Axis::numeric(xr.0, xr.1, 5, &format!("{}{unit_suffix}", a.name)),
-        y: Axis::numeric(yr.0, yr.1, 5, &format!("{}{unit_suffix}", s.name)),
-        points,
-        traces,
-        legend,
-        subtitle,
-    })
+    subtitle
 }
 
 fn fin(x: f64) -> f64 {
