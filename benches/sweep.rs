@@ -6,7 +6,6 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use profspace::scenario::Scenario;
 use profspace::sweep::{Options, Plan, Progress, execute};
-use std::sync::atomic::AtomicBool;
 
 struct Quiet;
 impl Progress for Quiet {
@@ -37,10 +36,12 @@ fn sweep(c: &mut Criterion) {
                         threads,
                         resume: false,
                         fresh: false,
+                        overwrite: false,
+                        keep_previous: false,
                         command: "bench".into(),
                         command_line: Vec::new(),
                     };
-                    execute(&plan, &opts, &Quiet, &AtomicBool::new(false)).expect("sweep")
+                    execute(&plan, &opts, &Quiet, &profspace::sweep::Stop::new()).expect("sweep")
                 })
             },
         );

@@ -186,6 +186,25 @@ fn merge_refuses_missing_duplicated_and_foreign_shards() {
     let mut lines: Vec<&str> = runs.lines().collect();
     lines.insert(2, &second);
     fs::write(dup.join("runs.csv"), lines.join("\n") + "\n").unwrap();
+    // As it is, the shard no longer matches its manifest: refused as damaged.
+    let err = String::from_utf8(merge(&[&dup, &s1], "m2")).unwrap();
+    assert!(err.contains("runs.csv is damaged"), "{err}");
+    // With its digest brought in line (a shard written wrongly, not damaged
+    // later), merge's own check of the runs still finds the duplicate.
+    let manifest_path = dup.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
+    let bytes = fs::read(dup.join("runs.csv")).unwrap();
+    let digest = std::process::Command::new("sha256sum")
+        .arg(dup.join("runs.csv"))
+        .output()
+        .unwrap();
+    let digest = String::from_utf8(digest.stdout).unwrap();
+    manifest["files"]["runs.csv"] = serde_json::json!({
+        "bytes": bytes.len(),
+        "sha256": digest.split_whitespace().next().unwrap(),
+    });
+    fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
     let err = String::from_utf8(merge(&[&dup, &s1], "m2")).unwrap();
     assert!(err.contains("appears twice"), "{err}");
 

@@ -94,6 +94,15 @@ fn generated_hostile_inputs_are_refused() {
     let huge = format!("description = \"{}\"\n", "x".repeat(10_000_000));
     refused(
         &write("huge.toml", huge.as_bytes()),
+        &[
+            "huge.toml".into(),
+            "9.5 MiB".into(),
+            "at most 1.0 MiB".into(),
+        ],
+    );
+    let long = format!("description = \"{}\"\n", "x".repeat(100_000));
+    refused(
+        &write("long.toml", long.as_bytes()),
         &["description".into(), "too long".into()],
     );
     refused(
@@ -147,7 +156,7 @@ fn nothing_is_written_outside_the_chosen_folder() {
 }
 
 const LONG: &str = "name = \"long\"\nticks = 150\nreplications = 6\n[organization]\nteams = 10\nteam_size = 10\n\
-                    [sweep.grid]\n\"managers.focus\" = { from = 0.1, to = 0.9, steps = 14 }\n";
+                    [output]\nticks_every = 1\n[sweep.grid]\n\"managers.focus\" = { from = 0.1, to = 0.9, steps = 14 }\n";
 
 fn tables(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
     [
@@ -366,7 +375,7 @@ fn a_full_disk_leaves_no_half_file_and_resume_completes() {
     // instead of ENOSPC); SIGXFSZ is ignored so the write returns an error.
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("s.toml");
-    fs::write(&scenario, "ticks = 100\nreplications = 4\n[sweep.grid]\n\"managers.focus\" = [0.1, 0.3, 0.5, 0.7, 0.9]\n").unwrap();
+    fs::write(&scenario, "ticks = 100\nreplications = 4\n[output]\nticks_every = 1\n[sweep.grid]\n\"managers.focus\" = [0.1, 0.3, 0.5, 0.7, 0.9]\n").unwrap();
     let out = dir.path().join("out");
     let cmd = format!(
         "ulimit -f 200; trap '' XFSZ; exec {} sweep {} --out {} --no-plots",
@@ -397,3 +406,836 @@ fn a_full_disk_leaves_no_half_file_and_resume_completes() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+// ------------------------------------------------------------------------
+// The table of runtime faults: what a careless or unlucky user does to a
+// result folder, an input or a running sweep. Each case states the exit
+// code and message it expects, and ends by checking that nothing corrupt is
+// left under a final name and that no finished result was lost.
+
+mod table {
+    use super::common::faults::*;
+    use std::fs;
+    use std::path::Path;
+
+    type Case = (&'static str, fn(&Path));
+
+    /// A finished sweep of SWEEP in `dir/out`; returns (scenario, out).
+    fn finished(dir: &Path) -> (String, std::path::PathBuf) {
+        let s = file(dir, "f.toml", SWEEP);
+        let out = dir.join("out");
+        let o = run(
+            dir,
+            &["sweep", &s, "--out", out.to_str().unwrap(), "--no-plots"],
+        );
+        expect(&o, 0, &[]);
+        (s, out)
+    }
+
+    /// A sweep of LONG killed in the middle in `dir/out`.
+    fn killed(dir: &Path, rows: usize) -> (String, std::path::PathBuf) {
+        let s = file(dir, "long.toml", LONG);
+        let out = dir.join("out");
+        assert!(
+            interrupted(dir, &s, &out, rows),
+            "the sweep finished before it was killed"
+        );
+        (s, out)
+    }
+
+    /// Resumes `out` and compares it with an uninterrupted sweep.
+    fn resumes_identically(dir: &Path, s: &str, out: &Path) {
+        let o = run(
+            dir,
+            &[
+                "sweep",
+                s,
+                "--out",
+                out.to_str().unwrap(),
+                "--resume",
+                "--no-plots",
+            ],
+        );
+        expect(&o, 0, &[]);
+        let clean = dir.join("clean");
+        let o = run(
+            dir,
+            &["sweep", s, "--out", clean.to_str().unwrap(), "--no-plots"],
+        );
+        expect(&o, 0, &[]);
+        assert_eq!(tables(&clean), tables(out), "the resumed folder differs");
+    }
+
+    fn resume(dir: &Path, s: &str, out: &Path) -> std::process::Output {
+        run(
+            dir,
+            &[
+                "sweep",
+                s,
+                "--out",
+                out.to_str().unwrap(),
+                "--resume",
+                "--no-plots",
+            ],
+        )
+    }
+
+    // ---- finished results are never destroyed without a word ----
+
+    fn another_scenario_into_a_finished_out(dir: &Path) {
+        let (_, out) = finished(dir);
+        let before = snapshot(&out);
+        let other = file(dir, "other.toml", OTHER);
+        let o = run(
+            dir,
+            &["run", &other, "--out", out.to_str().unwrap(), "--no-plots"],
+        );
+        expect(
+            &o,
+            2,
+            &[
+                out.to_str().unwrap(),
+                "finished results of another scenario",
+                "--overwrite",
+            ],
+        );
+        assert_eq!(snapshot(&out), before);
+    }
+
+    fn another_scenario_with_overwrite(dir: &Path) {
+        let (_, out) = finished(dir);
+        let other = file(dir, "other.toml", OTHER);
+        let o = run(
+            dir,
+            &[
+                "run",
+                &other,
+                "--out",
+                out.to_str().unwrap(),
+                "--no-plots",
+                "--overwrite",
+            ],
+        );
+        expect(&o, 0, &[]);
+        let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+        assert_eq!(runs.lines().count(), 1 + 2);
+        sound(dir, &other, &out);
+    }
+
+    fn changed_scenario_in_the_default_folder_is_kept(dir: &Path) {
+        let s = file(dir, "f.toml", SWEEP);
+        expect(&run(dir, &["sweep", &s, "--no-plots"]), 0, &[]);
+        let first = tables(&dir.join("output/f"));
+        file(dir, "f.toml", OTHER);
+        let err = expect(&run(dir, &["run", &s, "--no-plots"]), 0, &["previous"]);
+        assert!(err.contains("output/f/previous"), "{err}");
+        assert_eq!(tables(&dir.join("output/f/previous")), first);
+        // A third version: the second moves in, the first stays.
+        file(dir, "f.toml", &SWEEP.replace("ticks = 40", "ticks = 41"));
+        expect(&run(dir, &["sweep", &s, "--no-plots"]), 0, &[]);
+        assert_eq!(tables(&dir.join("output/f/previous.1")), first);
+        assert!(dir.join("output/f/previous/runs.csv").is_file());
+    }
+
+    fn students_run_then_sweep(dir: &Path) {
+        let s = file(
+            dir,
+            "my-first.toml",
+            "coupling = \"zero_sum\"\nticks = 30\n[managers]\nfocus = 0.9\n",
+        );
+        expect(&run(dir, &["run", &s, "--no-plots"]), 0, &[]);
+        let runs = fs::read(dir.join("output/my-first/runs.csv")).unwrap();
+        fs::write(
+            &s,
+            "coupling = \"zero_sum\"\nticks = 30\n[managers]\nfocus = 0.9\n\
+                       [sweep.grid]\n\"managers.focus\" = [0.2, 0.5, 0.9]\n",
+        )
+        .unwrap();
+        expect(&run(dir, &["sweep", &s, "--no-plots"]), 0, &[]);
+        assert_eq!(
+            fs::read(dir.join("output/my-first/previous/runs.csv")).unwrap(),
+            runs
+        );
+    }
+
+    fn out_full_of_the_users_files(dir: &Path) {
+        let out = dir.join("mine");
+        fs::create_dir_all(out.join("plots")).unwrap();
+        fs::write(out.join("runs.csv"), "my,own\n1,2\n").unwrap();
+        fs::write(out.join("notes.txt"), "thesis notes").unwrap();
+        fs::write(out.join("plots/figure.png"), "png").unwrap();
+        let before = snapshot(&out);
+        let s = file(dir, "f.toml", SWEEP);
+        let o = run(
+            dir,
+            &["sweep", &s, "--out", out.to_str().unwrap(), "--no-plots"],
+        );
+        expect(&o, 2, &["did not write", "notes.txt", "--overwrite"]);
+        assert_eq!(snapshot(&out), before);
+    }
+
+    fn out_full_of_the_users_files_with_overwrite(dir: &Path) {
+        let out = dir.join("mine");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("notes.txt"), "thesis notes").unwrap();
+        let s = file(dir, "f.toml", SWEEP);
+        let o = run(
+            dir,
+            &[
+                "sweep",
+                &s,
+                "--out",
+                out.to_str().unwrap(),
+                "--no-plots",
+                "--overwrite",
+            ],
+        );
+        expect(&o, 0, &[]);
+        assert_eq!(
+            fs::read_to_string(out.join("notes.txt")).unwrap(),
+            "thesis notes"
+        );
+        sound(dir, &s, &out);
+    }
+
+    fn merge_out_is_a_shard_spelled_differently(dir: &Path) {
+        let s = file(dir, "f.toml", SWEEP);
+        for k in 0..2 {
+            let o = run(
+                dir,
+                &[
+                    "sweep",
+                    &s,
+                    "--shard",
+                    &format!("{k}/2"),
+                    "--out",
+                    &format!("s{k}"),
+                    "--no-plots",
+                ],
+            );
+            expect(&o, 0, &[]);
+        }
+        let before = snapshot(&dir.join("s0"));
+        let absolute = dir.join("s0");
+        let o = run(
+            dir,
+            &[
+                "merge",
+                "s0",
+                "s1",
+                "--out",
+                absolute.to_str().unwrap(),
+                "--no-plots",
+            ],
+        );
+        expect(&o, 2, &["is the shard folder"]);
+        assert_eq!(snapshot(&dir.join("s0")), before);
+        let o = run(
+            dir,
+            &["merge", "./s0", "s1", "--out", "s1/../s0", "--no-plots"],
+        );
+        expect(&o, 2, &["is the shard folder"]);
+    }
+
+    fn merge_into_another_scenarios_results(dir: &Path) {
+        let s = file(dir, "f.toml", SWEEP);
+        for k in 0..2 {
+            let o = run(
+                dir,
+                &[
+                    "sweep",
+                    &s,
+                    "--shard",
+                    &format!("{k}/2"),
+                    "--out",
+                    &format!("s{k}"),
+                    "--no-plots",
+                ],
+            );
+            expect(&o, 0, &[]);
+        }
+        let other = file(dir, "other.toml", OTHER);
+        expect(
+            &run(dir, &["run", &other, "--out", "taken", "--no-plots"]),
+            0,
+            &[],
+        );
+        let before = snapshot(&dir.join("taken"));
+        let o = run(dir, &["merge", "s0", "s1", "--out", "taken", "--no-plots"]);
+        expect(&o, 2, &["another scenario", "--overwrite"]);
+        assert_eq!(snapshot(&dir.join("taken")), before);
+    }
+
+    fn rerun_of_the_same_scenario(dir: &Path) {
+        let (s, out) = finished(dir);
+        let before = tables(&out);
+        let o = run(
+            dir,
+            &["sweep", &s, "--out", out.to_str().unwrap(), "--no-plots"],
+        );
+        expect(&o, 0, &[]);
+        assert_eq!(tables(&out), before);
+    }
+
+    fn unreadable_manifest_in_out(dir: &Path) {
+        let out = dir.join("out");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("manifest.json"), "{ not json").unwrap();
+        let s = file(dir, "f.toml", SWEEP);
+        let o = run(
+            dir,
+            &["sweep", &s, "--out", out.to_str().unwrap(), "--no-plots"],
+        );
+        expect(&o, 2, &["cannot read", "--overwrite"]);
+        assert_eq!(
+            fs::read_to_string(out.join("manifest.json")).unwrap(),
+            "{ not json"
+        );
+    }
+
+    fn unfinished_folder_of_another_scenario(dir: &Path) {
+        let (_, out) = killed(dir, 10);
+        let other = file(
+            dir,
+            "other.toml",
+            &LONG.replace("ticks = 150", "ticks = 149"),
+        );
+        let o = run(
+            dir,
+            &[
+                "sweep",
+                &other,
+                "--out",
+                out.to_str().unwrap(),
+                "--no-plots",
+            ],
+        );
+        expect(&o, 2, &["unfinished", "another scenario", "--fresh"]);
+        let o = run(
+            dir,
+            &[
+                "sweep",
+                &other,
+                "--out",
+                out.to_str().unwrap(),
+                "--no-plots",
+                "--fresh",
+            ],
+        );
+        expect(&o, 0, &[]);
+        sound(dir, &other, &out);
+    }
+
+    // ---- damaged files are never trusted ----
+
+    fn finished_runs_csv_truncated(dir: &Path) {
+        let (s, out) = finished(dir);
+        let runs = fs::read(out.join("runs.csv")).unwrap();
+        fs::write(out.join("runs.csv"), &runs[..runs.len() - 30]).unwrap();
+        expect(
+            &resume(dir, &s, &out),
+            2,
+            &["runs.csv is damaged", "without --resume"],
+        );
+        // Rerunning recomputes it.
+        expect(
+            &run(
+                dir,
+                &["sweep", &s, "--out", out.to_str().unwrap(), "--no-plots"],
+            ),
+            0,
+            &[],
+        );
+        sound(dir, &s, &out);
+    }
+
+    fn finished_runs_csv_flipped(dir: &Path) {
+        let (s, out) = finished(dir);
+        flip(&out.join("runs.csv"), -5);
+        expect(
+            &resume(dir, &s, &out),
+            2,
+            &["runs.csv is damaged", "changed"],
+        );
+    }
+
+    fn finished_ticks_csv_flipped(dir: &Path) {
+        let (s, out) = finished(dir);
+        flip(&out.join("ticks.csv"), 500);
+        expect(&resume(dir, &s, &out), 2, &["ticks.csv is damaged"]);
+    }
+
+    fn finished_manifest_digest_altered(dir: &Path) {
+        let (s, out) = finished(dir);
+        let m = fs::read_to_string(out.join("manifest.json")).unwrap();
+        let i = m.find("\"sha256\": \"").unwrap() + 11;
+        let mut b = m.into_bytes();
+        b[i] = if b[i] == b'a' { b'b' } else { b'a' };
+        fs::write(out.join("manifest.json"), b).unwrap();
+        expect(&resume(dir, &s, &out), 2, &["is damaged"]);
+    }
+
+    fn interrupted_runs_part_flipped(dir: &Path) {
+        let (s, out) = killed(dir, 20);
+        flip(&out.join("runs.csv.part"), 400);
+        let err = expect(
+            &resume(dir, &s, &out),
+            2,
+            &["runs.csv.part is damaged at line", "--fresh"],
+        );
+        assert!(!out.join("runs.csv").exists(), "{err}");
+    }
+
+    fn interrupted_ticks_part_flipped(dir: &Path) {
+        let (s, out) = killed(dir, 20);
+        flip(&out.join("ticks.csv.part"), 3000);
+        expect(
+            &resume(dir, &s, &out),
+            2,
+            &["ticks.csv.part is damaged at line"],
+        );
+        assert!(!out.join("ticks.csv").exists());
+    }
+
+    fn interrupted_torn_last_line(dir: &Path) {
+        let (s, out) = killed(dir, 20);
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(out.join("runs.csv.part"))
+            .unwrap();
+        std::io::Write::write_all(&mut f, b"999,3,1,12345,0.5,0.").unwrap();
+        resumes_identically(dir, &s, &out);
+    }
+
+    fn interrupted_index_flipped_in_the_middle(dir: &Path) {
+        let (s, out) = killed(dir, 20);
+        let index = out.join(".profspace/index");
+        let text = fs::read_to_string(&index).unwrap();
+        let first_line_len = text.lines().next().unwrap().len();
+        flip(&index, first_line_len as i64 / 2);
+        expect(
+            &resume(dir, &s, &out),
+            2,
+            &["index is damaged at line 1", "--fresh"],
+        );
+    }
+
+    fn interrupted_index_torn(dir: &Path) {
+        let (s, out) = killed(dir, 20);
+        let index = out.join(".profspace/index");
+        let b = fs::read(&index).unwrap();
+        fs::write(&index, &b[..b.len() - 7]).unwrap();
+        resumes_identically(dir, &s, &out);
+    }
+
+    fn interrupted_journal_with_a_crafted_length(dir: &Path) {
+        let (s, out) = killed(dir, 20);
+        fs::write(
+            out.join(".profspace/journal"),
+            "#run 70 999999999999 0 0 0000000000000000\nshort",
+        )
+        .unwrap();
+        resumes_identically(dir, &s, &out);
+    }
+
+    fn interrupted_journal_flipped(dir: &Path) {
+        let (s, out) = killed(dir, 20);
+        let body = "70,11,4,1,0.5\n";
+        let record = format!("#run 70 {} 0 0 {:016x}\n{body}", body.len(), 0xdead_beefu64);
+        fs::write(out.join(".profspace/journal"), record).unwrap();
+        resumes_identically(dir, &s, &out);
+    }
+
+    fn interrupted_header_damaged(dir: &Path) {
+        let (s, out) = killed(dir, 20);
+        flip(&out.join("runs.csv.part"), 2);
+        expect(
+            &resume(dir, &s, &out),
+            2,
+            &["runs.csv.part is damaged at line 1"],
+        );
+    }
+
+    fn merge_of_a_damaged_shard(dir: &Path) {
+        let s = file(dir, "f.toml", SWEEP);
+        for k in 0..2 {
+            expect(
+                &run(
+                    dir,
+                    &[
+                        "sweep",
+                        &s,
+                        "--shard",
+                        &format!("{k}/2"),
+                        "--out",
+                        &format!("s{k}"),
+                        "--no-plots",
+                    ],
+                ),
+                0,
+                &[],
+            );
+        }
+        flip(&dir.join("s1/runs.csv"), -4);
+        let o = run(dir, &["merge", "s0", "s1", "--out", "m", "--no-plots"]);
+        expect(&o, 2, &["s1/runs.csv is damaged"]);
+        assert!(!dir.join("m/runs.csv").exists());
+    }
+
+    fn merge_of_a_shard_with_text_in_a_number(dir: &Path) {
+        let s = file(dir, "f.toml", SWEEP);
+        for k in 0..2 {
+            expect(
+                &run(
+                    dir,
+                    &[
+                        "sweep",
+                        &s,
+                        "--shard",
+                        &format!("{k}/2"),
+                        "--out",
+                        &format!("s{k}"),
+                        "--no-plots",
+                    ],
+                ),
+                0,
+                &[],
+            );
+        }
+        let runs = fs::read_to_string(dir.join("s0/runs.csv")).unwrap();
+        let mut lines: Vec<String> = runs.lines().map(String::from).collect();
+        let last = lines[1].rfind(',').unwrap();
+        lines[1].replace_range(last + 1.., "abc");
+        fs::write(dir.join("s0/runs.csv"), lines.join("\n") + "\n").unwrap();
+        expect(
+            &run(dir, &["merge", "s0", "s1", "--out", "m", "--no-plots"]),
+            2,
+            &["damaged"],
+        );
+    }
+
+    fn plot_of_a_damaged_aggregate(dir: &Path) {
+        let (_, out) = finished(dir);
+        let a = fs::read_to_string(out.join("aggregate.csv")).unwrap();
+        fs::write(out.join("aggregate.csv"), a.replacen(",0.", ",abc", 1)).unwrap();
+        let o = run(dir, &["plot", out.to_str().unwrap()]);
+        expect(&o, 2, &["aggregate.csv is damaged"]);
+    }
+
+    fn plot_of_text_in_a_table_without_manifest(dir: &Path) {
+        let (_, out) = finished(dir);
+        fs::remove_file(out.join("manifest.json")).unwrap();
+        let a = fs::read_to_string(out.join("aggregate.csv")).unwrap();
+        let mut lines: Vec<String> = a.lines().map(String::from).collect();
+        let mut fields: Vec<&str> = lines[1].split(',').collect();
+        fields[6] = "abc";
+        lines[1] = fields.join(",");
+        fs::write(out.join("aggregate.csv"), lines.join("\n") + "\n").unwrap();
+        let o = run(dir, &["plot", out.to_str().unwrap()]);
+        expect(
+            &o,
+            2,
+            &["aggregate.csv", "line 2", "`abc", "is not a number"],
+        );
+    }
+
+    fn plot_draws_only_the_metric_asked(dir: &Path) {
+        let (_, out) = finished(dir);
+        let o = run(
+            dir,
+            &["plot", out.to_str().unwrap(), "--metric", "settle_tick"],
+        );
+        let err = expect(&o, 0, &[]);
+        assert!(
+            err.contains("settle_tick") && !err.contains("timeseries"),
+            "{err}"
+        );
+        let o = run(
+            dir,
+            &["plot", out.to_str().unwrap(), "--metric", "setle_tick"],
+        );
+        expect(&o, 2, &["setle_tick"]);
+    }
+
+    // ---- endless or odd inputs ----
+
+    fn fifo_as_scenario(dir: &Path) {
+        let fifo = dir.join("pipe.toml");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+        let o = run(dir, &["check", fifo.to_str().unwrap()]);
+        expect(&o, 2, &["not a regular file"]);
+        let link = dir.join("link.toml");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        expect(
+            &run(dir, &["check", link.to_str().unwrap()]),
+            2,
+            &["not a regular file"],
+        );
+    }
+
+    fn dev_zero_as_scenario(dir: &Path) {
+        let o = run(dir, &["run", "/dev/zero", "--out", "x", "--no-plots"]);
+        expect(&o, 2, &["not a regular file"]);
+        assert!(!dir.join("x").exists());
+    }
+
+    fn scenario_over_one_mib(dir: &Path) {
+        let s = file(dir, "big.toml", &"# filler\n".repeat(300_000));
+        expect(&run(dir, &["check", &s]), 2, &["at most 1.0 MiB"]);
+    }
+
+    fn absurd_thread_count(dir: &Path) {
+        let s = file(dir, "f.toml", SWEEP);
+        let o = run(
+            dir,
+            &[
+                "sweep",
+                &s,
+                "--out",
+                "t",
+                "--no-plots",
+                "--threads",
+                "100000",
+            ],
+        );
+        expect(&o, 0, &["--threads 100000", "using"]);
+        sound(dir, &s, &dir.join("t"));
+        expect(
+            &run(dir, &["sweep", &s, "--out", "t0", "--threads", "0"]),
+            2,
+            &["at least 1"],
+        );
+    }
+
+    // ---- signals ----
+
+    fn signal_mid_sweep(dir: &Path, sig: &str, code: i32) {
+        let s = file(dir, "long.toml", LONG);
+        let out = dir.join("out");
+        let mut child = spawn(dir, &s, &out, &["--threads", "1"]);
+        assert!(
+            when_written(&mut child, &out, 15, |c| signal(c, sig)),
+            "finished first"
+        );
+        let o = child.wait_with_output().unwrap();
+        let err = expect(&o, code, &["to finish"]);
+        let m = fs::read_to_string(out.join("manifest.json")).unwrap();
+        assert!(
+            m.contains("\"status\": \"interrupted\"")
+                && m.contains(&format!("\"interrupted_by\": \"SIG{sig}\"")),
+            "{m}\n{err}"
+        );
+        assert!(!out.join("runs.csv").exists());
+        resumes_identically(dir, &s, &out);
+    }
+
+    fn sigterm_mid_sweep(dir: &Path) {
+        signal_mid_sweep(dir, "TERM", 143);
+    }
+
+    fn sighup_mid_sweep(dir: &Path) {
+        signal_mid_sweep(dir, "HUP", 129);
+    }
+
+    fn second_sigterm_stops_at_once(dir: &Path) {
+        let s = file(dir, "long.toml", LONG);
+        let out = dir.join("out");
+        let mut child = spawn(dir, &s, &out, &["--threads", "1"]);
+        assert!(when_written(&mut child, &out, 15, |c| {
+            signal(c, "TERM");
+            signal(c, "TERM");
+        }));
+        let o = child.wait_with_output().unwrap();
+        assert!(matches!(o.status.code(), Some(143)), "{:?}", o.status);
+        resumes_identically(dir, &s, &out);
+    }
+
+    // ---- sizes ----
+
+    fn tables_larger_than_the_free_space(dir: &Path) {
+        let s = file(dir, "f.toml", SWEEP);
+        let o = profspace(dir)
+            .env("PROFSPACE_FREE_BYTES", "1000")
+            .args(["sweep", &s, "--out", "z", "--no-plots"])
+            .output()
+            .unwrap();
+        expect(&o, 2, &["need about", "free", "ticks_every", "--no-ticks"]);
+        assert!(!dir.join("z").exists());
+    }
+
+    fn a_large_sweep_is_announced(dir: &Path) {
+        let big = "ticks = 2000\nreplications = 100\n[output]\nticks_every = 1\n\
+                   [sweep.grid]\n\"managers.focus\" = { from = 0.0, to = 1.0, steps = 21 }\n";
+        let s = file(dir, "big.toml", big);
+        let o = run(dir, &["sweep", &s, "--dry-run"]);
+        expect(&o, 0, &["warning", "GiB", "--no-ticks"]);
+    }
+
+    fn no_ticks_and_the_sweep_default(dir: &Path) {
+        let s = file(
+            dir,
+            "f.toml",
+            &SWEEP.replace("[output]\nticks_every = 1\n", ""),
+        );
+        expect(
+            &run(dir, &["sweep", &s, "--out", "d", "--no-plots"]),
+            0,
+            &[],
+        );
+        let ticks = fs::read_to_string(dir.join("d/ticks.csv")).unwrap();
+        assert_eq!(
+            ticks.lines().count(),
+            1 + 12 * 4,
+            "every 10th of 40 ticks, 12 runs"
+        );
+        expect(
+            &run(
+                dir,
+                &["sweep", &s, "--out", "n", "--no-plots", "--no-ticks"],
+            ),
+            0,
+            &[],
+        );
+        assert!(!dir.join("n/ticks.csv").exists());
+        assert_eq!(
+            fs::read(dir.join("d/runs.csv")).unwrap().len(),
+            fs::read(dir.join("n/runs.csv")).unwrap().len()
+        );
+    }
+
+    const CASES: &[Case] = &[
+        (
+            "another scenario into a finished --out",
+            another_scenario_into_a_finished_out,
+        ),
+        (
+            "another scenario with --overwrite",
+            another_scenario_with_overwrite,
+        ),
+        (
+            "changed scenario in the default folder",
+            changed_scenario_in_the_default_folder_is_kept,
+        ),
+        ("the student's run, then sweep", students_run_then_sweep),
+        (
+            "--out full of the user's files",
+            out_full_of_the_users_files,
+        ),
+        (
+            "--out full of the user's files, --overwrite",
+            out_full_of_the_users_files_with_overwrite,
+        ),
+        (
+            "merge --out is a shard, spelled differently",
+            merge_out_is_a_shard_spelled_differently,
+        ),
+        (
+            "merge into another scenario's results",
+            merge_into_another_scenarios_results,
+        ),
+        ("rerun of the same scenario", rerun_of_the_same_scenario),
+        ("unreadable manifest in --out", unreadable_manifest_in_out),
+        (
+            "unfinished folder of another scenario",
+            unfinished_folder_of_another_scenario,
+        ),
+        ("finished runs.csv truncated", finished_runs_csv_truncated),
+        (
+            "finished runs.csv with a flipped byte",
+            finished_runs_csv_flipped,
+        ),
+        (
+            "finished ticks.csv with a flipped byte",
+            finished_ticks_csv_flipped,
+        ),
+        ("manifest digest altered", finished_manifest_digest_altered),
+        (
+            "runs.csv.part with a flipped byte",
+            interrupted_runs_part_flipped,
+        ),
+        (
+            "ticks.csv.part with a flipped byte",
+            interrupted_ticks_part_flipped,
+        ),
+        ("a torn last line", interrupted_torn_last_line),
+        (
+            "the index damaged in the middle",
+            interrupted_index_flipped_in_the_middle,
+        ),
+        ("the index torn at its end", interrupted_index_torn),
+        (
+            "a journal record of 1 TB",
+            interrupted_journal_with_a_crafted_length,
+        ),
+        (
+            "a journal record with a bad checksum",
+            interrupted_journal_flipped,
+        ),
+        ("a damaged header", interrupted_header_damaged),
+        ("merge of a damaged shard", merge_of_a_damaged_shard),
+        (
+            "merge of a shard with text in a number",
+            merge_of_a_shard_with_text_in_a_number,
+        ),
+        ("plot of a damaged aggregate", plot_of_a_damaged_aggregate),
+        (
+            "plot of text in a table without manifest",
+            plot_of_text_in_a_table_without_manifest,
+        ),
+        (
+            "plot draws only the metric asked",
+            plot_draws_only_the_metric_asked,
+        ),
+        ("a FIFO as the scenario", fifo_as_scenario),
+        ("/dev/zero as the scenario", dev_zero_as_scenario),
+        ("a scenario over 1 MiB", scenario_over_one_mib),
+        ("--threads 100000 and 0", absurd_thread_count),
+        ("SIGTERM mid-sweep", sigterm_mid_sweep),
+        ("SIGHUP mid-sweep", sighup_mid_sweep),
+        ("a second SIGTERM", second_sigterm_stops_at_once),
+        (
+            "tables larger than the free space",
+            tables_larger_than_the_free_space,
+        ),
+        ("a large sweep is announced", a_large_sweep_is_announced),
+        (
+            "--no-ticks and the sweep default",
+            no_ticks_and_the_sweep_default,
+        ),
+    ];
+
+    /// Every case runs (in its own folder); failures are reported together.
+    #[test]
+    fn every_runtime_fault_is_handled() {
+        let mut failed = Vec::new();
+        for (name, case) in CASES {
+            let dir = tempfile::tempdir().unwrap();
+            let result = std::panic::catch_unwind(|| case(dir.path()));
+            if let Err(e) = result {
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                failed.push(format!("{name}: {msg}"));
+            }
+        }
+        eprintln!(
+            "{} runtime-fault cases, {} failed",
+            CASES.len(),
+            failed.len()
+        );
+        assert!(
+            failed.is_empty(),
+            "{} of {} runtime-fault cases failed:\n\n{}",
+            failed.len(),
+            CASES.len(),
+            failed.join("\n\n")
+        );
+    }
+}

@@ -7,7 +7,6 @@ use profspace::scenario::{Limits, Scenario};
 use profspace::sweep::{Options, Plan, Progress, execute};
 use std::fs;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 struct Quiet;
 impl Progress for Quiet {
@@ -76,10 +75,12 @@ fn every_scenario_checks_and_runs_small() {
             threads: 2,
             resume: false,
             fresh: false,
+            overwrite: false,
+            keep_previous: false,
             command: "test".into(),
             command_line: Vec::new(),
         };
-        let outcome = execute(&plan, &opts, &Quiet, &AtomicBool::new(false)).unwrap();
+        let outcome = execute(&plan, &opts, &Quiet, &profspace::sweep::Stop::new()).unwrap();
         assert!(
             outcome.complete && outcome.failures.is_empty(),
             "{}: {outcome:?}",

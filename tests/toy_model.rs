@@ -9,7 +9,6 @@ use profspace::params::{Kind, Param, UNIT};
 use profspace::scenario::Scenario;
 use profspace::sweep::{Options, Plan, Progress, Shard, execute, merge};
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 /// The toy's own module: parameters, metrics and the model.
 mod toy {
@@ -115,6 +114,8 @@ fn options(out: &Path) -> Options {
         threads: 2,
         resume: false,
         fresh: false,
+        overwrite: false,
+        keep_previous: false,
         command: "test".into(),
         command_line: Vec::new(),
     }
@@ -130,7 +131,7 @@ fn run(s: &Scenario, shard: Option<Shard>, out: &Path) {
         &Plan::new(s, shard),
         &options(out),
         &Quiet,
-        &AtomicBool::new(false),
+        &profspace::sweep::Stop::new(),
     )
     .unwrap();
     assert!(
@@ -202,7 +203,7 @@ fn a_registered_model_sweeps_merges_and_plots() {
         })
         .collect();
     let merged = dir.path().join("merged");
-    merge(&shards, &merged, Vec::new()).unwrap();
+    merge(&shards, &merged, Vec::new(), false).unwrap();
     for f in ["runs.csv", "ticks.csv", "aggregate.csv", "design.csv"] {
         assert_eq!(
             std::fs::read(whole.join(f)).unwrap(),

@@ -40,6 +40,12 @@ pub struct Exec {
     /// Discard an unfinished run or sweep in the output folder and start over
     #[arg(long, conflicts_with = "resume")]
     pub fresh: bool,
+    /// Replace the finished results of another scenario, or files profspace did not write, in --out
+    #[arg(long, conflicts_with = "resume")]
+    pub overwrite: bool,
+    /// Write no per-tick table (ticks.csv); the per-run results are the same
+    #[arg(long)]
+    pub no_ticks: bool,
     /// Do not draw the charts at the end
     #[arg(long)]
     pub no_plots: bool,
@@ -117,6 +123,9 @@ pub enum Command {
         /// The folder to write the merged sweep into (a new one)
         #[arg(long, value_name = "DIR", required = true)]
         out: PathBuf,
+        /// Replace the finished results of another scenario, or files profspace did not write, in --out
+        #[arg(long)]
+        overwrite: bool,
         /// Do not draw the charts at the end
         #[arg(long)]
         no_plots: bool,

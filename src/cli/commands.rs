@@ -5,11 +5,10 @@ use super::args::{Cli, Command, Exec, PlotFormat};
 use super::{exit, explain, progress, report, slurm, usage};
 use anyhow::Result;
 use profspace::scenario::{self, Limits, Scenario};
-use profspace::sweep::{self, Options, Plan, Shard};
+use profspace::sweep::{self, Options, Plan, Reason, Shard, Stop};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Runs the command the user asked for.
 pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
@@ -55,8 +54,9 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
         Some(Command::Merge {
             dirs,
             out,
+            overwrite,
             no_plots,
-        }) => merge(&dirs, &out, no_plots),
+        }) => merge(&dirs, &out, overwrite, no_plots),
         Some(Command::Plot {
             dir,
             format,
@@ -101,12 +101,20 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
     }
 }
 
-/// The threads to use: as asked, or every core.
+/// The threads to use: as asked, or every core; more than the machine has
+/// are clamped to its cores, with a note.
 fn threads_of(n: Option<usize>) -> Result<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     match n {
         Some(0) => Err(usage("--threads must be at least 1")),
+        Some(n) if n > cores => {
+            eprintln!(
+                "note: --threads {n} is more than the {cores} cores this machine offers; using {cores}"
+            );
+            Ok(cores)
+        }
         Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        None => Ok(cores),
     }
 }
 
@@ -158,7 +166,10 @@ fn flagship(exec: &Exec) -> Result<i32> {
 
 fn run(path: Option<&Path>, seed: Option<u64>, exec: &Exec) -> Result<i32> {
     let n = threads_of(exec.threads)?;
-    let s = load(path, (scenario::DEFAULT_SCENARIO, "default"), seed, n)?;
+    let mut s = load(path, (scenario::DEFAULT_SCENARIO, "default"), seed, n)?;
+    if exec.no_ticks {
+        s.output.ticks_every = 0;
+    }
     execute(&s, None, exec, "run")
 }
 
@@ -170,9 +181,14 @@ fn sweep(
     exec: &Exec,
 ) -> Result<i32> {
     let n = threads_of(exec.threads)?;
-    let s = load(Some(path), ("", ""), seed, n)?;
+    let mut s = load(Some(path), ("", ""), seed, n)?;
+    if exec.no_ticks {
+        s.output.ticks_every = 0;
+    }
     if dry_run {
-        report::dry_run(&Plan::new(&s, shard));
+        let plan = Plan::new(&s, shard);
+        report::dry_run(&plan);
+        warn_if_large(&plan);
         return Ok(exit::OK);
     }
     execute(&s, shard, exec, "sweep")
@@ -180,7 +196,10 @@ fn sweep(
 
 fn sensitivity(path: &Path, seed: Option<u64>, exec: &Exec) -> Result<i32> {
     let n = threads_of(exec.threads)?;
-    let s = load(Some(path), ("", ""), seed, n)?;
+    let mut s = load(Some(path), ("", ""), seed, n)?;
+    if exec.no_ticks {
+        s.output.ticks_every = 0;
+    }
     if s.sensitivity.is_none() {
         return Err(usage(format!(
             "{} has no [sensitivity] section; see scenarios/sensitivity.toml for one",
@@ -256,11 +275,8 @@ fn slurm_jobs(
     Ok(exit::OK)
 }
 
-fn merge(dirs: &[PathBuf], out: &Path, no_plots: bool) -> Result<i32> {
-    if dirs.iter().any(|d| d == out) {
-        return Err(usage("--out must be a new folder, not one of the shards"));
-    }
-    let runs = sweep::merge(dirs, out, command_line())?;
+fn merge(dirs: &[PathBuf], out: &Path, overwrite: bool, no_plots: bool) -> Result<i32> {
+    let runs = sweep::merge(dirs, out, command_line(), overwrite)?;
     eprintln!(
         "merged {} shard folders: {runs} runs into {}",
         dirs.len(),
@@ -355,19 +371,49 @@ fn draw_charts(out: &Path, no_plots: bool) {
     }
 }
 
-/// A Ctrl-C handler that asks the runner to stop (a second one stops at
-/// once).
-fn stop_flag() -> Arc<AtomicBool> {
-    let stop = Arc::new(AtomicBool::new(false));
+/// Asks the runner to stop on SIGINT (Ctrl-C), SIGTERM (what Slurm sends
+/// on pre-emption and `scancel`) and SIGHUP: what is running finishes and
+/// is written. A second signal stops at once. The watcher is the binary's
+/// one thread of its own.
+fn stop_on_signals() -> Arc<Stop> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let stop = Arc::new(Stop::new());
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        eprintln!("warning: signals cannot be caught; an interrupt will stop at once");
+        return stop;
+    };
     let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nstopping now");
-            std::process::exit(exit::INTERRUPTED);
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            let reason = match sig {
+                SIGTERM => Reason::Terminate,
+                SIGHUP => Reason::Hangup,
+                _ => Reason::Interrupt,
+            };
+            if flag.request(reason) {
+                eprintln!("\nstopping now");
+                std::process::exit(reason.exit_code());
+            }
+            eprintln!(
+                "\n{}: finishing the runs in progress (send it again to stop at once)…",
+                reason.name()
+            );
         }
-        eprintln!("\ninterrupted: finishing the runs in progress (Ctrl-C again to stop at once)…");
     });
     stop
+}
+
+/// Prints the estimated size of the tables when it is large.
+fn warn_if_large(plan: &Plan) {
+    let size = plan.estimated_output();
+    if size.total() > 1 << 30 {
+        eprintln!(
+            "warning: this will write about {} of tables ({} of them ticks.csv); to make it smaller, {}",
+            scenario::human_bytes(size.total()),
+            scenario::human_bytes(size.ticks),
+            sweep::SMALLER
+        );
+    }
 }
 
 /// Runs a scenario (plain or swept) into its folder and reports.
@@ -383,14 +429,20 @@ fn execute(s: &Scenario, shard: Option<Shard>, exec: &Exec, command: &str) -> Re
         threads: n,
         resume: exec.resume,
         fresh: exec.fresh,
+        overwrite: exec.overwrite,
+        keep_previous: exec.out.is_none(),
         command: command.to_string(),
         command_line: command_line(),
     };
-    let stop = stop_flag();
+    let stop = stop_on_signals();
     let bar = progress::Bar::new(std::io::stderr().is_terminal());
     report::starting(command, s, &plan, n, &out);
+    warn_if_large(&plan);
     let started = std::time::Instant::now();
     let outcome = sweep::execute(&plan, &opts, &bar, &stop)?;
+    for note in &outcome.notes {
+        eprintln!("note: {note}");
+    }
     if outcome.already_complete {
         eprintln!("{} is already complete; nothing to do", out.display());
         return Ok(exit::OK);
@@ -408,7 +460,9 @@ fn execute(s: &Scenario, shard: Option<Shard>, exec: &Exec, command: &str) -> Re
             outcome.total,
             out.display()
         );
-        return Ok(exit::INTERRUPTED);
+        return Ok(outcome
+            .stopped_by
+            .map_or(exit::INTERRUPTED, Reason::exit_code));
     }
     report::finished(&outcome, started.elapsed().as_secs_f64());
     if shard.is_none() {

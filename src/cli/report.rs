@@ -213,14 +213,17 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
 
 /// `profspace sweep --dry-run`.
 pub fn dry_run(plan: &Plan) {
+    let size = plan.estimated_output();
     outln!(
-        "{} design points × {} replications = {} runs{}",
+        "{} design points × {} replications = {} runs{}; tables of about {} ({} rows of ticks.csv per run)",
         plan.design.len(),
         plan.replications,
         plan.total_runs(),
         plan.shard
             .map(|s| format!(" (shard {s}: {} runs)", plan.len()))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        profspace::scenario::human_bytes(size.total()),
+        size.tick_rows
     );
     if plan.design.columns.is_empty() {
         return;

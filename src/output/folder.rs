@@ -17,11 +17,13 @@
 //! ```
 
 use super::files::{FolderLock, PartFile, part_path, write_atomic};
-use super::manifest::{self, Existing};
+use super::manifest::{self, FileDigest};
 use super::table;
-use crate::error::{IoContext, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::observe::Metric;
+use sha2::{Digest, Sha256};
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// `design.csv`.
@@ -43,6 +45,14 @@ pub const PLOTS: &str = "plots";
 
 /// The tables streamed in run order, in the order of [`Layout`]'s arrays.
 pub const STREAMED: [&str; 3] = [RUNS, TICKS, FAILURES];
+
+/// The tables a finished folder may hold, in the order the manifest lists
+/// their digests.
+pub const TABLES: [&str; 6] = [DESIGN, RUNS, TICKS, FAILURES, AGGREGATE, SENSITIVITY];
+
+/// Where the results a changed scenario replaced are kept (the default
+/// output folder only); older ones move to `previous.1`, `previous.2` ….
+pub const PREVIOUS: &str = "previous";
 
 /// The files profspace writes in a result folder.
 const OWNED: [&str; 7] = [
@@ -166,9 +176,117 @@ impl ResultFolder {
         FolderLock::acquire(&self.dir)
     }
 
-    /// What its manifest says, if it has a readable one.
-    pub fn manifest(&self) -> Option<Existing> {
+    /// What its manifest says.
+    pub fn manifest(&self) -> manifest::Read {
         manifest::read(&self.dir)
+    }
+
+    /// The entries of the folder that profspace did not write (every entry
+    /// but its tables, their `.part` and temporary files, `manifest.json`,
+    /// `plots/`, `.profspace/` and `previous*/`), sorted.
+    pub fn foreign_entries(&self) -> Vec<String> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                let base = n.strip_suffix(".part").unwrap_or(n);
+                !(OWNED.contains(&base)
+                    || n == PLOTS
+                    || n == ".profspace"
+                    || n.starts_with(PREVIOUS)
+                    || (n.starts_with('.') && n.contains(".tmp-")))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Moves the folder's results (tables, manifest, charts) into
+    /// `previous/`; an older `previous/` first moves to the next free
+    /// `previous.N/`. Nothing is deleted. Returns where they went.
+    pub fn keep_as_previous(&self) -> Result<PathBuf> {
+        let previous = self.file(PREVIOUS);
+        if previous.exists() {
+            let mut n = 1;
+            while self.file(&format!("{PREVIOUS}.{n}")).exists() {
+                n += 1;
+            }
+            let older = self.file(&format!("{PREVIOUS}.{n}"));
+            fs::rename(&previous, &older).at("rename", &previous)?;
+        }
+        fs::create_dir(&previous).at("create", &previous)?;
+        for name in OWNED.iter().copied().chain([PLOTS]) {
+            let from = self.file(name);
+            if from.exists() {
+                fs::rename(&from, previous.join(name)).at("move", &from)?;
+            }
+        }
+        Ok(previous)
+    }
+
+    /// Size and SHA-256 of every finished table in the folder.
+    pub fn digests(&self) -> Result<Vec<FileDigest>> {
+        let mut out = Vec::new();
+        for name in TABLES {
+            let path = self.file(name);
+            if path.is_file() {
+                let (bytes, sha256) = sha256_of(&path)?;
+                out.push(FileDigest {
+                    name: name.to_string(),
+                    bytes,
+                    sha256,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks the folder's tables against the digests `recorded` in its
+    /// manifest; a user error saying which file differs and how.
+    pub fn verify(&self, recorded: &[FileDigest]) -> Result<()> {
+        for f in recorded {
+            let path = self.file(&f.name);
+            let damaged = |what: String| {
+                Error::folder(format!(
+                    "{} is damaged: {what}; it does not match manifest.json, so it cannot be trusted",
+                    path.display()
+                ))
+            };
+            if !path.is_file() {
+                return Err(damaged("the file is missing".into()));
+            }
+            let (bytes, sha256) = sha256_of(&path)?;
+            if bytes != f.bytes {
+                return Err(damaged(format!(
+                    "it has {bytes} bytes, {} were written",
+                    f.bytes
+                )));
+            }
+            if sha256 != f.sha256 {
+                return Err(damaged("its content changed after it was written".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Free bytes on the folder's file system (of its nearest existing
+    /// ancestor), when the system says.
+    pub fn free_space(&self) -> Option<u64> {
+        if let Some(forced) = std::env::var("PROFSPACE_FREE_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            // Test hook: pretend the file system has this much room.
+            return Some(forced);
+        }
+        let mut dir = self.dir.as_path();
+        while !dir.exists() {
+            dir = dir.parent().filter(|p| !p.as_os_str().is_empty())?;
+        }
+        free_bytes(dir)
     }
 
     /// Whether any streamed table is being written (a `.part` file exists).
@@ -198,7 +316,7 @@ impl ResultFolder {
             }
         }
         let state = self.state_dir();
-        for name in ["journal", "checkpoint"] {
+        for name in ["journal", "checkpoint", "index"] {
             let _ = fs::remove_file(state.join(name));
         }
         if let Ok(entries) = fs::read_dir(self.file(PLOTS)) {
@@ -250,5 +368,74 @@ impl ResultFolder {
     /// Writes one whole file atomically.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
         write_atomic(&self.file(name), bytes)
+    }
+}
+
+/// Size and lower-case hex SHA-256 of a file.
+pub fn sha256_of(path: &Path) -> Result<(u64, String)> {
+    let mut file = fs::File::open(path).at("read", path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buf).at("read", path)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((bytes, hex))
+}
+
+#[cfg(unix)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    let st = rustix::fs::statvfs(dir).ok()?;
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_: &Path) -> Option<u64> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_matches_the_standard_test_vector() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("abc");
+        fs::write(&p, b"abc").unwrap();
+        assert_eq!(
+            sha256_of(&p).unwrap(),
+            (
+                3,
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn previous_results_rotate_and_nothing_is_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = ResultFolder::new(dir.path());
+        for round in 0..3 {
+            fs::write(f.file(RUNS), format!("round {round}")).unwrap();
+            f.keep_as_previous().unwrap();
+        }
+        let read = |p: &str| fs::read_to_string(dir.path().join(p).join(RUNS)).unwrap();
+        assert_eq!(read("previous"), "round 2");
+        assert_eq!(read("previous.2"), "round 1");
+        assert_eq!(read("previous.1"), "round 0");
+        assert!(!f.file(RUNS).exists());
+        fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        assert_eq!(f.foreign_entries(), vec!["notes.txt".to_string()]);
     }
 }

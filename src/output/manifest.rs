@@ -69,6 +69,23 @@ pub struct Manifest {
     pub runs_total: u64,
     /// Threads used (does not affect results).
     pub threads: usize,
+    /// What stopped an interrupted folder (`SIGTERM`, `SIGINT` …).
+    pub interrupted_by: Option<String>,
+    /// The finished tables: name, size and SHA-256, so that a complete
+    /// folder can be checked before it is trusted.
+    pub files: Vec<FileDigest>,
+}
+
+/// A finished file's size and SHA-256 (hex), as recorded in the manifest;
+/// `sha256sum FILE` shows the same digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDigest {
+    /// File name in the folder.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
 }
 
 /// Renders the manifest of `s` with `design`.
@@ -107,6 +124,13 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
         "runs_done": m.runs_done,
         "runs_failed": m.runs_failed,
         "threads": m.threads,
+        "interrupted_by": m.interrupted_by,
+        "files": Json::Object(
+            m.files
+                .iter()
+                .map(|f| (f.name.clone(), json!({"bytes": f.bytes, "sha256": f.sha256})))
+                .collect()
+        ),
     });
     let mut out = serde_json::to_vec_pretty(&doc)
         .map_err(|e| Error::internal(format!("cannot render the manifest: {e}")))?;
@@ -133,35 +157,92 @@ pub struct Existing {
     pub scenario_toml: String,
     /// When the folder was started.
     pub started: String,
+    /// When it finished (or stopped).
+    pub finished: Option<String>,
+    /// The digests of its finished tables.
+    pub files: Vec<FileDigest>,
 }
 
-/// Reads the manifest of `dir`, if there is a readable one.
-pub fn read(dir: &Path) -> Option<Existing> {
-    let text = std::fs::read(dir.join("manifest.json")).ok()?;
-    let doc: Json = serde_json::from_slice(&text).ok()?;
-    let shard = doc
-        .get("shard")
-        .and_then(|s| Some((s.get("index")?.as_u64()?, s.get("count")?.as_u64()?)));
-    Some(Existing {
-        status: Status::from_name(doc.get("status")?.as_str()?)?,
-        fingerprint: doc.get("scenario_fingerprint")?.as_str()?.to_string(),
+/// What is in the folder's `manifest.json`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Read {
+    /// No manifest.
+    Missing,
+    /// A manifest profspace cannot use: not JSON, or a field missing.
+    Unreadable(String),
+    /// A manifest.
+    Found(Existing),
+}
+
+/// Reads the manifest of `dir`. Every field that decides anything must be
+/// there: a manifest that lacks one is unreadable, never filled in with a
+/// default.
+pub fn read(dir: &Path) -> Read {
+    let text = match std::fs::read(dir.join("manifest.json")) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Missing,
+        Err(e) => return Read::Unreadable(e.to_string()),
+    };
+    let doc: Json = match serde_json::from_slice(&text) {
+        Ok(d) => d,
+        Err(e) => return Read::Unreadable(format!("not valid JSON ({e})")),
+    };
+    match parse(&doc) {
+        Ok(e) => Read::Found(e),
+        Err(field) => Read::Unreadable(format!("`{field}` is missing or malformed")),
+    }
+}
+
+fn parse(doc: &Json) -> Result<Existing, &'static str> {
+    let text = |key: &'static str| {
+        doc.get(key)
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .ok_or(key)
+    };
+    let number = |key: &'static str| doc.get(key).and_then(Json::as_u64).ok_or(key);
+    let shard = match doc.get("shard") {
+        None | Some(Json::Null) => None,
+        Some(s) => Some((
+            s.get("index").and_then(Json::as_u64).ok_or("shard")?,
+            s.get("count").and_then(Json::as_u64).ok_or("shard")?,
+        )),
+    };
+    let mut files = Vec::new();
+    if let Some(map) = doc.get("files").and_then(Json::as_object) {
+        for (name, f) in map {
+            files.push(FileDigest {
+                name: name.clone(),
+                bytes: f.get("bytes").and_then(Json::as_u64).ok_or("files")?,
+                sha256: f
+                    .get("sha256")
+                    .and_then(Json::as_str)
+                    .ok_or("files")?
+                    .to_string(),
+            });
+        }
+    }
+    let status = Status::from_name(&text("status")?).ok_or("status")?;
+    if status == Status::Complete && files.is_empty() {
+        return Err("files");
+    }
+    Ok(Existing {
+        status,
+        fingerprint: text("scenario_fingerprint")?,
         shard,
-        runs_total: doc.get("design")?.get("runs")?.as_u64()?,
-        runs_failed: doc.get("runs_failed").and_then(Json::as_u64).unwrap_or(0),
-        command: doc
-            .get("command")
+        runs_total: doc
+            .get("design")
+            .and_then(|d| d.get("runs"))
+            .and_then(Json::as_u64)
+            .ok_or("design")?,
+        runs_failed: number("runs_failed")?,
+        command: text("command")?,
+        scenario_toml: text("scenario_toml")?,
+        started: text("started")?,
+        finished: doc
+            .get("finished")
             .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        scenario_toml: doc
-            .get("scenario_toml")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        started: doc
-            .get("started")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string(),
+            .map(str::to_string),
+        files,
     })
 }

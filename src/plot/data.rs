@@ -339,8 +339,21 @@ pub(crate) struct Aggregate {
     pub metrics: Vec<MetricStats>,
 }
 
-fn num(s: &str) -> f64 {
-    s.trim().parse().unwrap_or(f64::NAN)
+/// A number of a table: empty is "no value" (NaN, as written for undefined
+/// results); anything else must be a number, or the table is refused with
+/// its line and column.
+fn number(path: &Path, line: usize, column: &str, s: &str) -> Result<f64, PlotError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(f64::NAN);
+    }
+    t.parse().map_err(|_| PlotError::Invalid {
+        file: path.to_path_buf(),
+        message: format!(
+            "line {line}, column `{column}`: `{}` is not a number",
+            crate::params::ellipsis(t)
+        ),
+    })
 }
 
 impl Aggregate {
@@ -365,14 +378,20 @@ impl Aggregate {
                 continue;
             };
             let ci_col = t.header.iter().position(|c| *c == format!("{name}_ci95"));
+            let values = |c: usize| -> Result<Vec<f64>, PlotError> {
+                t.rows
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| number(path, k + 2, &t.header[c], &r[c]))
+                    .collect()
+            };
             metrics.push(MetricStats {
                 name: name.to_string(),
-                mean: t.rows.iter().map(|r| num(&r[i])).collect(),
-                ci: t
-                    .rows
-                    .iter()
-                    .map(|r| ci_col.map_or(f64::NAN, |c| num(&r[c])))
-                    .collect(),
+                mean: values(i)?,
+                ci: match ci_col {
+                    Some(c) => values(c)?,
+                    None => vec![f64::NAN; t.rows.len()],
+                },
             });
         }
         Ok(Aggregate {
@@ -693,9 +712,14 @@ pub(crate) fn read_ticks(
     let mut acc: Vec<Welford> = Vec::new();
     let mut rec = csv::ByteRecord::new();
     let parse_u64 = |b: &[u8]| -> Option<u64> { std::str::from_utf8(b).ok()?.trim().parse().ok() };
+    let mut line = 1usize;
     while r.read_byte_record(&mut rec).map_err(|e| csv_err(path, e))? {
+        line += 1;
         let (Some(point), Some(tick)) = (parse_u64(&rec[pc]), parse_u64(&rec[tc])) else {
-            continue;
+            return Err(PlotError::Invalid {
+                file: path.to_path_buf(),
+                message: format!("line {line}: the point or tick is not a whole number"),
+            });
         };
         let cond = match &dense {
             Some(v) => v.get(point as usize).copied().flatten(),
@@ -709,10 +733,8 @@ pub(crate) fn read_ticks(
         });
         let base = slot * block + c * nm;
         for (k, &col) in mcols.iter().enumerate() {
-            let x = std::str::from_utf8(&rec[col])
-                .ok()
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                .unwrap_or(f64::NAN);
+            let text = std::str::from_utf8(&rec[col]).unwrap_or("\u{fffd}");
+            let x = number(path, line, &metrics[k], text)?;
             acc[base + k].push(x);
         }
     }

@@ -181,6 +181,7 @@ impl Inputs {
             .chain(tick_metrics.iter().flatten().map(String::as_str))
             .collect();
         let charts = model_of(dir, &names).map_or(NO_DEFAULTS, |m| m.charts());
+        verified(dir)?;
         let mut agg = agg;
         if let Some(a) = &mut agg {
             a.design.group = grouping(&charts);
@@ -228,6 +229,23 @@ impl Inputs {
             }
         }
         Ok(())
+    }
+}
+
+/// A folder with a manifest must match it: a complete folder's tables
+/// their digests; a manifest that cannot be read is refused.
+fn verified(dir: &Path) -> Result<(), PlotError> {
+    use crate::output::manifest::{Read, Status};
+    let invalid = |message: String| PlotError::Invalid {
+        file: dir.join("manifest.json"),
+        message,
+    };
+    match crate::output::manifest::read(dir) {
+        Read::Found(e) if e.status == Status::Complete => crate::output::ResultFolder::new(dir)
+            .verify(&e.files)
+            .map_err(|err| invalid(err.to_string())),
+        Read::Unreadable(why) => Err(invalid(format!("cannot be read ({why})"))),
+        _ => Ok(()),
     }
 }
 
@@ -624,7 +642,9 @@ fn primary_metrics(agg: &Aggregate, asked: &[String], main: &str) -> Vec<String>
         .filter_map(|m| agg.metric(m).map(|s| s.name.clone()))
         .filter(|m| seen.insert(m.clone()))
         .collect();
-    if !chosen.is_empty() {
+    // Metrics asked for are the only ones drawn (those of them that the
+    // aggregate has); nothing else stands in for them.
+    if !asked.is_empty() {
         return chosen;
     }
     if let Some(m) = agg.metric(main) {
@@ -636,8 +656,8 @@ fn primary_metrics(agg: &Aggregate, asked: &[String], main: &str) -> Vec<String>
         .unwrap_or_default()
 }
 
-/// The time-series panels: the asked metrics present in ticks.csv, else
-/// the model's panels present, else the first columns.
+/// The time-series panels: the asked metrics present in ticks.csv (and only
+/// them), else the model's panels present, else the first columns.
 fn panel_metrics(names: &[String], asked: &[String], key_metrics: &[&str]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let chosen: Vec<String> = asked
@@ -646,7 +666,7 @@ fn panel_metrics(names: &[String], asked: &[String], key_metrics: &[&str]) -> Ve
         .take(MAX_PANELS)
         .cloned()
         .collect();
-    if !chosen.is_empty() {
+    if !asked.is_empty() {
         return chosen;
     }
     let key: Vec<String> = key_metrics
@@ -762,6 +782,10 @@ mod tests {
         assert_eq!(
             panel_metrics(&psm, &["trust".into(), "nope".into()], &KEY),
             vec!["trust"]
+        );
+        assert_eq!(
+            panel_metrics(&psm, &["settle_tick".into()], &KEY),
+            Vec::<String>::new()
         );
     }
 }

@@ -74,6 +74,10 @@ impl Default for Scenario {
 
 const BIG: i64 = 10_000_000;
 
+/// `output.ticks_every` of a scenario with a `[sweep]` or `[sensitivity]`
+/// that does not set it.
+pub const SWEEP_TICKS_EVERY: u32 = 10;
+
 /// The keys of every scenario, whatever its model, in the order of the
 /// documentation. `model` is read first and checked against the registry of
 /// models (see [`crate::model::names`]).
@@ -138,7 +142,8 @@ pub static ENGINE_PARAMS: &[Param] = &[
     .fixed(),
     param!(Scenario, "output.ticks_every", Kind::Int { min: 0, max: BIG }, output.ticks_every: u => Int,
         "Write every n-th tick (or period) to ticks.csv; 0 writes no per-tick table", "—")
-    .fixed(),
+    .fixed()
+    .note("1; 10 with a [sweep] or [sensitivity]"),
 ];
 
 /// Where a key lives.

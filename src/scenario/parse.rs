@@ -154,6 +154,11 @@ pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>, 
     for (path, line) in &walker.seen {
         lines.entry(path.clone()).or_insert(*line);
     }
+    // A sweep records every tenth tick unless told otherwise, so that its
+    // per-tick table is not the largest thing nobody asked for.
+    if (s.sweep.is_some() || s.sensitivity.is_some()) && !lines.contains_key("output.ticks_every") {
+        s.output.ticks_every = super::SWEEP_TICKS_EVERY;
+    }
     (s, walker.ctx.problems, lines)
 }
 

@@ -112,22 +112,49 @@ pub fn sanitize_name(stem: &str) -> String {
     }
 }
 
+/// The largest scenario file read: far more than any scenario needs.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+
 /// Reads a scenario file as text: a clear problem for a folder, a missing
-/// file or bytes that are not UTF-8 (with the line of the first bad byte).
+/// file, something that is not a regular file (a pipe or a device, which
+/// could block or never end), a file over [`MAX_SCENARIO_BYTES`], or bytes
+/// that are not UTF-8 (with the line of the first bad byte).
 pub(crate) fn read_text(path: &Path) -> Result<String, Problem> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let why = if path.is_dir() {
-                "it is a directory, not a scenario file".to_string()
-            } else if e.kind() == std::io::ErrorKind::NotFound {
-                "no such file".to_string()
-            } else {
-                e.to_string()
-            };
-            return Err(Problem::file(format!("cannot read the scenario: {why}")));
-        }
+    use std::io::Read;
+    let cannot = |why: String| Problem::file(format!("cannot read the scenario: {why}"));
+    let meta = std::fs::metadata(path).map_err(|e| {
+        cannot(if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file".to_string()
+        } else {
+            e.to_string()
+        })
+    })?;
+    if meta.is_dir() {
+        return Err(cannot("it is a directory, not a scenario file".into()));
+    }
+    if !meta.is_file() {
+        return Err(cannot(
+            "it is not a regular file (a pipe, socket or device); save the scenario in a file"
+                .into(),
+        ));
+    }
+    let too_big = |n: u64| {
+        cannot(format!(
+            "the file has {} but a scenario file is at most {}",
+            human_bytes(n),
+            human_bytes(MAX_SCENARIO_BYTES)
+        ))
     };
+    if meta.len() > MAX_SCENARIO_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| cannot(e.to_string()))?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;

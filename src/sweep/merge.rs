@@ -55,10 +55,41 @@ impl Table {
     }
 }
 
-/// Merges shard folders into `out`. Returns the number of runs.
-pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<u64> {
+/// Where a path is, spelled one way: the canonical path of the path, or of
+/// its parent joined with its name when it does not exist yet.
+fn place(p: &Path) -> PathBuf {
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    let parent = p
+        .parent()
+        .filter(|q| !q.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match (parent.canonicalize(), p.file_name()) {
+        (Ok(c), Some(name)) => c.join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Merges shard folders into `out`. Returns the number of runs. `out` must
+/// be a new folder, an empty one, or one holding this sweep's results;
+/// anything else is refused unless `overwrite`.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    command_line: Vec<String>,
+    overwrite: bool,
+) -> Result<u64> {
     if dirs.is_empty() {
         return Err(user("merge needs at least one shard folder".into()));
+    }
+    let target = place(out);
+    if let Some(d) = dirs.iter().find(|d| place(d) == target) {
+        return Err(user(format!(
+            "--out {} is the shard folder {}; merge into a new folder",
+            out.display(),
+            d.display()
+        )));
     }
     let (dirs, first) = ordered_shards(dirs)?;
     let first = &first;
@@ -72,6 +103,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
     }
 
     let folder = ResultFolder::new(out);
+    claim(&folder, &first.fingerprint, overwrite)?;
     folder.create()?;
     let _lock = folder.lock()?;
     let design = fs::read(dirs[0].join(DESIGN)).at("read", &dirs[0].join(DESIGN))?;
@@ -114,6 +146,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
         runs_failed: failed,
         runs_total: total,
         threads: 1,
+        interrupted_by: None,
+        files: Vec::new(),
     };
     super::finish(&folder, &plan, streams, &mut m)?;
     Ok(total)
@@ -125,12 +159,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
 fn ordered_shards(dirs: &[PathBuf]) -> Result<(Vec<PathBuf>, Existing)> {
     let mut shards = Vec::new();
     for d in dirs {
-        let m = manifest::read(d).ok_or_else(|| {
-            user(format!(
-                "{} is not a profspace result folder (no readable manifest.json)",
-                d.display()
-            ))
-        })?;
+        let m = match manifest::read(d) {
+            manifest::Read::Found(m) => m,
+            manifest::Read::Missing => {
+                return Err(user(format!(
+                    "{} is not a profspace result folder (no manifest.json)",
+                    d.display()
+                )));
+            }
+            manifest::Read::Unreadable(why) => {
+                return Err(user(format!(
+                    "{}: its manifest.json cannot be read ({why})",
+                    d.display()
+                )));
+            }
+        };
         shards.push((d.clone(), m));
     }
     let first = &shards[0].1;
@@ -151,6 +194,8 @@ fn ordered_shards(dirs: &[PathBuf]) -> Result<(Vec<PathBuf>, Existing)> {
                 m.status
             )));
         }
+        // Nothing damaged is merged: every table must match its digest.
+        ResultFolder::new(d).verify(&m.files)?;
     }
     let count = first.shard.map_or(1, |(_, n)| n);
     let mut by_index: Vec<Option<PathBuf>> = vec![None; count as usize];
@@ -237,4 +282,37 @@ fn interleave(
         }
     }
     Ok((outs, failed))
+}
+
+/// Whether `merge` may write into `folder`: new, empty, or this sweep's;
+/// otherwise only with `overwrite`.
+fn claim(folder: &ResultFolder, fingerprint: &str, overwrite: bool) -> Result<()> {
+    if overwrite || !folder.dir().exists() {
+        return Ok(());
+    }
+    let dir = folder.dir().display();
+    match folder.manifest() {
+        manifest::Read::Found(e) if e.fingerprint == fingerprint => Ok(()),
+        manifest::Read::Found(e) => Err(user(format!(
+            "{dir} holds the results of another scenario ({} started {}); choose another --out, \
+             or add --overwrite to replace them",
+            e.command, e.started
+        ))),
+        manifest::Read::Unreadable(why) => Err(user(format!(
+            "{dir} holds a manifest.json that profspace cannot read ({why}); choose another \
+             --out, or add --overwrite to replace what is there"
+        ))),
+        manifest::Read::Missing => {
+            let foreign = folder.foreign_entries();
+            if foreign.is_empty() {
+                Ok(())
+            } else {
+                Err(user(format!(
+                    "{dir} holds files that profspace did not write ({}); choose an empty or \
+                     new folder with --out, or add --overwrite to write into it",
+                    foreign.join(", ")
+                )))
+            }
+        }
+    }
 }

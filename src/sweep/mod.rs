@@ -12,11 +12,17 @@ mod indices;
 mod merge;
 mod resume;
 mod runner;
+mod stop;
 
 pub use aggregate::write_aggregate;
 pub use indices::write_indices;
 pub use merge::merge;
 pub use runner::{Options, Outcome, Progress, execute};
+pub use stop::{Reason, Stop};
+
+/// How to make a run's tables smaller, for messages about size.
+pub const SMALLER: &str = "write fewer per-tick rows ([output] ticks_every = 10, or 0 for none; \
+     --no-ticks on the command line), or sweep fewer points or replications";
 
 use crate::error::Result;
 use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams};
@@ -239,10 +245,9 @@ pub(crate) fn finish(
             indices::write_indices(folder, plan)?;
         }
     }
+    manifest.files = folder.digests()?;
     manifest.status = Status::Complete;
-    write_manifest(folder, plan, manifest)?;
-    resume::remove_checkpoint(folder);
-    Ok(())
+    write_manifest(folder, plan, manifest)
 }
 
 #[cfg(test)]

@@ -1,27 +1,37 @@
-//! What a crashed or interrupted sweep left behind, and how much of it can be
-//! kept.
+//! What a crashed or interrupted sweep left behind, how much of it can be
+//! kept, and why it can be trusted.
 //!
-//! The runner writes each run's `ticks.csv` rows before its `runs.csv` row
-//! (or its `failures.csv` row), in canonical run order, to `.part` files.
-//! Runs that finish out of order wait in memory and in an append-only
-//! journal (`.profspace/journal`), so a finished run is on disk the moment
-//! it finishes. Every few seconds the `.part` files are flushed to disk and
-//! a checkpoint records their lengths.
+//! The runner appends each run's `ticks.csv` rows, then its `runs.csv` row
+//! (or its `failures.csv` row), in canonical run order, to `.part` files;
+//! right after, it appends one line to the index `.profspace/index`:
 //!
-//! On `--resume`, everything up to the checkpoint is trusted; after it, rows
-//! are read and accepted run by run while they are complete and in the
-//! expected order; the files are cut after the last whole run. Journal
-//! records with a valid checksum come back without being recomputed.
+//! ```text
+//! <run index> <runs bytes> <ticks bytes> <failure bytes> <fnv runs> <fnv ticks> <fnv failure> <fnv of the line>
+//! ```
+//!
+//! Every few seconds the `.part` files are flushed to disk, then the index,
+//! so the index never covers bytes that are not on disk. Runs that finish out
+//! of order wait in memory and in an append-only journal
+//! (`.profspace/journal`), each record with its own checksum, so a finished
+//! run is on disk the moment it finishes.
+//!
+//! On `--resume` every indexed run's bytes are read back and checked against
+//! the index. A torn end (the last index line half-written, rows after the
+//! last indexed run, a file cut short) is repaired: those runs are computed
+//! again, deterministically, so the result is the same bytes. Bytes that
+//! differ from their checksum are damage: the resume is refused, with the
+//! file, the line and what to do. Journal records whose checksum fails are
+//! dropped and computed again.
 
 use super::Plan;
-use crate::error::{IoContext, Result};
-use crate::output::folder::{ResultFolder, STREAMED};
+use crate::error::{Error, IoContext, Result};
+use crate::output::folder::{Layout, ResultFolder, STREAMED};
 use crate::output::part_path;
 use crate::scenario::fnv1a64;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
 
 /// A run finished by a worker, formatted for the three tables.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +46,13 @@ pub struct Finished {
     pub failure: Vec<u8>,
 }
 
+impl Finished {
+    /// The run's bytes per table, in the order of [`STREAMED`].
+    fn parts(&self) -> [&[u8]; 3] {
+        [&self.runs, &self.ticks, &self.failure]
+    }
+}
+
 /// How far the ordered files are known to be complete.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -47,165 +64,266 @@ pub struct Checkpoint {
     pub lens: [u64; 3],
 }
 
-impl Checkpoint {
+/// One line of the index: a run's bytes in each table and their checksums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    index: u64,
+    lens: [u64; 3],
+    sums: [u64; 3],
+}
+
+impl Entry {
+    fn of(f: &Finished) -> Entry {
+        let p = f.parts();
+        Entry {
+            index: f.index,
+            lens: p.map(|b| b.len() as u64),
+            sums: p.map(fnv1a64),
+        }
+    }
+
     fn render(&self) -> String {
-        format!(
-            "{} {} {} {} {}\n",
-            self.done, self.failed, self.lens[0], self.lens[1], self.lens[2]
-        )
+        let body = format!(
+            "{} {} {} {} {:016x} {:016x} {:016x}",
+            self.index,
+            self.lens[0],
+            self.lens[1],
+            self.lens[2],
+            self.sums[0],
+            self.sums[1],
+            self.sums[2]
+        );
+        format!("{body} {:016x}\n", fnv1a64(body.as_bytes()))
     }
 
-    fn parse(text: &str) -> Option<Self> {
-        let v: Vec<u64> = text
-            .split_whitespace()
-            .map(|x| x.parse().ok())
-            .collect::<Option<_>>()?;
-        (v.len() == 5).then(|| Checkpoint {
-            done: v[0],
-            failed: v[1],
-            lens: [v[2], v[3], v[4]],
+    /// A whole line whose own checksum holds.
+    fn parse(line: &str) -> Option<Entry> {
+        let (body, check) = line.strip_suffix('\n')?.rsplit_once(' ')?;
+        if format!("{:016x}", fnv1a64(body.as_bytes())) != check {
+            return None;
+        }
+        let f: Vec<&str> = body.split(' ').collect();
+        if f.len() != 7 {
+            return None;
+        }
+        let n = |i: usize| f[i].parse::<u64>().ok();
+        let h = |i: usize| u64::from_str_radix(f[i], 16).ok();
+        Some(Entry {
+            index: n(0)?,
+            lens: [n(1)?, n(2)?, n(3)?],
+            sums: [h(4)?, h(5)?, h(6)?],
         })
     }
 }
 
-fn checkpoint_path(folder: &ResultFolder) -> PathBuf {
-    folder.state_dir().join("checkpoint")
+fn index_path(folder: &ResultFolder) -> PathBuf {
+    folder.state_dir().join("index")
 }
 
-/// Records a checkpoint (after the `.part` files were flushed).
-pub fn save_checkpoint(folder: &ResultFolder, c: &Checkpoint) -> Result<()> {
-    crate::output::write_atomic(&checkpoint_path(folder), c.render().as_bytes())
+/// The index, appended to as runs are written.
+pub struct Index {
+    path: PathBuf,
+    file: File,
 }
 
-/// Reads the checkpoint, if any.
-pub fn load_checkpoint(folder: &ResultFolder) -> Option<Checkpoint> {
-    Checkpoint::parse(&fs::read_to_string(checkpoint_path(folder)).ok()?)
-}
-
-/// Removes the checkpoint (the folder is complete).
-pub fn remove_checkpoint(folder: &ResultFolder) {
-    let _ = fs::remove_file(checkpoint_path(folder));
-}
-
-/// The run id in the first field of a CSV line.
-fn first_field(line: &[u8]) -> Option<u64> {
-    let end = line.iter().position(|&b| b == b',')?;
-    std::str::from_utf8(&line[..end]).ok()?.parse().ok()
-}
-
-/// Reads whole lines of a `.part` file from an offset.
-struct Lines {
-    reader: Option<BufReader<File>>,
-    pos: u64,
-    peeked: Option<Vec<u8>>,
-    fields: usize,
-}
-
-impl Lines {
-    fn open(path: &Path, from: u64, fields: usize) -> Result<Self> {
-        let reader = match File::open(path) {
-            Ok(mut f) => {
-                f.seek(SeekFrom::Start(from)).at("read", path)?;
-                Some(BufReader::new(f))
-            }
-            Err(_) => None,
-        };
-        Ok(Lines {
-            reader,
-            pos: from,
-            peeked: None,
-            fields,
-        })
+impl Index {
+    /// Opens the index for appending after cutting it to `keep` bytes.
+    pub fn open(folder: &ResultFolder, keep: u64) -> Result<Index> {
+        let path = index_path(folder);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .at("open", &path)?;
+        file.set_len(keep).at("truncate", &path)?;
+        Ok(Index { path, file })
     }
 
-    /// The next complete, well-formed line (without consuming it).
-    fn peek(&mut self) -> Option<&[u8]> {
-        if self.peeked.is_none() {
-            let r = self.reader.as_mut()?;
-            let mut buf = Vec::new();
-            match r.read_until(b'\n', &mut buf) {
-                Ok(n) if n > 0 && buf.ends_with(b"\n") => {
-                    // A row of the wrong width, or with a NUL (a block lost in
-                    // a power cut), ends what can be trusted.
-                    let commas = buf.iter().filter(|&&b| b == b',').count();
-                    if buf.contains(&0) || (self.fields > 0 && commas + 1 < self.fields) {
-                        self.reader = None;
-                        return None;
-                    }
-                    self.peeked = Some(buf);
-                }
-                _ => {
-                    self.reader = None;
-                    return None;
-                }
-            }
-        }
-        self.peeked.as_deref()
+    /// Records a run written to the `.part` files.
+    pub fn append(&mut self, f: &Finished) -> Result<()> {
+        self.file
+            .write_all(Entry::of(f).render().as_bytes())
+            .at("write", &self.path)
     }
 
-    fn next_id(&mut self) -> Option<u64> {
-        self.peek().and_then(first_field)
+    /// Flushes the index to disk (after the `.part` files).
+    pub fn sync(&self) -> Result<()> {
+        self.file.sync_data().at("flush", &self.path)
     }
 
-    fn take(&mut self) {
-        if let Some(l) = self.peeked.take() {
-            self.pos += l.len() as u64;
-        }
+    /// Removes the index (the folder is complete).
+    pub fn remove(self) {
+        let _ = fs::remove_file(&self.path);
     }
 }
 
-/// Finds how much of the `.part` files can be kept: starting from the
-/// checkpoint, runs are accepted in plan order while their rows are whole.
-/// `tick_rows(index)` gives the number of tick rows a run writes, when fixed.
-pub fn scan(
-    folder: &ResultFolder,
-    plan: &Plan,
-    start: Checkpoint,
-    fields: [usize; 3],
-    tick_rows: &dyn Fn(u64) -> Option<u64>,
-) -> Result<Checkpoint> {
-    let mut files: Vec<Lines> = STREAMED
+/// What `--resume` can keep.
+pub struct Recovered {
+    /// Whether the `.part` files are kept (up to `checkpoint.lens`), or
+    /// written again from their headers.
+    pub keep: bool,
+    /// The verified runs.
+    pub checkpoint: Checkpoint,
+    /// Bytes of the index that cover them.
+    pub index_len: u64,
+    /// Runs finished out of order whose journal records are sound.
+    pub pending: BTreeMap<u64, Finished>,
+    /// What was repaired, for the user.
+    pub notes: Vec<String>,
+}
+
+/// Reads the index and checks every indexed run's bytes in the `.part`
+/// files; see the module documentation.
+pub fn recover(folder: &ResultFolder, plan: &Plan, layout: &Layout) -> Result<Recovered> {
+    let headers = layout.header_lens();
+    let mut notes = Vec::new();
+    let parts: Vec<PathBuf> = STREAMED
         .iter()
-        .zip(start.lens)
-        .zip(fields)
-        .map(|((n, len), f)| Lines::open(&part_path(&folder.file(n)), len, f))
-        .collect::<Result<_>>()?;
-    let mut c = start;
-    while c.done < plan.len() {
-        let id = plan.run(c.done).run;
-        if files[0].next_id() == Some(id) {
-            // Its tick rows come first in ticks.csv.
-            let mut rows = 0u64;
-            let mut ticks_end = files[1].pos;
-            let mut probe = Lines {
-                reader: None,
-                pos: 0,
-                peeked: None,
-                fields: 0,
-            };
-            std::mem::swap(&mut probe, &mut files[1]);
-            while probe.next_id() == Some(id) {
-                probe.take();
-                rows += 1;
-                ticks_end = probe.pos;
-            }
-            std::mem::swap(&mut probe, &mut files[1]);
-            if tick_rows(c.done).is_some_and(|expected| rows != expected) {
+        .map(|n| part_path(&folder.file(n)))
+        .collect();
+    let torn_header = |(p, want): (&PathBuf, &Vec<u8>)| {
+        fs::read(p).is_ok_and(|got| got.len() < want.len() && want.starts_with(&got))
+    };
+    if parts.iter().any(|p| !p.is_file()) || parts.iter().zip(&layout.headers).any(torn_header) {
+        notes.push(
+            "the interrupted run had not written a whole table yet; starting from the first run"
+                .into(),
+        );
+        return Ok(Recovered {
+            keep: false,
+            checkpoint: Checkpoint {
+                lens: headers,
+                ..Checkpoint::default()
+            },
+            index_len: 0,
+            pending: read_journal(folder, 0, &mut notes),
+            notes,
+        });
+    }
+    check_headers(&parts, layout)?;
+    let entries = read_index(folder)?;
+    let mut files = parts
+        .iter()
+        .map(|p| Ok(BufReader::new(File::open(p).at("read", p)?)))
+        .collect::<Result<Vec<_>>>()?;
+    for ((f, skip), path) in files.iter_mut().zip(headers).zip(&parts) {
+        let mut header = vec![0u8; skip as usize];
+        f.read_exact(&mut header).at("read", path)?;
+    }
+    let sizes: Vec<u64> = parts
+        .iter()
+        .map(|p| fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .collect();
+    let mut c = Checkpoint {
+        lens: headers,
+        ..Checkpoint::default()
+    };
+    let mut lines = [2u64; 3];
+    let mut kept_index = 0u64;
+    for (entry, line_end) in &entries {
+        if entry.index != c.done || c.done >= plan.len() {
+            return Err(damaged_index(folder, c.done));
+        }
+        let mut torn = false;
+        for t in 0..3 {
+            // A length beyond the end of the file is a torn end, found
+            // before anything is allocated.
+            if entry.lens[t] > sizes[t].saturating_sub(c.lens[t]) {
+                torn = true;
                 break;
             }
-            files[0].take();
-            c.lens[0] = files[0].pos;
-            c.lens[1] = ticks_end;
-        } else if files[2].next_id() == Some(id) {
-            files[2].take();
-            c.lens[2] = files[2].pos;
-            c.failed += 1;
-        } else {
+            let mut bytes = vec![0u8; entry.lens[t] as usize];
+            if files[t].read_exact(&mut bytes).is_err() {
+                torn = true;
+                break;
+            }
+            if fnv1a64(&bytes) != entry.sums[t] {
+                return Err(Error::folder(format!(
+                    "{} is damaged at line {} (run {} of the plan): its bytes do not match the checksum \
+                     recorded when they were written. The {} runs before it are sound; to compute \
+                     everything again, run the same command with --fresh instead of --resume",
+                    parts[t].display(),
+                    lines[t],
+                    plan.run(c.done).run,
+                    c.done
+                )));
+            }
+            lines[t] += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        if torn {
+            notes.push(format!(
+                "the tables end inside run {}: it and the runs after it are computed again",
+                c.done
+            ));
             break;
         }
+        for t in 0..3 {
+            c.lens[t] += entry.lens[t];
+        }
+        c.failed += u64::from(entry.lens[2] > 0);
         c.done += 1;
+        kept_index = *line_end;
     }
-    Ok(c)
+    Ok(Recovered {
+        keep: true,
+        checkpoint: c,
+        index_len: kept_index,
+        pending: read_journal(folder, c.done, &mut notes),
+        notes,
+    })
+}
+
+/// Every `.part` file must start with its header.
+fn check_headers(parts: &[PathBuf], layout: &Layout) -> Result<()> {
+    for (path, want) in parts.iter().zip(&layout.headers) {
+        let mut got = vec![0u8; want.len()];
+        let read = File::open(path)
+            .and_then(|mut f| f.read_exact(&mut got))
+            .is_ok();
+        if !read || &got != want {
+            return Err(Error::folder(format!(
+                "{} is damaged at line 1 (its header is not the header of this scenario's table); \
+                 to compute everything again, run the same command with --fresh instead of --resume",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The index entries with the byte offset where each line ends. A torn last
+/// line is dropped; a bad line followed by good ones is damage.
+fn read_index(folder: &ResultFolder) -> Result<Vec<(Entry, u64)>> {
+    let path = index_path(folder);
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).at("read", &path),
+    };
+    let mut entries = Vec::new();
+    let mut pos = 0u64;
+    let mut bad_at = None;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let parsed = std::str::from_utf8(line).ok().and_then(Entry::parse);
+        match (parsed, bad_at) {
+            (Some(e), None) => {
+                pos += line.len() as u64;
+                entries.push((e, pos));
+            }
+            (Some(_), Some(_)) => return Err(damaged_index(folder, entries.len() as u64)),
+            (None, _) => bad_at = Some(entries.len()),
+        }
+    }
+    Ok(entries)
+}
+
+fn damaged_index(folder: &ResultFolder, at: u64) -> Error {
+    Error::folder(format!(
+        "{} is damaged at line {}: the record of what was written cannot be trusted; \
+         to compute everything again, run the same command with --fresh instead of --resume",
+        index_path(folder).display(),
+        at + 1
+    ))
 }
 
 /// The journal of runs finished out of order.
@@ -265,28 +383,49 @@ impl Journal {
     }
 }
 
-/// Reads the valid records of the journal with an index at or after `from`.
-pub fn read_journal(folder: &ResultFolder, from: u64) -> BTreeMap<u64, Finished> {
+/// Reads the sound records of the journal with an index at or after
+/// `from`. Lengths are checked against what is left of the file before
+/// anything is allocated; the first unsound record ends the reading (the
+/// runs it held are computed again).
+pub fn read_journal(
+    folder: &ResultFolder,
+    from: u64,
+    notes: &mut Vec<String>,
+) -> BTreeMap<u64, Finished> {
     let mut found = BTreeMap::new();
-    let Ok(mut bytes) = fs::read(folder.state_dir().join("journal")).map(std::io::Cursor::new)
-    else {
+    let Ok(bytes) = fs::read(folder.state_dir().join("journal")) else {
         return found;
     };
+    let mut r = std::io::Cursor::new(&bytes[..]);
     loop {
         let mut head = Vec::new();
-        if bytes.read_until(b'\n', &mut head).unwrap_or(0) == 0 {
+        if r.read_until(b'\n', &mut head).unwrap_or(0) == 0 {
             break;
         }
-        let text = String::from_utf8_lossy(&head);
-        let parts: Vec<&str> = text.trim_end().split(' ').collect();
-        if parts.len() != 6 || parts[0] != "#run" {
+        let left = bytes.len() as u64 - r.position();
+        let record = std::str::from_utf8(&head).ok().and_then(|text| {
+            let parts: Vec<&str> = text.trim_end().split(' ').collect();
+            if parts.len() != 6 || parts[0] != "#run" {
+                return None;
+            }
+            let nums: Vec<u64> = parts[1..5]
+                .iter()
+                .map(|p| p.parse().ok())
+                .collect::<Option<_>>()?;
+            let total = nums[1].checked_add(nums[2])?.checked_add(nums[3])?;
+            (total <= left).then_some((nums, total as usize, parts[5].to_string()))
+        });
+        let Some((nums, total, sum)) = record else {
+            notes.push(
+                "the journal ends in an unreadable record; its runs are computed again".into(),
+            );
             break;
-        }
-        let nums: Option<Vec<u64>> = parts[1..5].iter().map(|p| p.parse().ok()).collect();
-        let Some(nums) = nums else { break };
-        let total = (nums[1] + nums[2] + nums[3]) as usize;
+        };
         let mut body = vec![0u8; total];
-        if bytes.read_exact(&mut body).is_err() || format!("{:016x}", fnv1a64(&body)) != parts[5] {
+        if r.read_exact(&mut body).is_err() || format!("{:016x}", fnv1a64(&body)) != sum {
+            notes.push(
+                "a journal record does not match its checksum; its runs are computed again".into(),
+            );
             break;
         }
         if nums[0] >= from {
@@ -304,4 +443,25 @@ pub fn read_journal(folder: &ResultFolder, from: u64) -> BTreeMap<u64, Finished>
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_lines_check_themselves() {
+        let f = Finished {
+            index: 7,
+            runs: b"7,1,2,3\n".to_vec(),
+            ticks: b"7,1,2,0,0.5\n".to_vec(),
+            failure: Vec::new(),
+        };
+        let line = Entry::of(&f).render();
+        assert_eq!(Entry::parse(&line), Some(Entry::of(&f)));
+        let mut bad = line.clone().into_bytes();
+        bad[0] = b'8';
+        assert_eq!(Entry::parse(std::str::from_utf8(&bad).unwrap()), None);
+        assert_eq!(Entry::parse(&line[..line.len() - 1]), None);
+    }
 }

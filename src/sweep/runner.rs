@@ -4,20 +4,28 @@
 //! is bounded by a small reorder window however many runs there are.
 //!
 //! A run that panics is caught and recorded in `failures.csv`; the sweep
-//! goes on. An interrupt (the `stop` flag) stops workers from taking new
-//! runs; what finished is kept and `--resume` completes the rest.
+//! goes on. A stop request ([`Stop`], e.g. a signal) stops workers from
+//! taking new runs; what finished is kept and `--resume` completes the rest.
+//!
+//! Before anything is written, the folder is checked: finished results of
+//! another scenario, or files profspace did not write, are never replaced
+//! without `overwrite` (or kept in `previous/` with `keep_previous`); a
+//! resumed folder is verified run by run (see `resume`), a finished one
+//! against the digests in its manifest; and the tables must fit on the
+//! disk.
 
-use super::resume::{self, Checkpoint, Finished, Journal};
+use super::resume::{self, Checkpoint, Finished, Index, Journal};
+use super::stop::{Reason, Stop};
 use super::{Plan, RunSpec};
 use crate::error::{Error, Result};
 use crate::output::folder::{DESIGN, Layout, ResultFolder, Streams};
-use crate::output::manifest::{self, Manifest, Status};
+use crate::output::manifest::{self, Existing, Manifest, Read, Status};
 use crate::output::table::{self, push_metric, push_run_id, push_value};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -32,6 +40,12 @@ pub struct Options {
     pub resume: bool,
     /// Discard an unfinished sweep in `out` and start over.
     pub fresh: bool,
+    /// Replace finished results of another scenario, or files profspace
+    /// did not write, in `out`.
+    pub overwrite: bool,
+    /// Keep finished results of another scenario in `out/previous/`
+    /// instead of refusing (the default output folder does).
+    pub keep_previous: bool,
     /// Command name for the manifest.
     pub command: String,
     /// Command line for the manifest.
@@ -63,6 +77,11 @@ pub struct Outcome {
     pub complete: bool,
     /// Whether the folder was already complete (nothing was run).
     pub already_complete: bool,
+    /// What stopped an incomplete execution.
+    pub stopped_by: Option<Reason>,
+    /// What was found and done to the folder before the runs (repairs,
+    /// results kept in `previous/`), for the user.
+    pub notes: Vec<String>,
 }
 
 /// How long between checkpoints.
@@ -231,10 +250,10 @@ fn format_run(
 /// The three `.part` files and the bookkeeping of what is in them.
 struct Writer {
     streams: Streams,
+    index: Index,
     journal: Journal,
     checkpoint: Checkpoint,
-    folder: ResultFolder,
-    last_checkpoint: Instant,
+    last_sync: Instant,
     failures: Vec<(u64, u64, String)>,
 }
 
@@ -261,15 +280,16 @@ impl Writer {
                 ..start.checkpoint
             },
             streams,
+            index: Index::open(folder, start.index_len)?,
             journal: Journal::open(folder)?,
-            folder: folder.clone(),
-            last_checkpoint: Instant::now(),
+            last_sync: Instant::now(),
             failures,
         };
-        writer.save_checkpoint()?;
+        writer.sync()?;
         Ok(writer)
     }
 
+    /// Appends a run's rows, then its index line.
     fn write(&mut self, f: &Finished) -> Result<()> {
         if f.failure.is_empty() {
             self.streams.files[1].append(&f.ticks)?;
@@ -279,18 +299,20 @@ impl Writer {
             self.checkpoint.failed += 1;
             self.failures.extend(failure_of(&f.failure));
         }
+        self.index.append(f)?;
         self.checkpoint.done += 1;
         self.checkpoint.lens = self.streams.lens();
-        if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
-            self.save_checkpoint()?;
+        if self.last_sync.elapsed() >= CHECKPOINT_EVERY {
+            self.sync()?;
         }
         Ok(())
     }
 
-    fn save_checkpoint(&mut self) -> Result<()> {
+    /// Flushes the tables to disk, then the index that covers them.
+    fn sync(&mut self) -> Result<()> {
         self.streams.sync()?;
-        resume::save_checkpoint(&self.folder, &self.checkpoint)?;
-        self.last_checkpoint = Instant::now();
+        self.index.sync()?;
+        self.last_sync = Instant::now();
         Ok(())
     }
 }
@@ -312,111 +334,197 @@ fn failure_of(row: &[u8]) -> Option<(u64, u64, String)> {
 struct Start {
     /// What is on disk already (nothing, for a fresh start).
     checkpoint: Checkpoint,
+    /// Bytes of the index that cover it.
+    index_len: u64,
     /// Whether the `.part` files are kept up to `checkpoint.lens`.
     keep: bool,
     /// When the folder was started.
     started: String,
     /// Runs finished out of order in an earlier session (the journal).
     pending: BTreeMap<u64, Finished>,
+    /// What was found and done, for the user.
+    notes: Vec<String>,
+}
+
+impl Start {
+    fn fresh(layout: &Layout, notes: Vec<String>) -> Start {
+        Start {
+            checkpoint: Checkpoint {
+                lens: layout.header_lens(),
+                ..Checkpoint::default()
+            },
+            index_len: 0,
+            keep: false,
+            started: manifest::now(),
+            pending: BTreeMap::new(),
+            notes,
+        }
+    }
 }
 
 /// Decides what to do with what is in the folder: refuse, report it
-/// complete (`None`), resume it, or start afresh.
+/// complete (`None`), resume it, or start afresh (keeping or replacing what
+/// was there only as `opts` allows).
 fn prepare(
     folder: &ResultFolder,
     plan: &Plan,
     layout: &Layout,
     opts: &Options,
 ) -> Result<Option<Start>> {
-    let existing = folder.manifest();
-    let fingerprint = plan.scenario.fingerprint();
-    let shard = plan.shard.map(|s| (s.index, s.count));
-    match (&existing, opts.resume) {
-        (Some(e), true) if e.fingerprint != fingerprint || e.shard != shard => {
-            let what = if e.fingerprint != fingerprint {
-                "a different scenario"
+    let dir = folder.dir().display().to_string();
+    let existing = match folder.manifest() {
+        Read::Found(e) => e,
+        Read::Unreadable(why) if !opts.overwrite => {
+            return Err(Error::folder(format!(
+                "{dir} holds a manifest.json that profspace cannot read ({why}); choose another \
+                 --out, or add --overwrite to replace what is there"
+            )));
+        }
+        Read::Unreadable(_) => return fresh(folder, layout, Vec::new()).map(Some),
+        Read::Missing => {
+            let foreign = folder.foreign_entries();
+            if !foreign.is_empty() && !opts.overwrite {
+                let shown: Vec<String> = foreign.iter().take(5).cloned().collect();
+                return Err(Error::folder(format!(
+                    "{dir} holds files that profspace did not write ({}{}); choose an empty or new \
+                     folder with --out, or add --overwrite to write into it (files named like \
+                     profspace's tables and charts are replaced)",
+                    shown.join(", "),
+                    if foreign.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+            return fresh(folder, layout, Vec::new()).map(Some);
+        }
+    };
+    let same = existing.fingerprint == plan.scenario.fingerprint()
+        && existing.shard == plan.shard.map(|s| (s.index, s.count));
+    if opts.resume {
+        return resume_existing(folder, plan, layout, &existing, same);
+    }
+    match existing.status {
+        Status::Complete if same || opts.overwrite => fresh(folder, layout, Vec::new()).map(Some),
+        Status::Complete if opts.keep_previous => {
+            let kept = folder.keep_as_previous()?;
+            let note = format!(
+                "the scenario changed: the results of the previous one are kept in {}",
+                kept.display()
+            );
+            fresh(folder, layout, vec![note]).map(Some)
+        }
+        Status::Complete => Err(Error::folder(format!(
+            "{dir} holds the finished results of another scenario ({} started {}); choose another \
+             --out, or add --overwrite to replace them",
+            if existing.command.is_empty() {
+                "a run"
             } else {
-                "a different shard"
-            };
-            let shard_text = |s: Option<(u64, u64)>| {
-                s.map(|(k, n)| format!("shard {k}/{n}")).unwrap_or_default()
-            };
-            Err(Error::folder(format!(
-                "cannot resume: {} holds results of {what} (fingerprint {} {}, now {} {}); \
-                 use the scenario it was started with, or another --out",
-                folder.dir().display(),
-                e.fingerprint,
-                shard_text(e.shard),
-                fingerprint,
-                shard_text(shard),
-            )))
-        }
-        (Some(e), true) if e.status == Status::Complete => Ok(None),
-        (Some(e), true) => resume_from(folder, plan, layout, e.started.clone()).map(Some),
-        (Some(e), false) if e.status != Status::Complete && folder.has_parts() && !opts.fresh => {
-            Err(Error::folder(format!(
-                "{} holds an unfinished {} ({}); add --resume to finish it, or --fresh to discard it and start over",
-                folder.dir().display(),
-                if e.command.is_empty() {
-                    "sweep"
-                } else {
-                    &e.command
-                },
-                match e.status {
-                    Status::Interrupted => "interrupted",
-                    _ => "stopped while running",
-                }
-            )))
-        }
-        _ => {
-            folder.clear()?;
-            Ok(Some(Start {
-                checkpoint: Checkpoint {
-                    lens: layout.header_lens(),
-                    ..Checkpoint::default()
-                },
-                keep: false,
-                started: manifest::now(),
-                pending: BTreeMap::new(),
-            }))
-        }
+                &existing.command
+            },
+            existing.started
+        ))),
+        _ if folder.has_parts() && !opts.fresh => Err(Error::folder(format!(
+            "{dir} holds an unfinished {} of {} ({}); {}",
+            existing.command,
+            if same {
+                "this scenario"
+            } else {
+                "another scenario"
+            },
+            match existing.status {
+                Status::Interrupted => "interrupted",
+                _ => "stopped while running",
+            },
+            if same {
+                "add --resume to finish it, or --fresh to discard it and start over"
+            } else {
+                "add --fresh to discard it, or choose another --out"
+            }
+        ))),
+        _ => fresh(folder, layout, Vec::new()).map(Some),
     }
 }
 
-/// How much of an interrupted folder can be kept: everything up to the
-/// checkpoint, then whole runs in plan order, then the journal.
-fn resume_from(
+/// A new start: the folder's own files removed, nothing else.
+fn fresh(folder: &ResultFolder, layout: &Layout, notes: Vec<String>) -> Result<Start> {
+    folder.clear()?;
+    Ok(Start::fresh(layout, notes))
+}
+
+/// `--resume`: a complete folder is checked against its digests; an
+/// unfinished one is verified run by run.
+fn resume_existing(
     folder: &ResultFolder,
     plan: &Plan,
     layout: &Layout,
-    started: String,
-) -> Result<Start> {
-    let intact = folder.headers_intact(layout);
-    let saved = resume::load_checkpoint(folder).unwrap_or_default();
-    let from = if intact && saved.lens[0] > 0 {
-        saved
-    } else {
-        Checkpoint {
-            lens: layout.header_lens(),
-            ..Checkpoint::default()
-        }
-    };
-    let checkpoint = if intact {
-        let every = plan.scenario.output.ticks_every;
-        let rows = |i: u64| -> Option<u64> {
-            let s = plan.scenario_at(plan.run(i).point).ok()?;
-            s.model.tick_rows(&s.params, every)
+    e: &Existing,
+    same: bool,
+) -> Result<Option<Start>> {
+    if !same {
+        let shard_text = |s: Option<(u64, u64)>| {
+            s.map(|(k, n)| format!(" shard {k}/{n}"))
+                .unwrap_or_default()
         };
-        resume::scan(folder, plan, from, layout.fields, &rows)?
+        let what = if e.fingerprint != plan.scenario.fingerprint() {
+            "a different scenario"
+        } else {
+            "a different shard"
+        };
+        return Err(Error::folder(format!(
+            "cannot resume: {} holds results of {what} (fingerprint {}{}, now {}{}); \
+             use the scenario it was started with, or another --out",
+            folder.dir().display(),
+            e.fingerprint,
+            shard_text(e.shard),
+            plan.scenario.fingerprint(),
+            shard_text(plan.shard.map(|s| (s.index, s.count))),
+        )));
+    }
+    if e.status == Status::Complete {
+        folder.verify(&e.files).map_err(|err| {
+            Error::folder(format!(
+                "{err}. Run the same command without --resume to compute the results again"
+            ))
+        })?;
+        return Ok(None);
+    }
+    let found = resume::recover(folder, plan, layout)?;
+    Ok(Some(Start {
+        checkpoint: found.checkpoint,
+        index_len: found.index_len,
+        keep: found.keep,
+        started: e.started.clone(),
+        pending: found.pending,
+        notes: found.notes,
+    }))
+}
+
+/// Refuses to start when the tables would not fit on the disk (before
+/// anything in the folder is touched); a resumed run needs only what its
+/// `.part` files do not hold yet.
+fn check_space(folder: &ResultFolder, plan: &Plan, resume: bool) -> Result<()> {
+    let written: u64 = if resume {
+        crate::output::folder::STREAMED
+            .iter()
+            .filter_map(|n| std::fs::metadata(crate::output::part_path(&folder.file(n))).ok())
+            .map(|m| m.len())
+            .sum()
     } else {
-        Checkpoint::default()
+        0
     };
-    Ok(Start {
-        pending: resume::read_journal(folder, checkpoint.done),
-        checkpoint,
-        keep: intact,
-        started,
-    })
+    let need = plan.estimated_output().total().saturating_sub(written);
+    match folder.free_space() {
+        Some(free) if need > free => Err(Error::usage(format!(
+            "the tables of this run need about {} but {} has {} free; {}",
+            crate::scenario::human_bytes(need),
+            folder.dir().display(),
+            crate::scenario::human_bytes(free),
+            super::SMALLER
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Executes `plan` into `opts.out`. See the module documentation.
@@ -424,10 +532,11 @@ pub fn execute(
     plan: &Plan,
     opts: &Options,
     progress: &dyn Progress,
-    stop: &AtomicBool,
+    stop: &Stop,
 ) -> Result<Outcome> {
     install_panic_hook();
     let folder = ResultFolder::new(&opts.out);
+    check_space(&folder, plan, opts.resume)?;
     folder.create()?;
     let _lock = folder.lock()?;
     let layout = plan.layout();
@@ -439,6 +548,8 @@ pub fn execute(
             failures: Vec::new(),
             complete: true,
             already_complete: true,
+            stopped_by: None,
+            notes: Vec::new(),
         });
     };
     folder.write(DESIGN, &design_table(plan))?;
@@ -454,6 +565,8 @@ pub fn execute(
         runs_failed: start.checkpoint.failed,
         runs_total: plan.total_runs(),
         threads: opts.threads,
+        interrupted_by: None,
+        files: Vec::new(),
     };
     super::write_manifest(&folder, plan, &manifest)?;
     let mut writer = Writer::open(&folder, &layout, &start)?;
@@ -473,19 +586,24 @@ pub fn execute(
 
     let done = writer.checkpoint.done;
     let failures = writer.failures.clone();
-    writer.save_checkpoint()?;
+    writer.sync()?;
     manifest.runs_done = done;
     manifest.runs_failed = writer.checkpoint.failed;
     manifest.finished = Some(manifest::now());
     let complete = done == total;
     if complete {
         let Writer {
-            streams, journal, ..
+            streams,
+            journal,
+            index,
+            ..
         } = writer;
         journal.remove();
         super::finish(&folder, plan, streams, &mut manifest)?;
+        index.remove();
     } else {
         manifest.status = Status::Interrupted;
+        manifest.interrupted_by = stop.reason().map(|r| r.name().to_string());
         super::write_manifest(&folder, plan, &manifest)?;
     }
     Ok(Outcome {
@@ -495,6 +613,8 @@ pub fn execute(
         failures,
         complete,
         already_complete: false,
+        stopped_by: if complete { None } else { stop.reason() },
+        notes: start.notes,
     })
 }
 
@@ -526,7 +646,7 @@ type Shared<'a> = (
 struct Pool<'a> {
     plan: &'a Plan,
     threads: usize,
-    stop: &'a AtomicBool,
+    stop: &'a Stop,
     computed: &'a AtomicU64,
 }
 
@@ -562,7 +682,7 @@ impl Pool<'_> {
             drop(tx);
             if let Err(e) = self.write_all(writer, &mut pending, &rx, &committed, progress) {
                 // Stop the workers; the error is reported after they finish.
-                self.stop.store(true, Ordering::Relaxed);
+                self.stop.request(Reason::Requested);
                 for _ in rx.iter() {}
                 error = Some(e);
             }
@@ -570,7 +690,7 @@ impl Pool<'_> {
         if let Some(e) = error {
             return Err(e);
         }
-        if writer.checkpoint.done < self.plan.len() && !self.stop.load(Ordering::Relaxed) {
+        if writer.checkpoint.done < self.plan.len() && !self.stop.requested() {
             return Err(Error::internal(format!(
                 "the sweep ended with {} of {} runs written",
                 writer.checkpoint.done,
@@ -590,7 +710,7 @@ impl Pool<'_> {
     ) {
         let mut cache = None;
         loop {
-            if self.stop.load(Ordering::Relaxed) {
+            if self.stop.requested() {
                 break;
             }
             let i = next.fetch_add(1, Ordering::Relaxed);
@@ -604,14 +724,14 @@ impl Pool<'_> {
             {
                 let (lock, cv) = committed;
                 let mut c = lock.lock().unwrap_or_else(|e| e.into_inner());
-                while i >= *c + window && !self.stop.load(Ordering::Relaxed) {
+                while i >= *c + window && !self.stop.requested() {
                     c = cv
                         .wait_timeout(c, Duration::from_millis(50))
                         .unwrap_or_else(|e| e.into_inner())
                         .0;
                 }
             }
-            if self.stop.load(Ordering::Relaxed) {
+            if self.stop.requested() {
                 break;
             }
             let f = perform(self.plan, i, &mut cache, fail);

@@ -2,6 +2,8 @@
 //! through the library and read metrics by name.
 #![allow(dead_code)]
 
+pub mod faults;
+
 use profspace::model::psm::PsmParams;
 use profspace::rng;
 use profspace::scenario::Scenario;
