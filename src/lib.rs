@@ -20,7 +20,7 @@
 //! // One run of its model, through the model interface.
 //! let seed = profspace::rng::run_seed(scenario.seed, 0);
 //! let model = scenario.model;
-//! let run = model.simulate(&scenario.params, seed, 0, &mut Vec::new());
+//! let run = model.simulate(&scenario.params, seed, Default::default(), &mut Default::default());
 //! let essential = model
 //!     .run_metrics()
 //!     .iter()

@@ -35,9 +35,12 @@ fn exercise(text: &str) {
             .saturating_mul(point.model.estimated_tick_rows(&point.params, 1).max(1));
         if work <= 200_000 {
             let seed = rng::run_seed(point.seed, 0);
-            let out = point
-                .model
-                .simulate(&point.params, seed, 0, &mut Vec::new());
+            let out = point.model.simulate(
+                &point.params,
+                seed,
+                Default::default(),
+                &mut Default::default(),
+            );
             assert!(!out.is_empty());
         }
     }

@@ -83,6 +83,45 @@ proptest! {
         prop_assert!(exits <= 40 * n as u64);
     }
 
+    /// teams.csv and agents.csv add up: the mean of the team rows (equal
+    /// teams) is the organisation's observation, the team counts sum to the
+    /// organisation's, and the agents' mean states are the observation's
+    /// means of the tick they were recorded at; recording changes nothing.
+    #[test]
+    fn team_and_agent_rows_add_up_to_the_organisation(s in scenario(), seed in any::<u64>()) {
+        use profspace::model::psm::metrics::{agent, tick};
+        use profspace::observe::Tally;
+        let mut org = Organisation::new(&s, seed);
+        let mut plain = Organisation::new(&s, seed);
+        let (n, teams) = (org.len(), org.teams());
+        for t in 0..15 {
+            let mut agents = Vec::new();
+            org.agent_rows(t, &mut agents);
+            prop_assert_eq!(agents.len(), n * (3 + agent::LEN));
+            let mut rows = Vec::new();
+            let obs = org.step_recording(t, Some(&mut rows));
+            prop_assert_eq!(obs, plain.step(t), "recording changed tick {}", t);
+            let width = 2 + tick::LEN;
+            prop_assert_eq!(rows.len(), teams * width);
+            for (k, metric) in tick::METRICS.iter().enumerate() {
+                let total: f64 = rows.chunks_exact(width).map(|r| r[2 + k]).sum();
+                let want = match metric.tally {
+                    Tally::Counter => obs[k],
+                    _ => obs[k] * teams as f64,
+                };
+                prop_assert!((total - want).abs() <= 1e-9 * want.abs().max(1.0),
+                    "{} at tick {}: teams add up to {} not {}", metric.name, t, total, want);
+            }
+            for (k, col) in [(agent::AUTONOMY, tick::AUTONOMY), (agent::TRUST, tick::TRUST), (agent::STANDARD, tick::STANDARD)] {
+                let mean = agents.chunks_exact(3 + agent::LEN).map(|r| r[3 + k]).sum::<f64>() / n as f64;
+                prop_assert!((mean - obs[col]).abs() <= 1e-9, "agents' {} mean {} vs {}", agent::METRICS[k].name, mean, obs[col]);
+            }
+            for (i, r) in agents.chunks_exact(3 + agent::LEN).enumerate() {
+                prop_assert_eq!((r[0], r[1], r[2]), (f64::from(t), (i / org.team_size()) as f64, i as f64));
+            }
+        }
+    }
+
     #[test]
     fn the_same_seed_gives_the_same_organisation(s in scenario(), seed in any::<u64>()) {
         let mut a = Organisation::new(&s, seed);

@@ -3,7 +3,7 @@
 //! (`model::register`). It runs through run, sweep, merge, plot, params and
 //! metrics without anything outside this file knowing it.
 
-use profspace::model::{self, Model, ModelParams};
+use profspace::model::{self, Model, ModelParams, Recorded, Recording};
 use profspace::observe::{Metric, Summary, Unit};
 use profspace::params::{Kind, Param, UNIT};
 use profspace::scenario::Scenario;
@@ -67,8 +67,8 @@ mod toy {
             &self,
             p: &ModelParams,
             seed: u64,
-            every: u32,
-            ticks: &mut Vec<f64>,
+            rec: Recording<'_>,
+            out: &mut Recorded,
         ) -> Vec<f64> {
             let w = p.get::<Walk>().expect("a walk");
             let mut r = rng::stream(&rng::run_key(seed), rng::SETUP_STREAM, 0);
@@ -77,9 +77,9 @@ mod toy {
             for t in 0..w.ticks {
                 let row = [x, f64::from(t)];
                 summary.push(t, &row);
-                if every > 0 && t % every == 0 {
-                    ticks.push(f64::from(t));
-                    ticks.extend_from_slice(&row);
+                if rec.tick(t) {
+                    out.ticks.push(f64::from(t));
+                    out.ticks.extend_from_slice(&row);
                 }
                 x += w.step * rng::normal(&mut r);
             }

@@ -33,7 +33,8 @@ fn seconds_per_run(plan: &Plan) -> f64 {
     let (probe, factor) = s.model.probe(&s.params);
     let seed = rng::run_seed(s.seed, 0);
     let started = Instant::now();
-    s.model.simulate(&probe, seed, 0, &mut Vec::new());
+    s.model
+        .simulate(&probe, seed, Default::default(), &mut Default::default());
     started.elapsed().as_secs_f64() * factor
 }
 

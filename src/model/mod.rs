@@ -122,6 +122,64 @@ pub struct Charts {
     pub group: &'static str,
 }
 
+/// What a run records besides its run metrics: the ticks that go to
+/// `ticks.csv`, `teams.csv` and `agents.csv`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Recording<'a> {
+    /// Every `ticks_every`-th tick to `ticks.csv` (0: none).
+    pub ticks_every: u32,
+    /// Every `teams_every`-th tick to `teams.csv` (0: none).
+    pub teams_every: u32,
+    /// The ticks whose agents go to `agents.csv`, ascending.
+    pub agents_at: &'a [u32],
+}
+
+impl Recording<'_> {
+    /// Only `ticks.csv`, every `every`-th tick.
+    pub fn ticks(every: u32) -> Recording<'static> {
+        Recording {
+            ticks_every: every,
+            teams_every: 0,
+            agents_at: &[],
+        }
+    }
+
+    /// Whether tick `t` goes to `ticks.csv`.
+    pub fn tick(&self, t: u32) -> bool {
+        self.ticks_every > 0 && t.is_multiple_of(self.ticks_every)
+    }
+
+    /// Whether tick `t` goes to `teams.csv`.
+    pub fn teams(&self, t: u32) -> bool {
+        self.teams_every > 0 && t.is_multiple_of(self.teams_every)
+    }
+
+    /// Whether the agents of tick `t` go to `agents.csv`.
+    pub fn agents(&self, t: u32) -> bool {
+        self.agents_at.binary_search(&t).is_ok()
+    }
+}
+
+/// The rows a run recorded, flat, row after row.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recorded {
+    /// `[tick, tick metrics…]` per recorded tick.
+    pub ticks: Vec<f64>,
+    /// `[tick, team, team metrics…]` per recorded tick and team.
+    pub teams: Vec<f64>,
+    /// `[tick, team, agent, agent columns…]` per recorded tick and agent.
+    pub agents: Vec<f64>,
+}
+
+/// How many teams and agents a run has (0 when the model has none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Population {
+    /// Teams.
+    pub teams: u64,
+    /// Agents (professionals).
+    pub agents: u64,
+}
+
 /// The metrics a summary shows.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyMetrics {
@@ -155,9 +213,33 @@ pub trait Model: Send + Sync + 'static {
     /// Per-run metrics, in column order.
     fn run_metrics(&self) -> &'static [Metric];
 
-    /// Runs one simulation. Every `every`-th tick (0: none) is appended to
-    /// `ticks` as a row `[tick, tick metrics…]`; returns the run metrics.
-    fn simulate(&self, p: &ModelParams, seed: u64, every: u32, ticks: &mut Vec<f64>) -> Vec<f64>;
+    /// Per-team metrics of `teams.csv`, in column order (empty: the model
+    /// has no teams).
+    fn team_metrics(&self) -> &'static [Metric] {
+        &[]
+    }
+
+    /// Per-agent columns of `agents.csv`, in column order (empty: the model
+    /// records no agents).
+    fn agent_columns(&self) -> &'static [Metric] {
+        &[]
+    }
+
+    /// Teams and agents of a run with `p`.
+    fn population(&self, p: &ModelParams) -> Population {
+        let _ = p;
+        Population::default()
+    }
+
+    /// Runs one simulation and returns the run metrics. The ticks `rec`
+    /// asks for are appended to `out` (see [`Recorded`]).
+    fn simulate(
+        &self,
+        p: &ModelParams,
+        seed: u64,
+        rec: Recording<'_>,
+        out: &mut Recorded,
+    ) -> Vec<f64>;
 
     /// The rows a run writes to `ticks.csv` when that number is fixed
     /// (`None` when it depends on the run, e.g. a run that stops early).

@@ -155,12 +155,12 @@ fn perform(plan: &Plan, index: u64, cache: &mut PointCache, fail: &[u64]) -> Fin
         if fail.contains(&spec.run) {
             panic!("injected failure (PROFSPACE_FAIL_RUNS)");
         }
-        let mut ticks = Vec::new();
-        let every = scenario.output.ticks_every;
+        let mut out = crate::model::Recorded::default();
+        let rec = crate::model::Recording::ticks(scenario.output.ticks_every);
         let run = scenario
             .model
-            .simulate(&scenario.params, spec.seed, every, &mut ticks);
-        (run, ticks)
+            .simulate(&scenario.params, spec.seed, rec, &mut out);
+        (run, out.ticks)
     }));
     let message = IN_RUN.with(|r| r.borrow_mut().take()).unwrap_or_default();
     match result {

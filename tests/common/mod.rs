@@ -68,13 +68,11 @@ pub fn run(text: &str, reps: u32) -> Results {
     let mut runs = Vec::new();
     let mut ticks = Vec::new();
     for r in 0..reps {
-        let mut t = Vec::new();
+        let mut t = profspace::model::Recorded::default();
         let seed = rng::run_seed(s.seed, r);
-        runs.push(
-            s.model
-                .simulate(&s.params, seed, s.output.ticks_every, &mut t),
-        );
-        ticks.push(t);
+        let rec = profspace::model::Recording::ticks(s.output.ticks_every);
+        runs.push(s.model.simulate(&s.params, seed, rec, &mut t));
+        ticks.push(t.ticks);
     }
     Results {
         scenario: s,

@@ -1,7 +1,7 @@
 //! March (1991) behind the engine's [`Model`] interface.
 
 use super::{MarchParams, metrics, params, run};
-use crate::model::{Charts, KeyMetrics, Model, ModelParams};
+use crate::model::{Charts, KeyMetrics, Model, ModelParams, Recorded, Recording};
 use crate::observe::Metric;
 use crate::params::{Param, Problem};
 use crate::rng;
@@ -43,14 +43,20 @@ impl Model for March1991 {
         &metrics::run::METRICS
     }
 
-    fn simulate(&self, p: &ModelParams, seed: u64, every: u32, ticks: &mut Vec<f64>) -> Vec<f64> {
+    fn simulate(
+        &self,
+        p: &ModelParams,
+        seed: u64,
+        rec: Recording<'_>,
+        out: &mut Recorded,
+    ) -> Vec<f64> {
         let Some(p) = of(p) else {
             return Vec::new();
         };
         let mut r = rng::stream(&rng::run_key(seed), rng::SETUP_STREAM, 0);
         let end = run(p, &mut r, |period, m| {
-            if every > 0 && period % every == 0 {
-                ticks.extend_from_slice(&[
+            if rec.tick(period) {
+                out.ticks.extend_from_slice(&[
                     f64::from(period),
                     m.knowledge(),
                     m.individual_knowledge(),

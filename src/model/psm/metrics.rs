@@ -44,6 +44,32 @@ pub mod tick {
     }
 }
 
+/// The columns of `agents.csv`: a professional's states (the state entering
+/// the recorded tick), then its traits.
+pub mod agent {
+    use super::*;
+
+    /// Where states and traits are defined.
+    const STATE: &str = "ODD §2, State variables";
+
+    crate::metric_table! {
+        AUTONOMY = Metric::level("autonomy", "autonomy a of the professional").higher().defined_in(STATE),
+        SAFETY = Metric::level("safety", "safety s of the professional").higher().defined_in(STATE),
+        PURPOSE = Metric::level("purpose", "purpose p of the professional").higher().defined_in(STATE),
+        IDENTITY = Metric::level("identity", "identity id of the professional").higher().defined_in(STATE),
+        MEANING = Metric::level("meaning", "meaning mn of the professional").higher().defined_in(STATE),
+        DRIVE = Metric::level("drive", "drive d of the professional").higher().defined_in(STATE),
+        SKILL = Metric::level("skill", "skill q of the professional").higher().defined_in(STATE),
+        CYNICISM = Metric::level("cynicism", "cynicism cy of the professional").lower().defined_in(STATE),
+        TRUST = Metric::level("trust", "trust of the professional in their manager").higher().defined_in(STATE),
+        STANDARD = Metric::level("standard", "trait that drifts: what good work means to the professional, 0 volume … 1 craft quality").defined_in(STATE),
+        NEED = Metric::level("need", "trait: need for autonomy").defined_in(STATE),
+        CONSEQUENTIALISM = Metric::level("consequentialism", "trait λ: weight of the logic of consequences (1 − λ: the logic of identity)").defined_in(STATE),
+        ASPIRATION = Metric::level("aspiration", "trait: aspiration level").defined_in(STATE),
+        BASE_DRIVE = Metric::level("base_drive", "trait: baseline intrinsic drive").defined_in(STATE),
+    }
+}
+
 /// Run metrics, in column order: the tick metrics (final-window means, final
 /// counts), then the settle tick.
 pub mod run {

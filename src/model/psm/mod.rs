@@ -113,9 +113,11 @@ pub struct Organisation {
     pub(crate) licence: Vec<f64>,
     pub(crate) below: Vec<u32>,
     pub(crate) perf: Vec<f64>,
-    // Counters.
+    // Counters, of the organisation and per team.
     pub(crate) exits: u64,
     pub(crate) revocations: u64,
+    pub(crate) team_exits: Vec<u64>,
+    pub(crate) team_revocations: Vec<u64>,
 }
 
 impl Organisation {
@@ -206,6 +208,8 @@ impl Organisation {
             perf: vec![0.0; teams],
             exits: 0,
             revocations: 0,
+            team_exits: vec![0; teams],
+            team_revocations: vec![0; teams],
         };
         for i in 0..n {
             org.hire(&mut r, i, 0.5);

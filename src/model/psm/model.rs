@@ -4,7 +4,7 @@
 
 use super::params::{self, Coupling, PsmParams};
 use super::{Organisation, metrics, profiles};
-use crate::model::{Charts, KeyMetrics, Model, ModelParams};
+use crate::model::{Charts, KeyMetrics, Model, ModelParams, Population, Recorded, Recording};
 use crate::observe::{Metric, ResultTable, Summary, final_window};
 use crate::params::{Ctx, Kind, Param, Problem, Value};
 use std::collections::BTreeMap;
@@ -47,7 +47,28 @@ impl Model for Psm {
         &metrics::run::METRICS
     }
 
-    fn simulate(&self, p: &ModelParams, seed: u64, every: u32, ticks: &mut Vec<f64>) -> Vec<f64> {
+    fn team_metrics(&self) -> &'static [Metric] {
+        &metrics::tick::METRICS
+    }
+
+    fn agent_columns(&self) -> &'static [Metric] {
+        &metrics::agent::METRICS
+    }
+
+    fn population(&self, p: &ModelParams) -> Population {
+        of(p).map_or_else(Population::default, |p| Population {
+            teams: u64::from(p.organization.teams),
+            agents: u64::from(p.organization.teams) * u64::from(p.organization.team_size),
+        })
+    }
+
+    fn simulate(
+        &self,
+        p: &ModelParams,
+        seed: u64,
+        rec: Recording<'_>,
+        out: &mut Recorded,
+    ) -> Vec<f64> {
         let Some(p) = of(p) else {
             return Vec::new();
         };
@@ -58,12 +79,19 @@ impl Model for Psm {
             Some(metrics::tick::ESSENTIAL),
         );
         for t in 0..p.ticks {
-            let row = org.step(t);
-            summary.push(t, &row);
-            if every > 0 && t % every == 0 {
-                ticks.push(f64::from(t));
-                ticks.extend_from_slice(&row);
+            if rec.agents(t) {
+                org.agent_rows(t, &mut out.agents);
             }
+            let teams = rec.teams(t).then_some(&mut out.teams);
+            let row = org.step_recording(t, teams);
+            summary.push(t, &row);
+            if rec.tick(t) {
+                out.ticks.push(f64::from(t));
+                out.ticks.extend_from_slice(&row);
+            }
+        }
+        if rec.agents(p.ticks) {
+            org.agent_rows(p.ticks, &mut out.agents);
         }
         summary.finish()
     }

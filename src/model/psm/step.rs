@@ -25,6 +25,18 @@ impl Organisation {
     /// that tick: means of the state the tick started from, the flows phase A
     /// computed from it, and the event counts through the tick's phase C.
     pub fn step(&mut self, tick: u32) -> TickObservation {
+        self.step_recording(tick, None)
+    }
+
+    /// [`Organisation::step`], appending a row `[tick, team, team metrics…]`
+    /// per team to `teams` when given (the team metrics are the tick metrics
+    /// of [`super::metrics::tick`] over the team: means over its
+    /// professionals, its manager's values, its own event counts).
+    pub fn step_recording(
+        &mut self,
+        tick: u32,
+        mut teams: Option<&mut Vec<f64>>,
+    ) -> TickObservation {
         self.snapshot();
         let turbulent =
             rng::uniform(&mut rng::stream(&self.key, rng::ORG_STREAM, tick)) < self.p.turbulence;
@@ -36,6 +48,9 @@ impl Organisation {
             let t = self.step_team(j, tick, turbulent, &mut exits);
             for (s, x) in sums.iter_mut().zip(t) {
                 *s += x;
+            }
+            if let Some(rows) = teams.as_deref_mut() {
+                self.team_row(j, tick, &t, rows);
             }
         }
         let (n, teams) = (self.len() as f64, self.teams() as f64);
@@ -49,6 +64,49 @@ impl Organisation {
         sums[m::EXITS] = self.exits as f64;
         sums[m::REVOCATIONS] = self.revocations as f64;
         sums
+    }
+
+    /// Team `j`'s row of `teams.csv` from its tally.
+    fn team_row(&self, j: usize, tick: u32, tally: &TeamSums, rows: &mut Vec<f64>) {
+        let ts = self.team_size as f64;
+        rows.push(f64::from(tick));
+        rows.push(j as f64);
+        for (x, metric) in tally.iter().zip(&m::METRICS) {
+            rows.push(match metric.tally {
+                Tally::Professionals => x / ts,
+                Tally::Managers | Tally::Counter | Tally::Direct => *x,
+            });
+        }
+        let at = rows.len() - m::LEN;
+        rows[at + m::EXITS] = self.team_exits[j] as f64;
+        rows[at + m::REVOCATIONS] = self.team_revocations[j] as f64;
+    }
+
+    /// Appends a row `[tick, team, professional, agent columns…]` per
+    /// professional (see [`super::metrics::agent`]): the state entering tick
+    /// `tick`.
+    pub fn agent_rows(&self, tick: u32, rows: &mut Vec<f64>) {
+        use super::metrics::agent as a;
+        rows.reserve(self.len() * (3 + a::LEN));
+        for i in 0..self.len() {
+            let mut row = [0.0; a::LEN];
+            row[a::AUTONOMY] = self.autonomy[i];
+            row[a::SAFETY] = self.safety[i];
+            row[a::PURPOSE] = self.purpose[i];
+            row[a::IDENTITY] = self.identity[i];
+            row[a::MEANING] = self.meaning[i];
+            row[a::DRIVE] = self.drive[i];
+            row[a::SKILL] = self.skill[i];
+            row[a::CYNICISM] = self.cynicism[i];
+            row[a::TRUST] = self.trust[i];
+            row[a::STANDARD] = self.standard[i];
+            row[a::NEED] = self.need[i];
+            row[a::CONSEQUENTIALISM] = self.lambda[i];
+            row[a::ASPIRATION] = self.aspiration[i];
+            row[a::BASE_DRIVE] = self.base_drive[i];
+            rows.extend_from_slice(&[f64::from(tick), (i / self.team_size) as f64, i as f64]);
+            rows.extend_from_slice(&row);
+        }
     }
 
     /// Phase A, social part: a snapshot of every professional's meaning,
@@ -266,6 +324,7 @@ impl Organisation {
             e_new = p.effects0;
             self.trust[lo..hi].fill(0.5);
             self.revocations += 1;
+            self.team_revocations[j] += 1;
         }
         if turbulent {
             e_new = clamp01(e_new + 0.2 * rng::normal(&mut r));
@@ -278,6 +337,7 @@ impl Organisation {
             if rng::uniform32(exits) < leave {
                 self.hire(&mut r, i, 0.3);
                 self.exits += 1;
+                self.team_exits[j] += 1;
             }
         }
         tally
