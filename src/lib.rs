@@ -33,6 +33,7 @@
 //! described in `docs/ODD.md`.
 
 pub mod error;
+pub mod lanes;
 pub mod model;
 pub mod observe;
 pub mod output;

@@ -15,7 +15,14 @@
 //!   `tick · 2³²` at the start of each tick, so what a team draws in one tick
 //!   never shifts what it draws in the next, and teams can be stepped in any
 //!   order or in parallel with the same result.
+//! - The team streams of a tick are read in bulk ([`team_words`]): team
+//!   `j`'s words of tick `t` are ChaCha8 blocks `t · 2²⁸ + b` of stream
+//!   `1 + j`, computed several teams at a time by [`chacha`]; a team reads
+//!   the words past its bulk through [`More`].
 
+mod chacha;
+
+use crate::lanes::{F4, Real};
 use rand::{Rng as _, SeedableRng, TryRng};
 use rand_chacha::ChaCha8Rng;
 use std::convert::Infallible;
@@ -35,6 +42,19 @@ impl Rng {
     /// The next 32-bit word.
     #[inline(always)]
     pub fn word(&mut self) -> u32 {
+        self.chacha.next_u32()
+    }
+}
+
+/// A source of 32-bit words: the draws below take their bits from one.
+pub trait Words {
+    /// The next word.
+    fn word(&mut self) -> u32;
+}
+
+impl Words for Rng {
+    #[inline(always)]
+    fn word(&mut self) -> u32 {
         self.chacha.next_u32()
     }
 }
@@ -66,9 +86,11 @@ impl TryRng for Rng {
 pub const SETUP_STREAM: u64 = 0;
 /// Stream of organisation-wide events (turbulence).
 pub const ORG_STREAM: u64 = u64::MAX;
-/// Stream of the turnover draws: one word per professional per tick, in
-/// index order (professional i of a tick at word tick · 2³² + i).
-pub const EXIT_STREAM: u64 = u64::MAX - 1;
+
+/// The stream of team `j`.
+pub fn team_stream(j: usize) -> u64 {
+    1 + j as u64
+}
 /// Stream of the sample designs of sweeps.
 const DESIGN_STREAM: u64 = 0x0053_5745_4550; // "SWEEP"
 /// Stream of sensitivity designs and bootstraps.
@@ -84,6 +106,9 @@ pub struct Ziggurat {
     /// `x[i] · 2⁻²³`: a signed 24-bit integer times this is `u · x[i]`.
     xs: [f64; 257],
     f: [f64; 257],
+    /// `(xs[i], x[i + 1])`: what the fast path of layer i reads, in one
+    /// 16-byte load.
+    fast: [[f64; 2]; 256],
 }
 
 /// Start of the tail.
@@ -108,21 +133,24 @@ pub fn ziggurat() -> &'static Ziggurat {
             f[i] = pdf(x[i]);
         }
         let xs = x.map(|v| v * (1.0 / 8_388_608.0));
-        Ziggurat { x, xs, f }
+        let fast = std::array::from_fn(|i| [xs[i], x[i + 1]]);
+        Ziggurat { x, xs, f, fast }
     })
 }
 
-/// A uniform draw in [0, 1) with 53 random bits (two words).
+/// A uniform draw in [0, 1) with 53 random bits (two words, low first).
 #[inline(always)]
-pub fn uniform(rng: &mut Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+pub fn uniform<W: Words + ?Sized>(rng: &mut W) -> f64 {
+    let lo = u64::from(rng.word());
+    let bits = lo | u64::from(rng.word()) << 32;
+    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// A uniform draw in [0, 1) with 32 random bits (one word): enough to
-/// decide events with probabilities above 1e-9.
+/// The uniform in [0, 1) of one 32-bit word: enough to decide events with
+/// probabilities above 1e-9.
 #[inline(always)]
-pub fn uniform32(rng: &mut Rng) -> f64 {
-    f64::from(rng.word()) * (1.0 / 4_294_967_296.0)
+pub fn uniform32(word: u32) -> f64 {
+    f64::from(word) * (1.0 / 4_294_967_296.0)
 }
 
 /// The layer index and the signed position of one 32-bit word: the low 8
@@ -137,24 +165,64 @@ fn layer(bits: u32) -> (usize, f64) {
 /// A standard normal draw (ziggurat). The fast path, taken about 99% of the
 /// time, costs one 32-bit word, a multiply and a compare.
 #[inline(always)]
-pub fn normal(rng: &mut Rng) -> f64 {
-    normal_with(rng, ziggurat())
+pub fn normal<W: Words + ?Sized>(rng: &mut W) -> f64 {
+    let z = ziggurat();
+    normal_of(rng.word(), z, rng)
 }
 
-/// [`normal`] with the tables at hand (hot loops fetch them once).
+/// The normal draw whose first word is `word`; words beyond it, when the
+/// draw leaves the fast path, come from `more`.
 #[inline(always)]
-pub fn normal_with(rng: &mut Rng, z: &Ziggurat) -> f64 {
-    let (i, k) = layer(rng.word());
-    let x = k * z.xs[i];
-    if x.abs() < z.x[i + 1] {
+fn normal_of<W: Words + ?Sized>(word: u32, z: &Ziggurat, more: &mut W) -> f64 {
+    let (i, k) = layer(word);
+    let [xs, edge] = z.fast[i];
+    let x = k * xs;
+    if x.abs() < edge {
         return x;
     }
-    normal_slow(rng, z, i, k, x)
+    normal_slow(more, z, i, k, x)
+}
+
+/// Normal draws times `scale` into `out`, one per word of `words` (of the
+/// same length): draw i starts with `words[i]`; a draw that leaves the
+/// ziggurat's fast path (about 1 in 80) continues on `more`, draws in index
+/// order. The fast path runs in lanes of four (the table reads stay
+/// scalar); its bits are those of [`normal`] on the same words.
+#[inline(always)]
+pub fn fill_normals<W: Words>(words: &[u32], scale: f64, out: &mut [f64], more: &mut W) {
+    let z = ziggurat();
+    let n = words.len();
+    let out = &mut out[..n];
+    let (body, tail) = words.split_at(n - n % 4);
+    for (w, o) in body.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
+        let layers: [usize; 4] = crate::each_lane!(l => (w[l] & 0xff) as usize);
+        let k = F4(crate::each_lane!(l => f64::from((w[l] as i32) >> 8)));
+        let x = k * F4(crate::each_lane!(l => z.fast[layers[l]][0]));
+        let fast = x.abs().lt(F4(crate::each_lane!(l => z.fast[layers[l]][1])));
+        (x * F4::splat(scale)).store(o);
+        if fast.0 != [u64::MAX; 4] {
+            for l in 0..4 {
+                if !fast.lane(l) {
+                    o[l] = normal_slow(more, z, layers[l], k.0[l], x.0[l]) * scale;
+                }
+            }
+        }
+    }
+    let at = body.len();
+    for (w, o) in tail.iter().zip(&mut out[at..]) {
+        *o = normal_of(*w, z, more) * scale;
+    }
 }
 
 /// The wedges and the tail of the ziggurat.
 #[cold]
-fn normal_slow(rng: &mut Rng, z: &Ziggurat, mut i: usize, mut k: f64, mut x: f64) -> f64 {
+fn normal_slow<W: Words + ?Sized>(
+    rng: &mut W,
+    z: &Ziggurat,
+    mut i: usize,
+    mut k: f64,
+    mut x: f64,
+) -> f64 {
     loop {
         if i == 0 {
             // Tail beyond R (Marsaglia 1964).
@@ -175,6 +243,94 @@ fn normal_slow(rng: &mut Rng, z: &Ziggurat, mut i: usize, mut k: f64, mut x: f64
             return x;
         }
     }
+}
+
+/// Blocks of 16 words each team reads in bulk at a tick, to hold `words`
+/// words.
+pub fn blocks_for(words: usize) -> usize {
+    words.div_ceil(16)
+}
+
+/// The bulk words of teams `first .. first + teams` at `tick`: `blocks`
+/// ChaCha8 blocks per team (the start of each team's stream at the tick,
+/// word `tick · 2³²`), team after team, into `out`. Computed eight blocks
+/// at a time across teams.
+#[inline(always)]
+pub fn team_words(
+    key: &[u32; 8],
+    tick: u32,
+    first: usize,
+    teams: usize,
+    blocks: usize,
+    out: &mut [u32],
+) {
+    use chacha::LANES;
+    let total = teams * blocks;
+    let out = &mut out[..16 * total];
+    let base = u64::from(tick) << 28;
+    let mut streams = [0u64; LANES];
+    let mut counters = [0u64; LANES];
+    let mut buf = [[0u32; 16]; LANES];
+    for (n, chunk) in out.chunks_mut(16 * LANES).enumerate() {
+        for l in 0..LANES {
+            // Lanes past the last block compute a block nobody reads.
+            let at = (n * LANES + l).min(total - 1);
+            streams[l] = team_stream(first + at / blocks);
+            counters[l] = base + (at % blocks) as u64;
+        }
+        chacha::blocks(key, &streams, &counters, &mut buf);
+        for (dst, src) in chunk.chunks_exact_mut(16).zip(&buf) {
+            dst.copy_from_slice(src);
+        }
+    }
+}
+
+/// The words of a team's stream past those read in bulk: first the rest
+/// of the bulk words, then further blocks of the stream, one at a time.
+pub struct More<'a> {
+    rest: &'a [u32],
+    key: &'a [u32; 8],
+    stream: u64,
+    next: u64,
+    buf: [u32; 16],
+    at: usize,
+}
+
+impl<'a> More<'a> {
+    /// Team `j`'s words at `tick` after `rest`, the unread end of its
+    /// `blocks` bulk blocks.
+    pub fn new(key: &'a [u32; 8], j: usize, tick: u32, blocks: usize, rest: &'a [u32]) -> Self {
+        More {
+            rest,
+            key,
+            stream: team_stream(j),
+            next: (u64::from(tick) << 28) + blocks as u64,
+            buf: [0; 16],
+            at: 16,
+        }
+    }
+}
+
+impl Words for More<'_> {
+    #[inline]
+    fn word(&mut self) -> u32 {
+        if let Some((&w, rest)) = self.rest.split_first() {
+            self.rest = rest;
+            return w;
+        }
+        if self.at == 16 {
+            self.buf = chacha::block(self.key, self.stream, self.next);
+            self.next += 1;
+            self.at = 0;
+        }
+        self.at += 1;
+        self.buf[self.at - 1]
+    }
+}
+
+/// The ChaCha8 key of a run as eight words (for [`team_words`]).
+pub fn key_words(key: &[u8; 32]) -> [u32; 8] {
+    chacha::key_words(key)
 }
 
 /// One step of SplitMix64 (Steele, Lea & Flood 2014): a bijective mixer.

@@ -132,6 +132,12 @@ pub struct Recording<'a> {
     pub teams_every: u32,
     /// The ticks whose agents go to `agents.csv`, ascending.
     pub agents_at: &'a [u32],
+    /// Threads the run may use for itself (0 or 1: the calling thread
+    /// only). More are used only when the run is called from inside a
+    /// rayon pool (the sweep runner's, which sets this when it has fewer
+    /// runs than threads); the model starts no threads of its own. The
+    /// results do not depend on it.
+    pub threads: usize,
 }
 
 impl Recording<'_> {
@@ -141,6 +147,7 @@ impl Recording<'_> {
             ticks_every: every,
             teams_every: 0,
             agents_at: &[],
+            threads: 0,
         }
     }
 

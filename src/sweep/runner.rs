@@ -132,8 +132,15 @@ fn injected_failures() -> Vec<u64> {
 /// fields (`,v1,v2…`); an error when the point cannot be set up.
 type PointCache = Option<(u64, Result<crate::scenario::Scenario, String>, Vec<u8>)>;
 
-/// Runs one simulation and formats its rows (in the worker thread).
-fn perform(plan: &Plan, index: u64, cache: &mut PointCache, fail: &[u64]) -> Finished {
+/// Runs one simulation and formats its rows (in the worker thread); the run
+/// may use `threads` threads of the pool for itself.
+fn perform(
+    plan: &Plan,
+    index: u64,
+    cache: &mut PointCache,
+    fail: &[u64],
+    threads: usize,
+) -> Finished {
     let spec = plan.run(index);
     if cache.as_ref().is_none_or(|(p, _, _)| *p != spec.point) {
         let mut params = Vec::new();
@@ -156,7 +163,10 @@ fn perform(plan: &Plan, index: u64, cache: &mut PointCache, fail: &[u64]) -> Fin
             panic!("injected failure (PROFSPACE_FAIL_RUNS)");
         }
         let mut out = crate::model::Recorded::default();
-        let rec = crate::model::Recording::ticks(scenario.output.ticks_every);
+        let rec = crate::model::Recording {
+            threads,
+            ..crate::model::Recording::ticks(scenario.output.ticks_every)
+        };
         let run = scenario
             .model
             .simulate(&scenario.params, spec.seed, rec, &mut out);
@@ -709,6 +719,10 @@ impl Pool<'_> {
         tx: &mpsc::SyncSender<Finished>,
     ) {
         let mut cache = None;
+        // With fewer runs than threads, each run gets the spare threads
+        // (idle workers of this pool help it step its teams).
+        let runs = usize::try_from(self.plan.len()).unwrap_or(usize::MAX);
+        let per_run = (self.threads / runs.max(1)).max(1);
         loop {
             if self.stop.requested() {
                 break;
@@ -734,7 +748,7 @@ impl Pool<'_> {
             if self.stop.requested() {
                 break;
             }
-            let f = perform(self.plan, i, &mut cache, fail);
+            let f = perform(self.plan, i, &mut cache, fail, per_run);
             self.computed.fetch_add(1, Ordering::Relaxed);
             if tx.send(f).is_err() {
                 break;

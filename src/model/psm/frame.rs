@@ -2,18 +2,20 @@
 //! professional's request become an autonomy target, conflict, the safety
 //! the manager offers and the structure that aligns the work, in each of the
 //! two couplings. The team-level part is computed once per team and tick
-//! ([`TeamFrame::new`]); [`TeamFrame::negotiate`] runs per professional.
+//! ([`TeamFrame::new`]); [`TeamFrame::negotiate`] runs per professional, on
+//! one value or on lanes of four professionals ([`Real`]), with the same
+//! operations in the same order either way.
 
-use super::math::clamp01;
 use super::params::{Coupling, Levers};
+use crate::lanes::{Real, clamp01, max0};
 
 /// The team-level values of one tick's negotiation.
 #[derive(Clone, Copy, Debug)]
 pub struct TeamFrame {
     coupling: Coupling,
-    focus: f64,
-    effect: f64,
     dominance: f64,
+    /// focus + effect·g, the part of the zero-sum claim without the request.
+    claim0: f64,
     /// Pressure g = max(0, effect − perf): targets not yet met.
     pressure: f64,
     /// The manager's weight in the zero-sum negotiation.
@@ -26,33 +28,33 @@ pub struct TeamFrame {
     fs_sigma: f64,
 }
 
-/// What one professional's negotiation gives.
+/// What one professional's negotiation gives (or four professionals', in
+/// lanes).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Frame {
+pub struct Frame<R = f64> {
     /// Request r = d·max(0, need − a): asks for more space.
-    pub request: f64,
+    pub request: R,
     /// Voice v = s·(1 − cy): speaks up where it is safe and not cynical.
-    pub voice: f64,
+    pub voice: R,
     /// The autonomy target a*.
-    pub autonomy_target: f64,
+    pub autonomy_target: R,
     /// Conflict k.
-    pub conflict: f64,
+    pub conflict: R,
     /// Safety offered, s_off.
-    pub safety_offer: f64,
+    pub safety_offer: R,
     /// Structure σ: the alignment the manager's side brings.
-    pub structure: f64,
+    pub structure: R,
 }
 
 impl TeamFrame {
     /// The team's frame under `levers` with licence `licence` and last
     /// tick's performance `perf`.
     pub fn new(coupling: Coupling, levers: &Levers, licence: f64, perf: f64) -> Self {
-        let pressure = (levers.effect - perf).max(0.0);
+        let pressure = max0(levers.effect - perf);
         TeamFrame {
             coupling,
-            focus: levers.focus,
-            effect: levers.effect,
             dominance: levers.dominance,
+            claim0: levers.focus + levers.effect * pressure,
             pressure,
             w_m: licence * (1.0 - 0.5 * levers.listening) + levers.dominance,
             zs_offer: licence * 0.5 * (levers.focus + levers.connection),
@@ -66,39 +68,67 @@ impl TeamFrame {
         self.pressure
     }
 
+    /// The coupling of the frame.
+    pub fn coupling(&self) -> Coupling {
+        self.coupling
+    }
+
     /// zero_sum: the manager's control claim c* = clamp(focus + effect·g +
     /// dominance·r) against a professional whose request is `request`.
     #[inline(always)]
-    pub fn claim(&self, request: f64) -> f64 {
-        clamp01(self.focus + self.effect * self.pressure + self.dominance * request)
+    pub fn claim<R: Real>(&self, request: R) -> R {
+        clamp01(R::splat(self.claim0) + R::splat(self.dominance) * request)
     }
 
     /// The negotiation with a professional of need `need`, autonomy `a`,
     /// drive `d`, safety `s` and cynicism `cy`.
     #[inline(always)]
-    pub fn negotiate(&self, need: f64, a: f64, d: f64, s: f64, cy: f64) -> Frame {
-        let request = d * (need - a).max(0.0);
-        let voice = s * (1.0 - cy);
-        let (autonomy_target, conflict, safety_offer, structure) = match self.coupling {
+    pub fn negotiate<R: Real>(&self, need: R, a: R, d: R, s: R, cy: R) -> Frame<R> {
+        self.negotiate_in(self.coupling, need, a, d, s, cy)
+    }
+
+    /// [`TeamFrame::negotiate`] in `coupling` (the frame's own: hot loops
+    /// that know it pass a constant, so the other branch is compiled away).
+    #[inline(always)]
+    pub fn negotiate_in<R: Real>(
+        &self,
+        coupling: Coupling,
+        need: R,
+        a: R,
+        d: R,
+        s: R,
+        cy: R,
+    ) -> Frame<R> {
+        let (zero, one) = (R::splat(0.0), R::splat(1.0));
+        let request = d * max0(need - a);
+        let voice = s * (one - cy);
+        let (autonomy_target, conflict, safety_offer, structure) = match coupling {
             Coupling::ZeroSum => {
                 // One budget: what the manager claims in control, the
                 // professional cannot have as autonomy.
                 let c_claim = self.claim(request);
                 let w_p = d * voice;
-                let total = w_p + self.w_m;
-                let a_target = if total > 0.0 {
-                    (w_p * need + self.w_m * (1.0 - c_claim)) / total
-                } else {
-                    a
-                };
-                let k = (need - (1.0 - c_claim)).abs();
-                (a_target, k, self.zs_offer * (1.0 - k), 1.0 - a)
+                let w_m = R::splat(self.w_m);
+                let total = w_p + w_m;
+                // Nobody negotiates when both weights are 0: a* = a.
+                let a_target = R::select(
+                    total.gt(zero),
+                    (w_p * need + w_m * (one - c_claim)) / total,
+                    a,
+                );
+                let k = (need - (one - c_claim)).abs();
+                (a_target, k, R::splat(self.zs_offer) * (one - k), one - a)
             }
             Coupling::FreedomSafety => {
                 // Freedom is taken where it is safe; only a dominant answer
                 // turns a request into conflict.
-                let k = self.dominance * request;
-                (need * s, k, self.fs_box * (1.0 - k), self.fs_sigma)
+                let k = R::splat(self.dominance) * request;
+                (
+                    need * s,
+                    k,
+                    R::splat(self.fs_box) * (one - k),
+                    R::splat(self.fs_sigma),
+                )
             }
         };
         Frame {

@@ -9,9 +9,11 @@
 //! professional before any state is written, and team-level values are read
 //! before the team is updated, so the result does not depend on the order
 //! in which professionals or teams are visited. No I/O, no allocation per
-//! tick, nothing that can fail on a validated scenario.
+//! tick once the first tick has sized the scratch space, nothing that can
+//! fail on a validated scenario.
 
 pub mod frame;
+mod kernel;
 mod math;
 pub mod metrics;
 mod model;
@@ -19,15 +21,18 @@ mod network;
 pub mod params;
 mod profiles;
 mod step;
+mod teams;
 
-use crate::rng::{self, Rng};
+use crate::lanes::{self, Isa};
+use crate::rng::{self, Words};
+use teams::Teams;
 
 pub use model::Psm;
 pub use params::{Coupling, Levers, PsmParams, Traits};
 pub use step::TickObservation;
 
 /// A normal draw with mean `mean` and spread `sd`, clamped to [0, 1].
-fn draw(rng: &mut Rng, mean: f64, sd: f64) -> f64 {
+fn draw<W: Words + ?Sized>(rng: &mut W, mean: f64, sd: f64) -> f64 {
     math::clamp01(mean + sd * rng::normal(rng))
 }
 
@@ -81,6 +86,8 @@ pub struct Organisation {
     pub(crate) p: Params,
     pub(crate) pops: Populations,
     pub(crate) key: [u8; 32],
+    /// The key as words, for the team streams.
+    pub(crate) key_words: [u32; 8],
     pub(crate) team_size: usize,
     pub(crate) peers: usize,
     // Traits (standard drifts, rule W5).
@@ -100,12 +107,10 @@ pub struct Organisation {
     pub(crate) cynicism: Vec<f64>,
     pub(crate) trust: Vec<f64>,
     /// Snapshot of (meaning, drive, safety) of tick t, packed so that a
-    /// peer is one cache line; written before any state changes.
+    /// peer is one cache line; written before any state changes. One entry
+    /// more than professionals, so that the last can be read as a vector
+    /// of four.
     pub(crate) social: Vec<[f64; 3]>,
-    /// Scratch for one team's noise draws (6 per professional).
-    pub(crate) noise: Vec<f64>,
-    /// Scratch for one team's peer means of (meaning, drive, safety).
-    pub(crate) peer: Vec<[f64; 3]>,
     pub(crate) ties: Vec<u32>,
     // Managers, one per team.
     pub(crate) levers: Vec<Levers>,
@@ -118,6 +123,15 @@ pub struct Organisation {
     pub(crate) revocations: u64,
     pub(crate) team_exits: Vec<u64>,
     pub(crate) team_revocations: Vec<u64>,
+    /// Threads a tick may use (0 or 1: this one; more: the caller's rayon
+    /// pool, see [`step`]).
+    pub(crate) threads: usize,
+    /// The instruction set of the hot loops.
+    pub(crate) isa: Isa,
+    /// Scratch space of the tick, one per part stepped at once.
+    pub(crate) scratch: Vec<step::Scratch>,
+    /// Sums of the tick metrics per group of teams (see [`step`]).
+    pub(crate) group_sums: Vec<step::TeamSums>,
 }
 
 impl Organisation {
@@ -181,6 +195,7 @@ impl Organisation {
             },
             pops,
             key,
+            key_words: rng::key_words(&key),
             team_size,
             peers: o.peers as usize,
             need: vec![0.0; n],
@@ -197,9 +212,7 @@ impl Organisation {
             skill: vec![0.0; n],
             cynicism: vec![0.0; n],
             trust: vec![0.5; n],
-            social: vec![[0.0; 3]; n],
-            noise: vec![0.0; 6 * team_size],
-            peer: vec![[0.0; 3]; team_size],
+            social: vec![[0.0; 3]; n + 1],
             ties: Vec::new(),
             levers,
             effects: vec![d.effects0; teams],
@@ -210,33 +223,71 @@ impl Organisation {
             revocations: 0,
             team_exits: vec![0; teams],
             team_revocations: vec![0; teams],
+            threads: 1,
+            isa: lanes::isa(),
+            scratch: Vec::new(),
+            group_sums: Vec::new(),
         };
+        let (mut all, pops) = org.teams_mut();
         for i in 0..n {
-            org.hire(&mut r, i, 0.5);
+            all.hire(pops, &mut r, i, 0.5);
         }
         org.ties = network::build(&mut r, o.teams, o.team_size, o.peers, o.peers_within());
         org
     }
 
-    /// Fills place `i` with a new professional: fresh traits from the place's
-    /// profile, initial states, skill ~ N(skill_mean, 0.1).
-    pub(crate) fn hire(&mut self, r: &mut Rng, i: usize, skill_mean: f64) {
-        let m = self.pops.place_traits[i % self.team_size];
-        let sd = self.pops.spread;
-        self.need[i] = draw(r, m.need, sd.need);
-        self.lambda[i] = draw(r, m.consequentialism, sd.consequentialism);
-        self.aspiration[i] = draw(r, m.aspiration, sd.aspiration);
-        self.standard[i] = draw(r, m.standard, sd.standard);
-        self.base_drive[i] = draw(r, m.base_drive, sd.base_drive);
-        self.skill[i] = draw(r, skill_mean, 0.1);
-        self.autonomy[i] = 0.5;
-        self.safety[i] = 0.5;
-        self.purpose[i] = 0.5;
-        self.identity[i] = 0.5;
-        self.meaning[i] = 0.5;
-        self.drive[i] = self.base_drive[i];
-        self.cynicism[i] = 0.0;
-        self.trust[i] = 0.5;
+    /// The state of every team, and the populations hires are drawn from.
+    pub(crate) fn teams_mut(&mut self) -> (Teams<'_>, &Populations) {
+        let all = Teams {
+            first: 0,
+            team_size: self.team_size,
+            need: &mut self.need,
+            lambda: &mut self.lambda,
+            aspiration: &mut self.aspiration,
+            standard: &mut self.standard,
+            base_drive: &mut self.base_drive,
+            autonomy: &mut self.autonomy,
+            safety: &mut self.safety,
+            purpose: &mut self.purpose,
+            identity: &mut self.identity,
+            meaning: &mut self.meaning,
+            drive: &mut self.drive,
+            skill: &mut self.skill,
+            cynicism: &mut self.cynicism,
+            trust: &mut self.trust,
+            levers: &mut self.levers,
+            effects: &mut self.effects,
+            licence: &mut self.licence,
+            below: &mut self.below,
+            perf: &mut self.perf,
+            team_exits: &mut self.team_exits,
+            team_revocations: &mut self.team_revocations,
+        };
+        (all, &self.pops)
+    }
+
+    /// Lets a tick use up to `threads` threads of the caller's rayon pool
+    /// (0 or 1: none but the caller's). The results do not depend on it.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads;
+    }
+
+    /// Runs the hot loops in their AVX2 build (`true`, when the processor
+    /// has AVX2; otherwise ignored) or in the portable one (`false`). Both
+    /// give the same bits; this is for the tests that check so.
+    #[doc(hidden)]
+    pub fn set_avx2(&mut self, on: bool) {
+        self.isa = if on && lanes::avx2_available() {
+            Isa::Avx2
+        } else {
+            Isa::Portable
+        };
+    }
+
+    /// Whether the hot loops run in their AVX2 build.
+    #[doc(hidden)]
+    pub fn avx2(&self) -> bool {
+        self.isa == Isa::Avx2
     }
 
     /// Number of professionals.
@@ -306,7 +357,7 @@ impl Organisation {
 }
 
 /// Draws the seven levers around the means.
-fn draw_levers(r: &mut Rng, m: &Levers, sd: f64) -> Levers {
+fn draw_levers<W: Words + ?Sized>(r: &mut W, m: &Levers, sd: f64) -> Levers {
     Levers {
         rationale: draw(r, m.rationale, sd),
         effect: draw(r, m.effect, sd),

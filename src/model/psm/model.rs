@@ -73,6 +73,7 @@ impl Model for Psm {
             return Vec::new();
         };
         let mut org = Organisation::new(p, seed);
+        org.set_threads(rec.threads);
         let mut summary = Summary::new(
             &metrics::tick::METRICS,
             p.ticks,

@@ -1,16 +1,32 @@
-//! One tick of the professional-space model (ODD §3 and §7), team by team.
+//! One tick of the professional-space model (ODD §3 and §7).
 //!
-//! Every team draws from its own random stream positioned at the tick, and
-//! its contribution to the organisation's observation is summed per team and
-//! then over teams in team order, so the result is the same whatever order
-//! or thread the teams are stepped in.
+//! A tick: the turbulence draw and the snapshot of every professional's
+//! meaning, drive and safety (phase A, social part); then the teams, in
+//! groups of [`GROUP`] teams: the group's random words are computed in bulk
+//! from the team streams ([`rng::team_words`]), then per team its peer
+//! means, its noise, phases A and B in lanes of four professionals
+//! ([`kernel`]), its tally and phase C; finally the organisation's
+//! observation: team tallies added in team order within each group, the
+//! group sums in group order.
+//!
+//! Every team reads only the snapshot, its own state and its own stream, so
+//! teams can be stepped in any order. With more than one thread (see
+//! [`Organisation::set_threads`]) contiguous ranges of groups are stepped
+//! at once on the caller's rayon pool; the sums are added in the same order
+//! whatever the split, so the bytes do not depend on the number of threads.
+//! The hot loops are compiled for AVX2 and for the portable baseline
+//! ([`crate::lanes`]); both give the same bits.
 
-use super::frame::{Frame, TeamFrame};
-use super::math::{cbrt, clamp01, prefetch};
+use super::frame::TeamFrame;
+use super::kernel::{self, Places, Sums, TeamConsts};
+use super::math::prefetch;
 use super::metrics::tick as m;
-use super::{Organisation, draw_levers};
+use super::params::Coupling;
+use super::teams::Teams;
+use super::{Organisation, Params, Populations, draw_levers};
+use crate::lanes::{F4, Isa, Real, clamp01};
 use crate::observe::Tally;
-use crate::rng;
+use crate::rng::{self, More, Words};
 
 /// The organisation's tick metrics, in the order of
 /// [`super::metrics::tick::METRICS`].
@@ -18,7 +34,90 @@ pub type TickObservation = [f64; m::LEN];
 
 /// Per-team sums of the tick metrics (state of tick t, flows of phase A),
 /// indexed like the observation; counters are filled in at the end.
-type TeamSums = [f64; m::LEN];
+pub(crate) type TeamSums = [f64; m::LEN];
+
+/// Teams whose words are computed together and whose tallies are added
+/// into one group sum; a tick's parts are whole groups.
+pub(crate) const GROUP: usize = 8;
+
+/// Words of a team's tick: six noise words per professional (window after
+/// window: W1, W2, W3, W4, W6, W7), then one turnover word per
+/// professional; words beyond these continue where a draw needs more.
+const WORDS_PER_PROFESSIONAL: usize = 7;
+
+/// Scratch space of one part of a tick.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// The bulk words of a group of teams.
+    words: Vec<u32>,
+    lanes: TeamScratch,
+}
+
+/// Scratch space of one team.
+#[derive(Default)]
+struct TeamScratch {
+    /// Noise, window after window, `team_size` apart.
+    noise: Vec<f64>,
+    /// Peer means of meaning, drive and safety, `team_size` apart.
+    peer: Vec<f64>,
+    /// Whether each professional leaves.
+    leave: Vec<bool>,
+    /// The team's sums, per lane.
+    sums: Sums,
+}
+
+impl Default for Sums {
+    fn default() -> Sums {
+        Sums::zero()
+    }
+}
+
+impl Scratch {
+    fn size(&mut self, team_size: usize, blocks: usize) {
+        self.words.resize(GROUP * blocks * 16, 0);
+        self.lanes.noise.resize(6 * team_size, 0.0);
+        self.lanes.peer.resize(3 * team_size, 0.0);
+        self.lanes.leave.resize(team_size, false);
+    }
+}
+
+/// What every team of a tick reads.
+struct Tick<'a> {
+    p: &'a Params,
+    pops: &'a Populations,
+    key: &'a [u32; 8],
+    social: &'a [[f64; 3]],
+    ties: &'a [u32],
+    peers: usize,
+    tick: u32,
+    turbulent: bool,
+    /// Bulk blocks per team.
+    blocks: usize,
+    isa: Isa,
+    /// Whether to fetch the next team's peers into the cache ahead.
+    prefetch: bool,
+}
+
+/// From this many professionals on, the snapshot outgrows the caches and
+/// the next team's peers are prefetched.
+const PREFETCH_FROM: usize = 1 << 17;
+
+/// Events of a part of the tick.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    exits: u64,
+    revocations: u64,
+}
+
+impl std::ops::Add for Counts {
+    type Output = Counts;
+    fn add(self, o: Counts) -> Counts {
+        Counts {
+            exits: self.exits + o.exits,
+            revocations: self.revocations + o.revocations,
+        }
+    }
+}
 
 impl Organisation {
     /// Advances the organisation by one tick and returns the observation of
@@ -32,25 +131,81 @@ impl Organisation {
     /// per team to `teams` when given (the team metrics are the tick metrics
     /// of [`super::metrics::tick`] over the team: means over its
     /// professionals, its manager's values, its own event counts).
-    pub fn step_recording(
-        &mut self,
-        tick: u32,
-        mut teams: Option<&mut Vec<f64>>,
-    ) -> TickObservation {
+    pub fn step_recording(&mut self, tick: u32, teams: Option<&mut Vec<f64>>) -> TickObservation {
         self.snapshot();
         let turbulent =
             rng::uniform(&mut rng::stream(&self.key, rng::ORG_STREAM, tick)) < self.p.turbulence;
-        // One word per professional, in index order: team j's words start at
-        // j · team_size, so a team could seek to them on its own.
-        let mut exits = rng::stream(&self.key, rng::EXIT_STREAM, tick);
-        let mut sums: TeamSums = [0.0; m::LEN];
-        for j in 0..self.teams() {
-            let t = self.step_team(j, tick, turbulent, &mut exits);
-            for (s, x) in sums.iter_mut().zip(t) {
+        let n_teams = self.teams();
+        let groups = n_teams.div_ceil(GROUP);
+        // Parallel only inside a rayon pool the caller set up (the sweep
+        // runner's): the model starts no threads of its own.
+        let parts = if self.threads > 1 && rayon::current_thread_index().is_some() {
+            self.threads.min(groups)
+        } else {
+            1
+        };
+        let width = 2 + m::LEN;
+        let rows = teams.map(|r| {
+            let at = r.len();
+            r.resize(at + n_teams * width, 0.0);
+            &mut r[at..]
+        });
+        let blocks = rng::blocks_for(WORDS_PER_PROFESSIONAL * self.team_size);
+        let ctx = Tick {
+            p: &self.p,
+            pops: &self.pops,
+            key: &self.key_words,
+            social: &self.social,
+            ties: &self.ties,
+            peers: self.peers,
+            tick,
+            turbulent,
+            blocks,
+            isa: self.isa,
+            prefetch: self.len() >= PREFETCH_FROM,
+        };
+        self.scratch.resize_with(parts, Scratch::default);
+        self.group_sums.resize(groups, [0.0; m::LEN]);
+        let all = Teams {
+            first: 0,
+            team_size: self.team_size,
+            need: &mut self.need,
+            lambda: &mut self.lambda,
+            aspiration: &mut self.aspiration,
+            standard: &mut self.standard,
+            base_drive: &mut self.base_drive,
+            autonomy: &mut self.autonomy,
+            safety: &mut self.safety,
+            purpose: &mut self.purpose,
+            identity: &mut self.identity,
+            meaning: &mut self.meaning,
+            drive: &mut self.drive,
+            skill: &mut self.skill,
+            cynicism: &mut self.cynicism,
+            trust: &mut self.trust,
+            levers: &mut self.levers,
+            effects: &mut self.effects,
+            licence: &mut self.licence,
+            below: &mut self.below,
+            perf: &mut self.perf,
+            team_exits: &mut self.team_exits,
+            team_revocations: &mut self.team_revocations,
+        };
+        for s in &mut self.scratch {
+            s.size(self.team_size, blocks);
+        }
+        let counts = split(&ctx, all, &mut self.scratch, &mut self.group_sums, rows);
+        self.exits += counts.exits;
+        self.revocations += counts.revocations;
+        self.observation()
+    }
+
+    /// The organisation's observation from the group sums.
+    fn observation(&self) -> TickObservation {
+        let mut sums: TickObservation = [0.0; m::LEN];
+        for g in &self.group_sums {
+            for (s, x) in sums.iter_mut().zip(g) {
                 *s += x;
-            }
-            if let Some(rows) = teams.as_deref_mut() {
-                self.team_row(j, tick, &t, rows);
             }
         }
         let (n, teams) = (self.len() as f64, self.teams() as f64);
@@ -64,22 +219,6 @@ impl Organisation {
         sums[m::EXITS] = self.exits as f64;
         sums[m::REVOCATIONS] = self.revocations as f64;
         sums
-    }
-
-    /// Team `j`'s row of `teams.csv` from its tally.
-    fn team_row(&self, j: usize, tick: u32, tally: &TeamSums, rows: &mut Vec<f64>) {
-        let ts = self.team_size as f64;
-        rows.push(f64::from(tick));
-        rows.push(j as f64);
-        for (x, metric) in tally.iter().zip(&m::METRICS) {
-            rows.push(match metric.tally {
-                Tally::Professionals => x / ts,
-                Tally::Managers | Tally::Counter | Tally::Direct => *x,
-            });
-        }
-        let at = rows.len() - m::LEN;
-        rows[at + m::EXITS] = self.team_exits[j] as f64;
-        rows[at + m::REVOCATIONS] = self.team_revocations[j] as f64;
     }
 
     /// Appends a row `[tick, team, professional, agent columns…]` per
@@ -123,223 +262,274 @@ impl Organisation {
             *x = [*m, *d, *s];
         }
     }
+}
 
-    /// Phases A, B and C for team `j`; returns the team's tally.
-    fn step_team(
-        &mut self,
-        j: usize,
-        tick: u32,
-        turbulent: bool,
-        exits: &mut rng::Rng,
-    ) -> TeamSums {
-        let p = self.p;
-        let ts = self.team_size;
-        let (lo, hi) = (j * ts, (j + 1) * ts);
-        let lv = self.levers[j];
-        let big_l = self.licence[j];
-        let e_m = self.effects[j];
-        let mut r = rng::stream(&self.key, 1 + j as u64, tick);
-        let zig = rng::ziggurat();
-
-        // Team-level values of tick t.
-        let frame = TeamFrame::new(p.coupling, &lv, big_l, self.perf[j]);
-        let c_conn = 0.5 * (1.0 + lv.connection);
-        let c_en = 0.5 * (1.0 + lv.energy);
-        let (w, one_w) = (p.w, 1.0 - p.w);
-        let purpose_target = big_l * lv.rationale;
-        let alpha = p.alpha;
-
-        let mut tally: TeamSums = [0.0; m::LEN];
-        tally[m::EFFECTS] = e_m;
-        tally[m::LICENCE] = big_l;
-        let (mut adjust, mut ess_sum, mut trust_sum) = (0.0, 0.0, 0.0);
-
-        // The team's slices: every one has length ts, so indexing by k < ts
-        // needs no bounds checks.
-        let autonomy = &mut self.autonomy[lo..hi];
-        let safety = &mut self.safety[lo..hi];
-        let purpose = &mut self.purpose[lo..hi];
-        let identity = &mut self.identity[lo..hi];
-        let meaning = &mut self.meaning[lo..hi];
-        let drive = &mut self.drive[lo..hi];
-        let skill = &mut self.skill[lo..hi];
-        let cynicism = &mut self.cynicism[lo..hi];
-        let trust = &mut self.trust[lo..hi];
-        let need = &self.need[lo..hi];
-        let lambda = &self.lambda[lo..hi];
-        let aspiration = &self.aspiration[lo..hi];
-        let standard = &mut self.standard[lo..hi];
-        let base_drive = &self.base_drive[lo..hi];
-        // Peer means of tick t (one's own values without ties). The next
-        // team's peers are fetched into the cache while this team computes.
-        let k_peers = self.peers;
-        if let Some(next) = self.ties.get(hi * k_peers..(hi + ts) * k_peers) {
-            for &t in next {
-                if let Some(v) = self.social.get(t as usize) {
-                    prefetch(v);
-                }
-            }
-        }
-        let peer = &mut self.peer[..ts];
-        if k_peers == 0 {
-            peer.copy_from_slice(&self.social[lo..hi]);
-        } else {
-            let inv = 1.0 / k_peers as f64;
-            let social = &self.social;
-            for (out, mine) in peer
-                .iter_mut()
-                .zip(self.ties[lo * k_peers..hi * k_peers].chunks_exact(k_peers))
-            {
-                let mut sum = [0.0; 3];
-                for &t in mine {
-                    let v = social[t as usize];
-                    sum[0] += v[0];
-                    sum[1] += v[1];
-                    sum[2] += v[2];
-                }
-                *out = [sum[0] * inv, sum[1] * inv, sum[2] * inv];
-            }
-        }
-        // The team's noise, drawn in one tight loop: six normals per
-        // professional in index order (W1, W2, W3, W4, W6, W7).
-        let noise = &mut self.noise[..6 * ts];
-        for x in noise.iter_mut() {
-            *x = p.noise * rng::normal_with(&mut r, zig);
-        }
-        for ix in 0..ts {
-            let a = autonomy[ix];
-            let s = safety[ix];
-            let pu = purpose[ix];
-            let id = identity[ix];
-            let mn = meaning[ix];
-            let d = drive[ix];
-            let q = skill[ix];
-            let cy = cynicism[ix];
-            let tr = trust[ix];
-            let need = need[ix];
-            let lambda = lambda[ix];
-            let asp = aspiration[ix];
-            let std = standard[ix];
-            let [peer_mn, peer_d, peer_s] = peer[ix];
-
-            // Signals and the frame negotiation.
-            let Frame {
-                voice,
-                autonomy_target: a_target,
-                conflict: k,
-                safety_offer: s_offer,
-                structure: sigma,
-                ..
-            } = frame.negotiate(need, a, d, s, cy);
-
-            // Work.
-            let effort = (d * 0.5 * (1.0 + mn)).sqrt();
-            // Good work needs skill, room, safety and effort (v1.1).
-            let existential = (q * a * s * effort).sqrt().sqrt();
-            let alignment = 1.0 - (1.0 - sigma) * (1.0 - pu);
-            let functional = cbrt(effort * alignment * c_en);
-            let essential = (existential * functional).sqrt();
-
-            // Targets of the windows; meaning is the catalyst.
-            let c_mn = 0.25 + 1.5 * mn;
-            let p_target = (purpose_target * mn).sqrt();
-            let fit = 1.0 - (e_m - std).abs();
-            let id_target = fit * 0.5 * (1.0 + a);
-            let mn_target = one_w * cbrt(s * 0.5 * (pu + id) * c_conn) + w * peer_mn;
-            let aspiration = asp + lv.effect * (1.0 - asp) * 0.5;
-            let frustration = (aspiration - essential).max(0.0);
-            let source = lambda * (1.0 - frustration) + (1.0 - lambda) * id;
-            let d_target =
-                one_w * (base_drive[ix] * source * (1.0 - cy) * c_en).sqrt().sqrt() + w * peer_d;
-            let s_target = one_w * s_offer + w * peer_s;
-            let tr_target = ((1.0 - k) * c_conn).sqrt();
-
-            // Phase B: the new state, from the values above only.
-            let z = &noise[6 * ix..6 * ix + 6];
-            let a_new = clamp01(a + alpha * (a_target - a) + z[0]);
-            autonomy[ix] = a_new;
-            safety[ix] = clamp01(s + alpha * (s_target - s) + z[1]);
-            purpose[ix] = clamp01(pu + alpha * c_mn * (p_target - pu) + z[2]);
-            identity[ix] = clamp01(id + alpha * c_mn * (id_target - id) + z[3]);
-            standard[ix] = clamp01(std + alpha * 0.2 * pu * (e_m - std));
-            if p.meaning_dynamics {
-                meaning[ix] = clamp01(mn + alpha * (mn_target - mn) + z[4]);
-            }
-            drive[ix] = clamp01(d + alpha * c_mn * (d_target - d) + z[5]);
-            skill[ix] = clamp01(
-                q + p.learn * 0.5 * (1.0 + lambda) * a * s * (1.0 - q) - 0.01 * q * (1.0 - a),
-            );
-            cynicism[ix] = clamp01(
-                cy + p.cynicism_rate
-                    * (lambda * frustration * (1.0 - cy) - (1.0 - frustration) * cy * 0.5),
-            );
-            let tr_new = clamp01(tr + alpha * (tr_target - tr));
-            trust[ix] = tr_new;
-
-            adjust += voice * (std - e_m);
-            ess_sum += essential;
-            trust_sum += tr_new;
-
-            tally[m::AUTONOMY] += a;
-            tally[m::SAFETY] += s;
-            tally[m::PURPOSE] += pu;
-            tally[m::IDENTITY] += id;
-            tally[m::MEANING] += mn;
-            tally[m::DRIVE] += d;
-            tally[m::SKILL] += q;
-            tally[m::CYNICISM] += cy;
-            tally[m::TRUST] += tr;
-            tally[m::STANDARD] += std;
-            tally[m::CONFLICT] += k;
-            tally[m::EXISTENTIAL] += existential;
-            tally[m::FUNCTIONAL] += functional;
-            tally[m::ESSENTIAL] += essential;
-            tally[m::FIT] += fit;
-            tally[m::ALIENATED] += f64::from(u8::from(a < 0.3 && mn < 0.3));
-            tally[m::DISORIENTED] += f64::from(u8::from(a >= 0.5 && s < 0.3 && pu < 0.3));
-            tally[m::INTEGRATED] += f64::from(u8::from(
-                a > 0.5 && s > 0.5 && pu > 0.5 && id > 0.5 && mn > 0.5,
-            ));
-        }
-
-        // Phase B, manager: communicative adjustment of the effects.
-        let inv_ts = 1.0 / ts as f64;
-        let mut e_new = clamp01(e_m + alpha * lv.listening * adjust * inv_ts);
-
-        // Phase C: performance, licence (revocation and replacement),
-        // turbulence, turnover.
-        self.perf[j] = ess_sum * inv_ts;
-        let l_new = clamp01(big_l + p.licence_rate * (trust_sum * inv_ts - big_l));
-        self.licence[j] = l_new;
-        self.below[j] = if l_new < p.revoke_below {
-            self.below[j] + 1
-        } else {
-            0
-        };
-        if self.below[j] >= p.replace_after {
-            let (means, sd) = self.pops.team_profile[j];
-            self.levers[j] = draw_levers(&mut r, &means, sd);
-            self.licence[j] = p.licence0;
-            self.below[j] = 0;
-            e_new = p.effects0;
-            self.trust[lo..hi].fill(0.5);
-            self.revocations += 1;
-            self.team_revocations[j] += 1;
-        }
-        if turbulent {
-            e_new = clamp01(e_new + 0.2 * rng::normal(&mut r));
-        }
-        self.effects[j] = e_new;
-        for i in lo..hi {
-            let engagement = (self.drive[i] * self.meaning[i]).sqrt();
-            let leave =
-                p.exit_base + p.exit_sensitivity * (p.engagement_floor - engagement).max(0.0);
-            if rng::uniform32(exits) < leave {
-                self.hire(&mut r, i, 0.3);
-                self.exits += 1;
-                self.team_exits[j] += 1;
-            }
-        }
-        tally
+/// Steps `teams` in as many parts as there are scratch spaces, half of them
+/// on another thread of the current rayon pool, recursively. Each part is
+/// whole groups: `sums` has one entry per group, `rows` one row per team.
+fn split(
+    ctx: &Tick<'_>,
+    teams: Teams<'_>,
+    scratch: &mut [Scratch],
+    sums: &mut [TeamSums],
+    rows: Option<&mut [f64]>,
+) -> Counts {
+    if scratch.len() <= 1 {
+        return part(ctx, teams, &mut scratch[0], sums, rows);
     }
+    let half = scratch.len() / 2;
+    let left_groups = sums.len() * half / scratch.len();
+    let left_teams = (left_groups * GROUP).min(teams.len());
+    let (ta, tb) = teams.split_at(left_teams);
+    let (sa, sb) = scratch.split_at_mut(half);
+    let (ga, gb) = sums.split_at_mut(left_groups);
+    let (ra, rb) = match rows {
+        Some(r) => {
+            let (a, b) = r.split_at_mut(left_teams * (2 + m::LEN));
+            (Some(a), Some(b))
+        }
+        None => (None, None),
+    };
+    let (a, b) = rayon::join(|| split(ctx, ta, sa, ga, ra), || split(ctx, tb, sb, gb, rb));
+    a + b
+}
+
+/// One part of the tick, in the build of the tick's instruction set.
+fn part(
+    ctx: &Tick<'_>,
+    teams: Teams<'_>,
+    scratch: &mut Scratch,
+    sums: &mut [TeamSums],
+    rows: Option<&mut [f64]>,
+) -> Counts {
+    match ctx.isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => {
+            // SAFETY: `Isa::Avx2` is chosen only when the processor reports
+            // AVX2 (`lanes::isa`, `Organisation::set_avx2`).
+            unsafe { part_avx2(ctx, teams, scratch, sums, rows) }
+        }
+        _ => part_lanes(ctx, teams, scratch, sums, rows),
+    }
+}
+
+/// [`part_lanes`] compiled with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn part_avx2(
+    ctx: &Tick<'_>,
+    teams: Teams<'_>,
+    scratch: &mut Scratch,
+    sums: &mut [TeamSums],
+    rows: Option<&mut [f64]>,
+) -> Counts {
+    part_lanes(ctx, teams, scratch, sums, rows)
+}
+
+/// Steps whole groups of teams: the group's words in bulk, then team after
+/// team; each team's tally is added to its group's sum and written to its
+/// row when rows are recorded.
+#[inline(always)]
+fn part_lanes(
+    ctx: &Tick<'_>,
+    mut teams: Teams<'_>,
+    scratch: &mut Scratch,
+    sums: &mut [TeamSums],
+    mut rows: Option<&mut [f64]>,
+) -> Counts {
+    let width = 2 + m::LEN;
+    let per_team = 16 * ctx.blocks;
+    let mut counts = Counts::default();
+    let mut tally: TeamSums = [0.0; m::LEN];
+    for (g, sum) in sums.iter_mut().enumerate() {
+        let first = g * GROUP;
+        let n = (teams.len() - first).min(GROUP);
+        let words = &mut scratch.words[..n * per_team];
+        rng::team_words(ctx.key, ctx.tick, teams.first + first, n, ctx.blocks, words);
+        *sum = [0.0; m::LEN];
+        for t in 0..n {
+            let jt = first + t;
+            let words = &scratch.words[t * per_team..(t + 1) * per_team];
+            counts = counts + step_team(ctx, &mut teams, jt, words, &mut scratch.lanes, &mut tally);
+            for (s, x) in sum.iter_mut().zip(&tally) {
+                *s += x;
+            }
+            if let Some(r) = rows.as_deref_mut() {
+                team_row(
+                    ctx.tick,
+                    &teams,
+                    jt,
+                    &tally,
+                    &mut r[jt * width..(jt + 1) * width],
+                );
+            }
+        }
+    }
+    counts
+}
+
+/// Team `jt`'s row of `teams.csv` from its tally.
+fn team_row(tick: u32, t: &Teams<'_>, jt: usize, tally: &TeamSums, row: &mut [f64]) {
+    let ts = t.team_size as f64;
+    row[0] = f64::from(tick);
+    row[1] = (t.first + jt) as f64;
+    for ((out, x), metric) in row[2..].iter_mut().zip(tally).zip(&m::METRICS) {
+        *out = match metric.tally {
+            Tally::Professionals => x / ts,
+            Tally::Managers | Tally::Counter | Tally::Direct => *x,
+        };
+    }
+    row[2 + m::EXITS] = t.team_exits[jt] as f64;
+    row[2 + m::REVOCATIONS] = t.team_revocations[jt] as f64;
+}
+
+/// Phases A, B and C for team `jt` of `t`, whose bulk words are `words`;
+/// writes the team's tally and returns its events.
+#[inline(always)]
+fn step_team(
+    ctx: &Tick<'_>,
+    t: &mut Teams<'_>,
+    jt: usize,
+    words: &[u32],
+    s: &mut TeamScratch,
+    tally: &mut TeamSums,
+) -> Counts {
+    let p = ctx.p;
+    let ts = t.team_size;
+    let (j, lo) = (t.first + jt, jt * ts);
+    let (lv, big_l, e_m) = (t.levers[jt], t.licence[jt], t.effects[jt]);
+    let c = TeamConsts {
+        frame: TeamFrame::new(p.coupling, &lv, big_l, t.perf[jt]),
+        c_conn: 0.5 * (1.0 + lv.connection),
+        c_en: 0.5 * (1.0 + lv.energy),
+        w: p.w,
+        one_w: 1.0 - p.w,
+        purpose_target: big_l * lv.rationale,
+        alpha: p.alpha,
+        alpha_standard: p.alpha * 0.2,
+        e_m,
+        effect: lv.effect,
+        learn_half: p.learn * 0.5,
+        cynicism_rate: p.cynicism_rate,
+        meaning_dynamics: p.meaning_dynamics,
+        exit_base: p.exit_base,
+        exit_sensitivity: p.exit_sensitivity,
+        engagement_floor: p.engagement_floor,
+    };
+    peer_means(ctx, j * ts, ts, &mut s.peer);
+    let mut more = More::new(
+        ctx.key,
+        j,
+        ctx.tick,
+        ctx.blocks,
+        &words[WORDS_PER_PROFESSIONAL * ts..],
+    );
+    rng::fill_normals(&words[..6 * ts], p.noise, &mut s.noise, &mut more);
+    let turnover = &words[6 * ts..7 * ts];
+    s.sums = Sums::zero();
+    let places = Places::of(t, lo, &s.peer, &s.noise, turnover, &mut s.leave);
+    match p.coupling {
+        Coupling::ZeroSum => kernel::team(&c, Coupling::ZeroSum, places, &mut s.sums),
+        Coupling::FreedomSafety => kernel::team(&c, Coupling::FreedomSafety, places, &mut s.sums),
+    }
+    for (x, lanes) in tally.iter_mut().zip(&s.sums.tally) {
+        *x = lanes.sum();
+    }
+    tally[m::EFFECTS] = e_m;
+    tally[m::LICENCE] = big_l;
+    let (adjust, trust) = (s.sums.adjust.sum(), s.sums.trust.sum());
+    phase_c(ctx, t, jt, tally, adjust, trust, &s.leave, &mut more)
+}
+
+/// Peer means of tick t (one's own values without ties) of professionals
+/// `lo .. lo + ts` into `out`: meaning, drive, safety, `ts` apart. A peer's
+/// three values are read as one vector of four (the fourth, the next
+/// professional's meaning or the snapshot's padding, is not used). In large
+/// organisations the next team's peers are fetched into the cache
+/// meanwhile.
+#[inline(always)]
+fn peer_means(ctx: &Tick<'_>, lo: usize, ts: usize, out: &mut [f64]) {
+    let k_peers = ctx.peers;
+    let (mn, rest) = out.split_at_mut(ts);
+    let (d, s) = rest.split_at_mut(ts);
+    let hi = lo + ts;
+    if k_peers == 0 {
+        for (k, v) in ctx.social[lo..hi].iter().enumerate() {
+            [mn[k], d[k], s[k]] = *v;
+        }
+        return;
+    }
+    if ctx.prefetch
+        && let Some(next) = ctx.ties.get(hi * k_peers..(hi + ts) * k_peers)
+    {
+        for &t in next {
+            if let Some(v) = ctx.social.get(t as usize) {
+                prefetch(v);
+            }
+        }
+    }
+    let social = ctx.social.as_flattened();
+    let inv = F4::splat(1.0 / k_peers as f64);
+    let ties = ctx.ties[lo * k_peers..hi * k_peers].chunks_exact(k_peers);
+    for (k, mine) in ties.enumerate() {
+        let mut sum = F4::splat(0.0);
+        for &t in mine {
+            sum = sum + F4::load(&social[3 * t as usize..]);
+        }
+        let [a, b, c, _] = (sum * inv).0;
+        mn[k] = a;
+        d[k] = b;
+        s[k] = c;
+    }
+}
+
+/// Phase C for team `jt` of `t`: performance, licence (revocation and
+/// replacement), turbulence, turnover; draws from `r`, the team's words
+/// past its bulk.
+#[allow(clippy::too_many_arguments)]
+fn phase_c<W: Words>(
+    ctx: &Tick<'_>,
+    t: &mut Teams<'_>,
+    jt: usize,
+    tally: &TeamSums,
+    adjust: f64,
+    trust_sum: f64,
+    leave: &[bool],
+    r: &mut W,
+) -> Counts {
+    let p = ctx.p;
+    let ts = t.team_size;
+    let inv_ts = 1.0 / ts as f64;
+    let (lv, big_l, e_m) = (t.levers[jt], t.licence[jt], t.effects[jt]);
+    // Phase B, manager: communicative adjustment of the effects.
+    let mut e_new = clamp01(e_m + p.alpha * lv.listening * adjust * inv_ts);
+    t.perf[jt] = tally[m::ESSENTIAL] * inv_ts;
+    let l_new = clamp01(big_l + p.licence_rate * (trust_sum * inv_ts - big_l));
+    t.licence[jt] = l_new;
+    t.below[jt] = if l_new < p.revoke_below {
+        t.below[jt] + 1
+    } else {
+        0
+    };
+    let mut counts = Counts::default();
+    if t.below[jt] >= p.replace_after {
+        let (means, sd) = ctx.pops.team_profile[t.first + jt];
+        t.levers[jt] = draw_levers(r, &means, sd);
+        t.licence[jt] = p.licence0;
+        t.below[jt] = 0;
+        e_new = p.effects0;
+        t.trust[jt * ts..(jt + 1) * ts].fill(0.5);
+        counts.revocations += 1;
+        t.team_revocations[jt] += 1;
+    }
+    if ctx.turbulent {
+        e_new = clamp01(e_new + 0.2 * rng::normal(r));
+    }
+    t.effects[jt] = e_new;
+    for (k, _) in leave.iter().enumerate().filter(|(_, l)| **l) {
+        t.hire(ctx.pops, r, jt * ts + k, 0.3);
+        counts.exits += 1;
+        t.team_exits[jt] += 1;
+    }
+    counts
 }
