@@ -408,9 +408,11 @@ fn warn_if_large(plan: &Plan) {
     let size = plan.estimated_output();
     if size.total() > 1 << 30 {
         eprintln!(
-            "warning: this will write about {} of tables ({} of them ticks.csv); to make it smaller, {}",
+            "warning: this will write about {} of tables ({} of them ticks.csv, {} teams.csv, {} agents.csv); to make it smaller, {}",
             scenario::human_bytes(size.total()),
             scenario::human_bytes(size.ticks),
+            scenario::human_bytes(size.teams),
+            scenario::human_bytes(size.agents),
             sweep::SMALLER
         );
     }

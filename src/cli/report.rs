@@ -17,13 +17,14 @@ const SUMMARY_POINTS: usize = 10_000;
 
 /// Reads `aggregate.csv`, keeping at most `keep` rows; returns the table and
 /// the number of rows in the file.
-fn read_aggregate(dir: &Path, keep: usize) -> Result<(ResultTable, usize)> {
+fn read_aggregate(dir: &Path, keep: usize, resolved: &[String]) -> Result<(ResultTable, usize)> {
     let path = dir.join("aggregate.csv");
     let mut r =
         csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut table = ResultTable {
         header: r.headers()?.iter().map(str::to_string).collect(),
         rows: Vec::new(),
+        resolved: resolved.to_vec(),
     };
     let mut count = 0;
     for rec in r.records() {
@@ -85,7 +86,8 @@ pub fn failures(outcome: &Outcome, out: &Path) {
 /// single design point with its 95% CI; a row per point for small designs;
 /// then the model's own lines.
 pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
-    let (table, count) = read_aggregate(dir, SUMMARY_POINTS)?;
+    let resolved = profspace::scenario::Design::build(s).resolved;
+    let (table, count) = read_aggregate(dir, SUMMARY_POINTS, &resolved)?;
     let keys = s.model.key_metrics();
     let all: Vec<&str> = s.model.run_metrics().iter().map(|m| m.name).collect();
     let pick = |k: &'static [&'static str]| {
@@ -135,7 +137,7 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
 /// One row per design point: its parameters and the final-window means of
 /// `metrics`.
 fn points_table(table: &ResultTable, metrics: &[&str]) {
-    let params = table.parameter_columns();
+    let params = table.all_parameter_columns();
     let cols: Vec<(&str, usize)> = metrics
         .iter()
         .filter_map(|m| Some((*m, table.column(&format!("{m}_mean"))?)))

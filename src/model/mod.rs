@@ -225,6 +225,16 @@ pub trait Model: Send + Sync + 'static {
         &[]
     }
 
+    /// The name of the column that numbers agents in `agents.csv`.
+    fn agent_word(&self) -> &'static str {
+        "agent"
+    }
+
+    /// The key that sets the length of a run (for `--ticks`).
+    fn ticks_key(&self) -> &'static str {
+        "ticks"
+    }
+
     /// Teams and agents of a run with `p`.
     fn population(&self, p: &ModelParams) -> Population {
         let _ = p;

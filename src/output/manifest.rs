@@ -97,6 +97,7 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
             Some(Value::Int(i)) => json!(i),
             Some(Value::Bool(b)) => json!(b),
             Some(Value::Text(t)) => json!(t),
+            Some(Value::List(v)) => json!(v),
             None => continue,
         };
         flat.insert(p.path.to_string(), v);
@@ -116,6 +117,7 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
         "scenario_toml": render_resolved(s),
         "design": {
             "columns": design.columns,
+            "resolved": design.resolved,
             "points": design.len(),
             "replications": replications,
             "runs": m.runs_total,

@@ -22,7 +22,7 @@ mod validate;
 pub use crate::params::{Kind, Param, Problem, ScenarioError, Value};
 pub use render::{params_table, reference_markdown, render_commented, render_resolved};
 pub use sweep::{CONDITION, Condition, Design, DesignPoint, SampleMethod, Sweep, SweepAxis};
-pub use validate::{Limits, human_bytes, name_problem, sanitize_name};
+pub use validate::{Limits, human_bytes, name_problem, recorded_rows, sanitize_name};
 
 use crate::model::{self, Model, ModelParams};
 use crate::param;
@@ -41,6 +41,21 @@ pub const FLAGSHIP_SCENARIO: &str = include_str!("../../scenarios/regimes.toml")
 pub struct Output {
     /// Write every n-th tick to `ticks.csv`; 0 writes no per-tick table.
     pub ticks_every: u32,
+    /// Write every n-th tick's teams to `teams.csv`; 0 writes none.
+    pub teams_every: u32,
+    /// The ticks whose agents go to `agents.csv`, ascending, no repeats.
+    pub agents_at: Vec<u32>,
+}
+
+impl Output {
+    /// What a run records.
+    pub fn recording(&self) -> crate::model::Recording<'_> {
+        crate::model::Recording {
+            ticks_every: self.ticks_every,
+            teams_every: self.teams_every,
+            agents_at: &self.agents_at,
+        }
+    }
 }
 
 /// A validated scenario: every value resolved, every rule checked.
@@ -144,7 +159,16 @@ pub static ENGINE_PARAMS: &[Param] = &[
         "Write every n-th tick (or period) to ticks.csv; 0 writes no per-tick table", "—")
     .fixed()
     .note("1; 10 with a [sweep] or [sensitivity]"),
+    param!(Scenario, "output.teams_every", Kind::Int { min: 0, max: BIG }, output.teams_every: u => Int,
+        "Write every n-th tick of every team to teams.csv (team means, the manager's values, the team's own events); 0 writes none", "the manager–team dyad")
+    .fixed(),
+    param!(Scenario, "output.agents_at", Kind::Ticks { max: BIG, max_len: MAX_AGENT_TICKS }, output.agents_at: l => List,
+        "Ticks at which every professional's states and traits go to agents.csv, e.g. [0, 200]; tick t is the state entering tick t, the number of ticks the state after the last", "—")
+    .fixed(),
 ];
+
+/// Most ticks `output.agents_at` may list.
+pub const MAX_AGENT_TICKS: usize = 1000;
 
 /// Where a key lives.
 enum Holder {
@@ -163,7 +187,11 @@ impl Scenario {
             model,
             seed: 42,
             replications: 10,
-            output: Output { ticks_every: 1 },
+            output: Output {
+                ticks_every: 1,
+                teams_every: 0,
+                agents_at: Vec::new(),
+            },
             params: model.defaults(),
             sweep: None,
             sensitivity: None,

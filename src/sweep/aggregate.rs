@@ -8,14 +8,13 @@ use super::Plan;
 use crate::error::{Error, Result};
 use crate::output::PartFile;
 use crate::output::folder::{AGGREGATE, RUNS, ResultFolder};
-use crate::output::table::{self, push_f64, push_u64, push_value};
+use crate::output::table::{self, push_f64, push_u64};
 use crate::stats::mean_ci;
 
 /// Writes `aggregate.csv` in `folder` from its `runs.csv`.
 pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
     let metrics = plan.scenario.model.run_metrics();
-    let columns = &plan.design.columns;
-    let header = table::aggregate_header(columns, metrics);
+    let header = table::aggregate_header(&plan.design.table_columns(), metrics);
     let mut file = PartFile::open(&folder.file(AGGREGATE), 0, &header)?;
     let runs_path = folder.file(RUNS);
     let csv_error =
@@ -31,10 +30,7 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
     let flush = |point: u64, values: &mut Vec<Vec<f64>>, file: &mut PartFile| -> Result<()> {
         let mut buf = Vec::new();
         push_u64(&mut buf, point);
-        for v in &plan.design.point(point).values {
-            buf.push(b',');
-            push_value(&mut buf, v);
-        }
+        buf.extend_from_slice(&plan.point_fields(point));
         buf.push(b',');
         push_u64(&mut buf, values.first().map_or(0, |v| v.len()) as u64);
         for v in values.iter_mut() {

@@ -22,10 +22,11 @@ pub use stop::{Reason, Stop};
 
 /// How to make a run's tables smaller, for messages about size.
 pub const SMALLER: &str = "write fewer per-tick rows ([output] ticks_every = 10, or 0 for none; \
-     --no-ticks on the command line), or sweep fewer points or replications";
+     --no-ticks on the command line), fewer team or agent rows (a larger teams_every, fewer \
+     agents_at), or sweep fewer points or replications";
 
 use crate::error::Result;
-use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams};
+use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams, streamed};
 use crate::output::manifest::{self, Manifest, Status};
 use crate::rng;
 use crate::scenario::{Design, Scenario};
@@ -165,14 +166,21 @@ impl Plan {
             .map_err(|e| format!("design point {point} cannot be set up: {e}"))
     }
 
+    /// The parameter fields of a point's rows (`,v1,v2…`): its design
+    /// values, then its resolved values.
+    pub fn point_fields(&self, point: u64) -> Vec<u8> {
+        let p = self.design.point(point);
+        let mut fields = Vec::new();
+        for v in p.values.iter().chain(&self.design.resolved_values(&p)) {
+            fields.push(b',');
+            crate::output::table::push_value(&mut fields, v);
+        }
+        fields
+    }
+
     /// The shape of the tables this plan writes.
     pub fn layout(&self) -> Layout {
-        let model = self.scenario.model;
-        Layout::new(
-            &self.design.columns,
-            model.run_metrics(),
-            model.tick_metrics(),
-        )
+        Layout::new(&self.design.table_columns(), self.scenario.model)
     }
 }
 
@@ -185,6 +193,14 @@ pub struct OutputSize {
     pub ticks: u64,
     /// Rows of `ticks.csv` per run.
     pub tick_rows: u64,
+    /// `teams.csv`.
+    pub teams: u64,
+    /// Rows of `teams.csv` per run.
+    pub team_rows: u64,
+    /// `agents.csv`.
+    pub agents: u64,
+    /// Rows of `agents.csv` per run.
+    pub agent_rows: u64,
     /// `aggregate.csv`.
     pub aggregate: u64,
 }
@@ -192,9 +208,9 @@ pub struct OutputSize {
 impl OutputSize {
     /// All tables together.
     pub fn total(&self) -> u64 {
-        self.runs
-            .saturating_add(self.ticks)
-            .saturating_add(self.aggregate)
+        [self.ticks, self.teams, self.agents, self.aggregate]
+            .into_iter()
+            .fold(self.runs, u64::saturating_add)
     }
 }
 
@@ -205,17 +221,27 @@ impl Plan {
         let model = self.scenario.model;
         let runs = self.len();
         let run_fields = model.run_metrics().len() as u64;
-        let tick_fields = model.tick_metrics().len() as u64;
+        let point = self.scenario_at(0).ok();
         let every = self.scenario.output.ticks_every;
-        let tick_rows = self
-            .scenario_at(0)
+        let tick_rows = point
+            .as_ref()
             .map_or(0, |s| model.estimated_tick_rows(&s.params, every));
+        let (team_rows, agent_rows) = point
+            .as_ref()
+            .map_or((0, 0), crate::scenario::recorded_rows);
+        let table = |rows: u64, ids: u64, fields: usize| {
+            runs.saturating_mul(rows)
+                .saturating_mul(8 * ids + 19 * fields as u64)
+        };
+        let columns = self.design.columns.len() + self.design.resolved.len();
         OutputSize {
-            runs: runs.saturating_mul(40 + 12 * self.design.columns.len() as u64 + 19 * run_fields),
-            ticks: runs
-                .saturating_mul(tick_rows)
-                .saturating_mul(20 + 19 * tick_fields),
+            runs: runs.saturating_mul(40 + 12 * columns as u64 + 19 * run_fields),
+            ticks: table(tick_rows, 4, model.tick_metrics().len()),
             tick_rows,
+            teams: table(team_rows, 5, model.team_metrics().len()),
+            team_rows,
+            agents: table(agent_rows, 6, model.agent_columns().len()),
+            agent_rows,
             aggregate: self.design.len().saturating_mul(20 + 60 * run_fields),
         }
     }
@@ -237,8 +263,14 @@ pub(crate) fn finish(
     streams: Streams,
     manifest: &mut Manifest,
 ) -> Result<()> {
-    let ticks = plan.scenario.output.ticks_every > 0;
-    folder.commit_streams(streams, ticks, manifest.runs_failed > 0)?;
+    let out = &plan.scenario.output;
+    let mut written = [false; crate::output::folder::N_STREAMED];
+    written[streamed::RUNS] = true;
+    written[streamed::TICKS] = out.ticks_every > 0;
+    written[streamed::FAILURES] = manifest.runs_failed > 0;
+    written[streamed::TEAMS] = out.teams_every > 0;
+    written[streamed::AGENTS] = !out.agents_at.is_empty();
+    folder.commit_streams(streams, written)?;
     if plan.shard.is_none() {
         aggregate::write_aggregate(folder, plan)?;
         if manifest.runs_failed == 0 {

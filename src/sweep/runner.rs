@@ -18,9 +18,11 @@ use super::resume::{self, Checkpoint, Finished, Index, Journal};
 use super::stop::{Reason, Stop};
 use super::{Plan, RunSpec};
 use crate::error::{Error, Result};
-use crate::output::folder::{DESIGN, Layout, ResultFolder, Streams};
+use crate::model::Recorded;
+use crate::observe::Metric;
+use crate::output::folder::{DESIGN, Layout, N_STREAMED, ResultFolder, Streams, streamed};
 use crate::output::manifest::{self, Existing, Manifest, Read, Status};
-use crate::output::table::{self, push_metric, push_run_id, push_value};
+use crate::output::table::{self, push_metric, push_run_id};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
@@ -128,20 +130,16 @@ fn injected_failures() -> Vec<u64> {
         .unwrap_or_default()
 }
 
-/// The scenario of the point a worker is on, and its design values as CSV
-/// fields (`,v1,v2…`); an error when the point cannot be set up.
+/// The scenario of the point a worker is on, and its parameter values as
+/// CSV fields (`,v1,v2…`); an error when the point cannot be set up.
 type PointCache = Option<(u64, Result<crate::scenario::Scenario, String>, Vec<u8>)>;
 
 /// Runs one simulation and formats its rows (in the worker thread).
 fn perform(plan: &Plan, index: u64, cache: &mut PointCache, fail: &[u64]) -> Finished {
     let spec = plan.run(index);
     if cache.as_ref().is_none_or(|(p, _, _)| *p != spec.point) {
-        let mut params = Vec::new();
-        for v in &plan.design.point(spec.point).values {
-            params.push(b',');
-            push_value(&mut params, v);
-        }
-        *cache = Some((spec.point, plan.scenario_at(spec.point), params));
+        let fields = plan.point_fields(spec.point);
+        *cache = Some((spec.point, plan.scenario_at(spec.point), fields));
     }
     let Some((_, scenario, params)) = cache.as_ref() else {
         return failed(spec, index, "internal error: no scenario for the run");
@@ -155,16 +153,16 @@ fn perform(plan: &Plan, index: u64, cache: &mut PointCache, fail: &[u64]) -> Fin
         if fail.contains(&spec.run) {
             panic!("injected failure (PROFSPACE_FAIL_RUNS)");
         }
-        let mut out = crate::model::Recorded::default();
-        let rec = crate::model::Recording::ticks(scenario.output.ticks_every);
+        let mut out = Recorded::default();
+        let rec = scenario.output.recording();
         let run = scenario
             .model
             .simulate(&scenario.params, spec.seed, rec, &mut out);
-        (run, out.ticks)
+        (run, out)
     }));
     let message = IN_RUN.with(|r| r.borrow_mut().take()).unwrap_or_default();
     match result {
-        Ok((run, ticks)) => format_run(plan, spec, index, params, &run, &ticks),
+        Ok((run, out)) => format_run(plan, spec, index, params, &run, &out),
         Err(_) => failed(spec, index, &message),
     }
 }
@@ -182,72 +180,86 @@ fn failed(spec: RunSpec, index: u64, message: &str) -> Finished {
     failure.push(b',');
     table::push_text(&mut failure, message);
     failure.push(b'\n');
-    Finished {
-        index,
-        runs: Vec::new(),
-        ticks: Vec::new(),
-        failure,
-    }
+    let mut parts: [Vec<u8>; N_STREAMED] = Default::default();
+    parts[streamed::FAILURES] = failure;
+    Finished { index, parts }
 }
 
-/// A run's `runs.csv` row and `ticks.csv` rows. A model that returns rows
-/// of the wrong width fails the run rather than writing a shifted row.
+/// A run's rows in every streamed table. A model that returns rows of the
+/// wrong width fails the run rather than writing a shifted row.
 fn format_run(
     plan: &Plan,
     spec: RunSpec,
     index: u64,
     params: &[u8],
     run: &[f64],
-    ticks: &[f64],
+    out: &Recorded,
 ) -> Finished {
     let model = plan.scenario.model;
-    let (run_metrics, tick_metrics) = (model.run_metrics(), model.tick_metrics());
-    let width = tick_metrics.len() + 1;
-    if run.len() != run_metrics.len() || !ticks.len().is_multiple_of(width) {
+    let run_metrics = model.run_metrics();
+    // (rows, metrics, identifying numbers after run, point, replicate)
+    let tables: [(&[f64], &[Metric], usize); 3] = [
+        (&out.ticks, model.tick_metrics(), 1),
+        (&out.teams, model.team_metrics(), 2),
+        (&out.agents, model.agent_columns(), 3),
+    ];
+    let bad_width = tables
+        .iter()
+        .any(|(rows, metrics, ids)| !rows.len().is_multiple_of(metrics.len() + ids));
+    if run.len() != run_metrics.len() || bad_width {
         return failed(
             spec,
             index,
             &format!(
-                "internal error: model {} returned {} run metrics (expected {}) and {} tick values (expected rows of {width})",
+                "internal error: model {} returned {} run metrics (expected {}) or recorded rows of the wrong width",
                 model.name(),
                 run.len(),
                 run_metrics.len(),
-                ticks.len()
             ),
         );
     }
-    let mut runs = Vec::with_capacity(64 + 20 * run.len());
-    push_run_id(&mut runs, spec.run, spec.point, spec.replicate, spec.seed);
+    let mut parts: [Vec<u8>; N_STREAMED] = Default::default();
+    let runs = &mut parts[streamed::RUNS];
+    runs.reserve(64 + params.len() + 20 * run.len());
+    push_run_id(runs, spec.run, spec.point, spec.replicate, spec.seed);
     runs.extend_from_slice(params);
     for (m, x) in run_metrics.iter().zip(run) {
         runs.push(b',');
-        push_metric(&mut runs, m.kind, *x);
+        push_metric(runs, m.kind, *x);
     }
     runs.push(b'\n');
-    let mut out = Vec::with_capacity(ticks.len() * 20);
-    for row in ticks.chunks_exact(width) {
+    let slots = [streamed::TICKS, streamed::TEAMS, streamed::AGENTS];
+    for ((rows, metrics, ids), slot) in tables.into_iter().zip(slots) {
+        parts[slot] = rows_of(spec, rows, metrics, ids);
+    }
+    Finished { index, parts }
+}
+
+/// CSV rows of recorded numbers: `run,point,replicate`, the `ids` whole
+/// numbers each row starts with (tick, team, agent), then its metrics.
+fn rows_of(spec: RunSpec, rows: &[f64], metrics: &[Metric], ids: usize) -> Vec<u8> {
+    let width = metrics.len() + ids;
+    let mut out = Vec::with_capacity(rows.len() * 20);
+    for row in rows.chunks_exact(width) {
         table::push_u64(&mut out, spec.run);
         out.push(b',');
         table::push_u64(&mut out, spec.point);
         out.push(b',');
         table::push_u64(&mut out, u64::from(spec.replicate));
-        out.push(b',');
-        table::push_u64(&mut out, row[0] as u64);
-        for (m, x) in tick_metrics.iter().zip(&row[1..]) {
+        for &id in &row[..ids] {
+            out.push(b',');
+            table::push_u64(&mut out, id as u64);
+        }
+        for (m, x) in metrics.iter().zip(&row[ids..]) {
             out.push(b',');
             push_metric(&mut out, m.kind, *x);
         }
         out.push(b'\n');
     }
-    Finished {
-        index,
-        runs,
-        ticks: out,
-        failure: Vec::new(),
-    }
+    out
 }
 
-/// The three `.part` files and the bookkeeping of what is in them.
+/// The `.part` files and the bookkeeping of what is in them.
 struct Writer {
     streams: Streams,
     index: Index,
@@ -291,13 +303,15 @@ impl Writer {
 
     /// Appends a run's rows, then its index line.
     fn write(&mut self, f: &Finished) -> Result<()> {
-        if f.failure.is_empty() {
-            self.streams.files[1].append(&f.ticks)?;
-            self.streams.files[0].append(&f.runs)?;
-        } else {
-            self.streams.files[2].append(&f.failure)?;
+        for (file, part) in self.streams.files.iter_mut().zip(&f.parts) {
+            if !part.is_empty() {
+                file.append(part)?;
+            }
+        }
+        if f.failed() {
             self.checkpoint.failed += 1;
-            self.failures.extend(failure_of(&f.failure));
+            self.failures
+                .extend(failure_of(&f.parts[streamed::FAILURES]));
         }
         self.index.append(f)?;
         self.checkpoint.done += 1;
@@ -620,13 +634,10 @@ pub fn execute(
 
 /// `design.csv`.
 fn design_table(plan: &Plan) -> Vec<u8> {
-    let mut buf = table::design_header(&plan.design.columns);
+    let mut buf = table::design_header(&plan.design.table_columns());
     for i in 0..plan.design.len() {
         table::push_u64(&mut buf, i);
-        for v in &plan.design.point(i).values {
-            buf.push(b',');
-            push_value(&mut buf, v);
-        }
+        buf.extend_from_slice(&plan.point_fields(i));
         buf.push(b'\n');
     }
     buf

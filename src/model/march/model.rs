@@ -43,6 +43,10 @@ impl Model for March1991 {
         &metrics::run::METRICS
     }
 
+    fn ticks_key(&self) -> &'static str {
+        "march.max_periods"
+    }
+
     fn simulate(
         &self,
         p: &ModelParams,

@@ -55,6 +55,10 @@ impl Model for Psm {
         &metrics::agent::METRICS
     }
 
+    fn agent_word(&self) -> &'static str {
+        "professional"
+    }
+
     fn population(&self, p: &ModelParams) -> Population {
         of(p).map_or_else(Population::default, |p| Population {
             teams: u64::from(p.organization.teams),
@@ -330,7 +334,7 @@ fn situations(agg: &ResultTable) -> Vec<String> {
     if agg.rows.len() < 2 {
         return Vec::new();
     }
-    let coupling = agg.column("coupling");
+    let coupling = agg.input("coupling");
     // Per coupling: points, points dominated per situation, and each
     // situation's largest share with its row.
     type Group = (usize, [usize; 3], [(f64, usize); 3]);
@@ -387,7 +391,7 @@ fn situations(agg: &ResultTable) -> Vec<String> {
 /// is swept and each has more than one point.
 fn best_cells(agg: &ResultTable) -> Vec<String> {
     let (Some(c), Some(m), Some(ci)) = (
-        agg.column("coupling"),
+        agg.input("coupling"),
         agg.column("essential_mean"),
         agg.column("essential_ci95"),
     ) else {
