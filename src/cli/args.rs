@@ -51,15 +51,32 @@ pub struct Exec {
     pub no_plots: bool,
 }
 
+/// Scenario values from the command line, read after the file with the
+/// same checks (run, sweep, sensitivity, slurm, check, explain).
+#[derive(Args, Debug, Clone, Default)]
+pub struct Overrides {
+    /// Set a scenario key, overriding the file (repeatable), e.g. --set managers.focus=0.7
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Master seed, overriding the scenario's
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Ticks (periods) per run, overriding the scenario's
+    #[arg(long, value_name = "N")]
+    pub ticks: Option<u64>,
+    /// Replications per design point, overriding the scenario's (and its [sweep]'s)
+    #[arg(long, value_name = "N")]
+    pub replications: Option<u64>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a scenario's replications (the built-in default scenario without a file)
     Run {
         /// Scenario file (TOML) [default: the built-in scenarios/default.toml]
         scenario: Option<PathBuf>,
-        /// Master seed, overriding the scenario's
-        #[arg(long, value_name = "N")]
-        seed: Option<u64>,
+        #[command(flatten)]
+        set: Overrides,
         #[command(flatten)]
         exec: Exec,
     },
@@ -73,9 +90,8 @@ pub enum Command {
         /// Print the design and the number of runs, then stop
         #[arg(long)]
         dry_run: bool,
-        /// Master seed, overriding the scenario's
-        #[arg(long, value_name = "N")]
-        seed: Option<u64>,
+        #[command(flatten)]
+        set: Overrides,
         #[command(flatten)]
         exec: Exec,
     },
@@ -83,9 +99,8 @@ pub enum Command {
     Sensitivity {
         /// Scenario file (TOML) with a [sensitivity] section
         scenario: PathBuf,
-        /// Master seed, overriding the scenario's
-        #[arg(long, value_name = "N")]
-        seed: Option<u64>,
+        #[command(flatten)]
+        set: Overrides,
         #[command(flatten)]
         exec: Exec,
     },
@@ -114,6 +129,8 @@ pub enum Command {
         /// Folder for the job files [default: output/<scenario name>-slurm]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        set: Overrides,
     },
     /// Join the folders of a sharded sweep into one (byte-identical to an unsharded sweep)
     Merge {
@@ -157,6 +174,8 @@ pub enum Command {
     Check {
         /// Scenario file (TOML)
         scenario: PathBuf,
+        #[command(flatten)]
+        set: Overrides,
     },
     /// Say in plain words what a scenario will do, how long it takes and how much it writes
     Explain {
@@ -168,6 +187,8 @@ pub enum Command {
         /// Worker threads the estimate assumes [default: all cores]
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
+        #[command(flatten)]
+        set: Overrides,
     },
     /// Write a commented scenario file to start from (NAME.toml)
     New {

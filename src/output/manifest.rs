@@ -113,6 +113,7 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
         "master_seed": s.seed,
         "seed_derivation": "run_seed = splitmix64(splitmix64(master_seed) ^ replicate); see docs/ODD.md",
         "scenario_fingerprint": m.fingerprint,
+        "overrides": s.overrides,
         "scenario": Json::Object(flat),
         "scenario_toml": render_resolved(s),
         "design": {

@@ -13,6 +13,7 @@
 //! The scenario knows its model only through [`crate::model::Model`]; the
 //! model's parameters are its own struct, held in [`ModelParams`].
 
+mod overrides;
 mod parse;
 mod render;
 pub mod sensitivity;
@@ -20,6 +21,7 @@ pub mod sweep;
 mod validate;
 
 pub use crate::params::{Kind, Param, Problem, ScenarioError, Value};
+pub use overrides::{Override, Target};
 pub use render::{params_table, reference_markdown, render_commented, render_resolved};
 pub use sweep::{CONDITION, Condition, Design, DesignPoint, SampleMethod, Sweep, SweepAxis};
 pub use validate::{Limits, human_bytes, name_problem, recorded_rows, sanitize_name};
@@ -79,6 +81,9 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
     /// Optional sensitivity analysis (its design replaces a sweep).
     pub sensitivity: Option<sensitivity::Sensitivity>,
+    /// The command-line overrides applied after the file, as written
+    /// (`--set managers.focus=0.7`); recorded in the manifest.
+    pub overrides: Vec<String>,
 }
 
 impl Default for Scenario {
@@ -195,6 +200,7 @@ impl Scenario {
             params: model.defaults(),
             sweep: None,
             sensitivity: None,
+            overrides: Vec::new(),
         }
     }
 
@@ -211,9 +217,28 @@ impl Scenario {
         default_name: &str,
         limits: &Limits,
     ) -> Result<Self, ScenarioError> {
-        let (scenario, mut problems, key_lines) = parse::parse(text, default_name);
+        Self::from_toml_overridden(text, origin, default_name, limits, &[])
+    }
+
+    /// As [`Scenario::from_toml_with`], with values from the command line
+    /// read after the file (see [`Override`]).
+    pub fn from_toml_overridden(
+        text: &str,
+        origin: &str,
+        default_name: &str,
+        limits: &Limits,
+        overrides: &[Override],
+    ) -> Result<Self, ScenarioError> {
+        let (scenario, mut problems, key_lines) = parse::parse(text, default_name, overrides);
         if problems.is_empty() {
-            problems.extend(validate::validate(&scenario, limits, &key_lines));
+            // A rule broken by an overridden key is said of its flag.
+            let ticks_key = scenario.model.ticks_key();
+            for mut p in validate::validate(&scenario, limits, &key_lines) {
+                if let Some(o) = overrides.iter().rev().find(|o| o.key(ticks_key) == p.path) {
+                    p = p.from_flag(&o.flag);
+                }
+                problems.push(p);
+            }
         }
         if problems.is_empty() {
             Ok(scenario)
@@ -225,13 +250,22 @@ impl Scenario {
 
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path, limits: &Limits) -> Result<Self, ScenarioError> {
+        Self::load_overridden(path, limits, &[])
+    }
+
+    /// As [`Scenario::load`], with values from the command line.
+    pub fn load_overridden(
+        path: &Path,
+        limits: &Limits,
+        overrides: &[Override],
+    ) -> Result<Self, ScenarioError> {
         let origin = path.display().to_string();
         let text = validate::read_text(path).map_err(|p| ScenarioError::new(&origin, vec![p]))?;
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("scenario");
-        Self::from_toml_with(&text, &origin, &sanitize_name(stem), limits)
+        Self::from_toml_overridden(&text, &origin, &sanitize_name(stem), limits, overrides)
     }
 
     /// A copy without the sweep and the sensitivity analysis: the base of a
@@ -247,6 +281,7 @@ impl Scenario {
             params: self.params.clone(),
             sweep: None,
             sensitivity: None,
+            overrides: self.overrides.clone(),
         }
     }
 
