@@ -170,6 +170,23 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Paired contrasts: every level of a design parameter against a baseline, over the paired replicates (writes DIR/contrasts.csv)
+    Compare {
+        /// Result folder of a finished sweep
+        dir: PathBuf,
+        /// The design parameter whose levels are compared (e.g. coupling, condition, managers.focus)
+        #[arg(long, value_name = "PARAM")]
+        by: String,
+        /// The level the others are compared against [default: the first in the design]
+        #[arg(long, value_name = "VALUE")]
+        baseline: Option<String>,
+        /// Metric to compare (repeatable) [default: the model's main metric]
+        #[arg(long = "metric", value_name = "NAME")]
+        metrics: Vec<String>,
+        /// Do not draw the forest plots
+        #[arg(long)]
+        no_plots: bool,
+    },
     /// Validate a scenario and print it with every value resolved
     Check {
         /// Scenario file (TOML)

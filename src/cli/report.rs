@@ -130,7 +130,51 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
         for line in s.model.summary(&table) {
             outln!("{line}");
         }
+        best_cells(dir, s)?;
     }
+    Ok(())
+}
+
+/// The paired difference between the best cells of each level of the
+/// model's grouping parameter (e.g. the couplings), when it varies with
+/// other parameters.
+fn best_cells(dir: &Path, s: &Scenario) -> Result<()> {
+    let charts = s.model.charts();
+    let f = profspace::analysis::Finished::just_written(dir)?;
+    let Some(b) = profspace::analysis::contrast::best_cells(&f, charts.group, charts.primary)?
+    else {
+        return Ok(());
+    };
+    let at = |values: &[String]| {
+        b.others
+            .iter()
+            .zip(values)
+            .map(|(k, v)| format!("{} {v}", k.rsplit('.').next().unwrap_or(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    outln!(
+        "\npaired difference of the best cells ({}; replicate r of one cell against replicate r of the other, which share their random numbers):",
+        b.metric
+    );
+    let (first, first_at, _) = &b.cells[0];
+    for ((level, values, _), p) in b.cells[1..].iter().zip(&b.contrasts) {
+        outln!(
+            "  {level} ({}) − {first} ({}): {:+.3} ± {:.3} (95% CI; unpaired it would be ± {:.3}), d_z {:.1}, {} pairs",
+            at(values),
+            at(first_at),
+            p.mean_diff,
+            p.ci95,
+            p.ci95_unpaired,
+            p.d_z,
+            p.n
+        );
+    }
+    outln!(
+        "  (profspace compare {} --by {} gives every contrast)",
+        dir.display(),
+        b.by
+    );
     Ok(())
 }
 

@@ -21,7 +21,8 @@ pub enum Status {
 }
 
 impl Status {
-    fn name(self) -> &'static str {
+    /// The status as written in the manifest.
+    pub fn name(self) -> &'static str {
         match self {
             Status::Running => "running",
             Status::Interrupted => "interrupted",
@@ -164,6 +165,12 @@ pub struct Existing {
     pub finished: Option<String>,
     /// The digests of its finished tables.
     pub files: Vec<FileDigest>,
+    /// The model and its version (`psm 1.1`).
+    pub model: String,
+    /// The design's columns: its inputs.
+    pub columns: Vec<String>,
+    /// The resolved columns after them (none in folders of release 1).
+    pub resolved: Vec<String>,
 }
 
 /// What is in the folder's `manifest.json`.
@@ -174,7 +181,7 @@ pub enum Read {
     /// A manifest profspace cannot use: not JSON, or a field missing.
     Unreadable(String),
     /// A manifest.
-    Found(Existing),
+    Found(Box<Existing>),
 }
 
 /// Reads the manifest of `dir`. Every field that decides anything must be
@@ -191,7 +198,7 @@ pub fn read(dir: &Path) -> Read {
         Err(e) => return Read::Unreadable(format!("not valid JSON ({e})")),
     };
     match parse(&doc) {
-        Ok(e) => Read::Found(e),
+        Ok(e) => Read::Found(Box::new(e)),
         Err(field) => Read::Unreadable(format!("`{field}` is missing or malformed")),
     }
 }
@@ -229,7 +236,21 @@ fn parse(doc: &Json) -> Result<Existing, &'static str> {
     if status == Status::Complete && files.is_empty() {
         return Err("files");
     }
+    let names = |key: &str| -> Option<Vec<String>> {
+        doc.get("design")?
+            .get(key)?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
     Ok(Existing {
+        model: text("model")?,
+        columns: names("columns").ok_or("design")?,
+        resolved: match doc.get("design").and_then(|d| d.get("resolved")) {
+            None => Vec::new(),
+            Some(_) => names("resolved").ok_or("design")?,
+        },
         status,
         fingerprint: text("scenario_fingerprint")?,
         shard,

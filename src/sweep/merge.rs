@@ -223,7 +223,7 @@ fn ordered_shards(dirs: &[PathBuf]) -> Result<(Vec<PathBuf>, Existing)> {
         )));
     }
     let first = shards[0].1.clone();
-    Ok((by_index.into_iter().flatten().collect(), first))
+    Ok((by_index.into_iter().flatten().collect(), *first))
 }
 
 /// The header line of a table.
