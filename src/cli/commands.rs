@@ -263,6 +263,12 @@ fn slurm_jobs(
         opts.cpus_per_task.max(1) as usize,
     )?;
     let total = Plan::new(&s, None).total_runs();
+    if s.sweep.as_ref().is_some_and(|sw| sw.target.is_some()) {
+        return Err(usage(
+            "a sweep with [sweep] target_ci95 decides its runs round by round, so it cannot be \
+             split into Slurm shards; run it whole (profspace sweep, in one job)",
+        ));
+    }
     if opts.shards == 0 || opts.shards > total {
         return Err(usage(format!(
             "--shards {}: choose from 1 to {total} (the number of runs)",
@@ -346,12 +352,11 @@ fn check(path: &Path, set: &Overrides) -> Result<i32> {
     out!("{}", scenario::render_resolved(&s));
     let plan = Plan::new(&s, None);
     eprintln!(
-        "{} is valid: {} design point{} × {} replications = {} runs",
+        "{} is valid: {} design point{} {}",
         path.display(),
         plan.design.len(),
         if plan.design.len() == 1 { "" } else { "s" },
-        plan.replications,
-        plan.total_runs()
+        report::runs_words(&plan)
     );
     Ok(exit::OK)
 }

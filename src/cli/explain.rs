@@ -97,11 +97,10 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize, out: &Path) -> String
     let runs = plan.total_runs();
     let _ = writeln!(
         w,
-        "\nDesign: {} point{} × {} replications = {} runs; replicate r uses the same random numbers at every point (paired comparisons), master seed {}.",
+        "\nDesign: {} point{} {}; replicate r uses the same random numbers at every point (paired comparisons), master seed {}.",
         plan.design.len(),
         if plan.design.len() == 1 { "" } else { "s" },
-        plan.replications,
-        runs,
+        super::report::runs_words(&plan),
         s.seed
     );
     let per_run = seconds_per_run(&plan);

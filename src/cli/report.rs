@@ -37,16 +37,35 @@ fn read_aggregate(dir: &Path, keep: usize, resolved: &[String]) -> Result<(Resul
     Ok((table, count))
 }
 
+/// "× 10 replications = 500 runs", or what a precision target plans.
+pub fn runs_words(plan: &Plan) -> String {
+    match &plan.rounds {
+        None => format!(
+            "× {} replications = {} runs",
+            plan.replications,
+            plan.total_runs()
+        ),
+        Some(r) => format!(
+            "× {} replications in the first round ({} runs), doubled where the 95% half-width of \
+             {} is above {} (up to {} per point)",
+            plan.replications,
+            plan.design.len() * u64::from(plan.replications),
+            r.target.metric,
+            r.target.half_width,
+            r.target.max_replications
+        ),
+    }
+}
+
 /// The first line: what runs where.
 pub fn starting(command: &str, s: &Scenario, plan: &Plan, threads: usize, out: &Path) {
     eprintln!(
-        "{} {}: {} design point{} × {} replications = {} runs{} on {threads} thread{} → {}",
+        "{} {}: {} design point{} {}{} on {threads} thread{} → {}",
         command,
         s.name,
         plan.design.len(),
         if plan.design.len() == 1 { "" } else { "s" },
-        plan.replications,
-        plan.total_runs(),
+        runs_words(plan),
         plan.shard
             .map(|sh| format!(" (shard {sh}: {} runs)", plan.len()))
             .unwrap_or_default(),
@@ -181,7 +200,11 @@ fn best_cells(dir: &Path, s: &Scenario) -> Result<()> {
 /// One row per design point: its parameters and the final-window means of
 /// `metrics`.
 fn points_table(table: &ResultTable, metrics: &[&str]) {
-    let params = table.all_parameter_columns();
+    let mut params = table.all_parameter_columns();
+    // A precision target's replications and whether they met it.
+    if let (Some(n), Some(met)) = (table.column("n"), table.column("target_met")) {
+        params.extend([n, met]);
+    }
     let cols: Vec<(&str, usize)> = metrics
         .iter()
         .filter_map(|m| Some((*m, table.column(&format!("{m}_mean"))?)))
@@ -261,10 +284,9 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
 pub fn dry_run(plan: &Plan) {
     let size = plan.estimated_output();
     outln!(
-        "{} design points × {} replications = {} runs{}; tables of about {} ({} rows of ticks.csv per run)",
+        "{} design points {}{}; tables of about {} ({} rows of ticks.csv per run)",
         plan.design.len(),
-        plan.replications,
-        plan.total_runs(),
+        runs_words(plan),
         plan.shard
             .map(|s| format!(" (shard {s}: {} runs)", plan.len()))
             .unwrap_or_default(),

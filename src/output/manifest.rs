@@ -90,7 +90,14 @@ pub struct FileDigest {
 }
 
 /// Renders the manifest of `s` with `design`.
-pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) -> Result<Vec<u8>> {
+/// `rounds`: the rounds planned so far by a sweep with a precision target.
+pub fn render(
+    m: &Manifest,
+    s: &Scenario,
+    design: &Design,
+    replications: u32,
+    rounds: Option<u32>,
+) -> Result<Vec<u8>> {
     let mut flat = Map::new();
     for p in s.declared() {
         let v = match s.get(p.path) {
@@ -122,6 +129,7 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
             "resolved": design.resolved,
             "points": design.len(),
             "replications": replications,
+            "rounds": rounds,
             "runs": m.runs_total,
         },
         "shard": m.shard.map(|(k, n)| json!({"index": k, "count": n})),

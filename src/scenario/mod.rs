@@ -23,7 +23,9 @@ mod validate;
 pub use crate::params::{Kind, Param, Problem, ScenarioError, Value};
 pub use overrides::{Override, Target};
 pub use render::{params_table, reference_markdown, render_commented, render_resolved};
-pub use sweep::{CONDITION, Condition, Design, DesignPoint, SampleMethod, Sweep, SweepAxis};
+pub use sweep::{
+    CONDITION, Condition, Design, DesignPoint, Precision, SampleMethod, Sweep, SweepAxis,
+};
 pub use validate::{Limits, human_bytes, name_problem, recorded_rows, sanitize_name};
 
 use crate::model::{self, Model, ModelParams};

@@ -29,7 +29,8 @@ use crate::error::Result;
 use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams, streamed};
 use crate::output::manifest::{self, Manifest, Status};
 use crate::rng;
-use crate::scenario::{Design, Scenario};
+use crate::scenario::{Design, Precision, Scenario};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -85,21 +86,56 @@ pub struct RunSpec {
     pub seed: u64,
 }
 
-/// The runs of a scenario (or of one shard of it), fixed before any runs.
+/// The runs of a scenario (or of one shard of it), fixed before any runs;
+/// with a precision target, fixed round by round (see [`Rounds`]).
 #[derive(Clone, Debug)]
 pub struct Plan {
     /// The validated scenario.
     pub scenario: Scenario,
     /// Its design.
     pub design: Design,
-    /// Replications per point.
+    /// Replications per point (of the first round, with a precision
+    /// target).
     pub replications: u32,
     /// The shard, when the plan is one part of the sweep.
     pub shard: Option<Shard>,
+    /// The rounds of a sweep with a precision target.
+    pub rounds: Option<Rounds>,
+}
+
+/// The runs of a sweep with `[sweep] target_ci95`, planned round by round:
+/// the first round runs every point's first replications; each later round
+/// doubles the replications of the points whose 95% half-width on the
+/// metric is still above the target, up to the maximum. Run ids are
+/// `point · max_replications + replicate`, and replicate r has the same seed
+/// whatever the rounds, so the rounds depend only on the results, which
+/// depend only on the scenario: a resumed sweep plans the same rounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rounds {
+    /// The target.
+    pub target: Precision,
+    /// The runs planned so far, in the order they are written.
+    pub ids: Vec<u64>,
+    /// Replications planned so far at each point.
+    pub planned: Vec<u32>,
+    /// Rounds planned so far.
+    pub count: u32,
+}
+
+/// The 95% half-width of the mean of `values` (infinite with fewer than
+/// two).
+fn half_width(values: &[f64]) -> f64 {
+    let m = crate::stats::mean_ci(values);
+    if m.ci95.is_finite() {
+        m.ci95
+    } else {
+        f64::INFINITY
+    }
 }
 
 impl Plan {
-    /// The plan of a validated scenario.
+    /// The plan of a validated scenario (its first round, with a precision
+    /// target).
     pub fn new(scenario: &Scenario, shard: Option<Shard>) -> Plan {
         let design = Design::build(scenario);
         let replications = scenario
@@ -107,17 +143,50 @@ impl Plan {
             .as_ref()
             .and_then(|s| s.replications)
             .unwrap_or(scenario.replications);
-        Plan {
+        let mut plan = Plan {
             scenario: scenario.clone(),
             design,
             replications,
             shard,
+            rounds: None,
+        };
+        if let Some(target) = scenario.sweep.as_ref().and_then(|s| s.target.clone()) {
+            let points = plan.design.len();
+            let mut rounds = Rounds {
+                ids: Vec::new(),
+                planned: vec![0; points as usize],
+                count: 0,
+                target,
+            };
+            rounds.plan(|_| true, replications);
+            plan.rounds = Some(rounds);
+        }
+        plan
+    }
+
+    /// The replications that number the runs: run ids are `point · this +
+    /// replicate`.
+    pub fn id_replications(&self) -> u32 {
+        self.rounds
+            .as_ref()
+            .map_or(self.replications, |r| r.target.max_replications)
+    }
+
+    /// Runs of the whole design (planned so far, with a precision target).
+    pub fn total_runs(&self) -> u64 {
+        match &self.rounds {
+            Some(r) => r.ids.len() as u64,
+            None => self.design.len() * u64::from(self.replications),
         }
     }
 
-    /// Runs of the whole design.
-    pub fn total_runs(&self) -> u64 {
-        self.design.len() * u64::from(self.replications)
+    /// The most runs the plan can ever have (for checking what a resumed
+    /// folder holds).
+    pub fn bound(&self) -> u64 {
+        match self.rounds {
+            Some(_) => self.design.len() * u64::from(self.id_replications()),
+            None => self.len(),
+        }
     }
 
     /// Runs of this plan (the shard's share when sharded).
@@ -131,6 +200,32 @@ impl Plan {
         }
     }
 
+    /// With a precision target: plans the next round from the metric's
+    /// values so far (`values[point]`: replicate → value, failed runs
+    /// absent), and returns whether it has any runs. Without one: false.
+    pub fn next_round(&mut self, values: &BTreeMap<u64, BTreeMap<u32, f64>>) -> bool {
+        let Some(rounds) = self.rounds.as_mut() else {
+            return false;
+        };
+        let target = rounds.target.half_width;
+        let planned = rounds.planned.clone();
+        let before = rounds.ids.len();
+        rounds.plan(
+            |point| {
+                let finite: Vec<f64> = values
+                    .get(&point)
+                    .into_iter()
+                    .flat_map(|v| v.range(..planned[point as usize]))
+                    .map(|(_, &x)| x)
+                    .filter(|x| x.is_finite())
+                    .collect();
+                half_width(&finite) > target
+            },
+            0,
+        );
+        rounds.ids.len() > before
+    }
+
     /// Whether the plan has no runs (a shard beyond the run count).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -138,16 +233,17 @@ impl Plan {
 
     /// The `i`-th run of this plan, in canonical order.
     pub fn run(&self, i: u64) -> RunSpec {
-        let run = match self.shard {
-            None => i,
-            Some(Shard { index, count }) => index + i * count,
+        let run = match (self.shard, &self.rounds) {
+            (_, Some(r)) => r.ids[i as usize],
+            (None, None) => i,
+            (Some(Shard { index, count }), None) => index + i * count,
         };
         self.spec(run)
     }
 
     /// The run with canonical id `run`.
     pub fn spec(&self, run: u64) -> RunSpec {
-        let reps = u64::from(self.replications);
+        let reps = u64::from(self.id_replications());
         let replicate = (run % reps) as u32;
         RunSpec {
             run,
@@ -181,6 +277,37 @@ impl Plan {
     /// The shape of the tables this plan writes.
     pub fn layout(&self) -> Layout {
         Layout::new(&self.design.table_columns(), self.scenario.model)
+    }
+}
+
+impl Rounds {
+    /// Adds a round: every point for which `more(point)` holds and that has
+    /// fewer than the maximum gets its replications doubled (or, in the
+    /// first round, `first` of them).
+    fn plan(&mut self, more: impl Fn(u64) -> bool, first: u32) {
+        let max = self.target.max_replications;
+        let mut added = false;
+        for (point, n) in self.planned.iter_mut().enumerate() {
+            let point = point as u64;
+            if *n >= max || !more(point) {
+                continue;
+            }
+            let next = if *n == 0 { first } else { (*n * 2).min(max) };
+            for r in *n..next {
+                self.ids.push(point * u64::from(max) + u64::from(r));
+            }
+            added |= next > *n;
+            *n = next;
+        }
+        if added {
+            self.count += 1;
+        }
+    }
+
+    /// Whether the 95% half-width of the mean of a point's `values` meets
+    /// the target.
+    pub fn met(&self, values: &[f64]) -> bool {
+        half_width(values) <= self.target.half_width
     }
 }
 
@@ -249,7 +376,8 @@ impl Plan {
 
 /// Writes the manifest of `plan` in `folder`.
 pub(crate) fn write_manifest(folder: &ResultFolder, plan: &Plan, m: &Manifest) -> Result<()> {
-    let bytes = manifest::render(m, &plan.scenario, &plan.design, plan.replications)?;
+    let rounds = plan.rounds.as_ref().map(|r| r.count);
+    let bytes = manifest::render(m, &plan.scenario, &plan.design, plan.replications, rounds)?;
     folder.write(MANIFEST, &bytes)
 }
 

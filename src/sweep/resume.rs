@@ -220,7 +220,7 @@ pub fn recover(folder: &ResultFolder, plan: &Plan, layout: &Layout) -> Result<Re
     let mut lines = [2u64; N_STREAMED];
     let mut kept_index = 0u64;
     for (entry, line_end) in &entries {
-        if entry.index != c.done || c.done >= plan.len() {
+        if entry.index != c.done || c.done >= plan.bound() {
             return Err(damaged_index(folder, c.done));
         }
         let mut torn = false;
@@ -238,12 +238,12 @@ pub fn recover(folder: &ResultFolder, plan: &Plan, layout: &Layout) -> Result<Re
             }
             if fnv1a64(&bytes) != entry.sums[t] {
                 return Err(Error::folder(format!(
-                    "{} is damaged at line {} (run {} of the plan): its bytes do not match the checksum \
-                     recorded when they were written. The {} runs before it are sound; to compute \
-                     everything again, run the same command with --fresh instead of --resume",
+                    "{} is damaged at line {} (the plan's run number {}): its bytes do not match the \
+                     checksum recorded when they were written. The {} runs before it are sound; to \
+                     compute everything again, run the same command with --fresh instead of --resume",
                     parts[t].display(),
                     lines[t],
-                    plan.run(c.done).run,
+                    c.done,
                     c.done
                 )));
             }

@@ -17,10 +17,12 @@
 use super::resume::{self, Checkpoint, Finished, Index, Journal};
 use super::stop::{Reason, Stop};
 use super::{Plan, RunSpec};
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::model::Recorded;
 use crate::observe::Metric;
-use crate::output::folder::{DESIGN, Layout, N_STREAMED, ResultFolder, Streams, streamed};
+use crate::output::folder::{
+    DESIGN, Layout, N_STREAMED, ResultFolder, STREAMED, Streams, streamed,
+};
 use crate::output::manifest::{self, Existing, Manifest, Read, Status};
 use crate::output::table::{self, push_metric, push_run_id};
 use std::cell::RefCell;
@@ -259,6 +261,10 @@ fn rows_of(spec: RunSpec, rows: &[f64], metrics: &[Metric], ids: usize) -> Vec<u
     out
 }
 
+/// The values of a precision target's metric so far: point → replicate →
+/// value (failed runs absent).
+type Values = BTreeMap<u64, BTreeMap<u32, f64>>;
+
 /// The `.part` files and the bookkeeping of what is in them.
 struct Writer {
     streams: Streams,
@@ -267,6 +273,23 @@ struct Writer {
     checkpoint: Checkpoint,
     last_sync: Instant,
     failures: Vec<(u64, u64, String)>,
+    /// With a precision target: the column of its metric in `runs.csv`, and
+    /// the values written so far.
+    target: Option<(usize, Values)>,
+}
+
+/// Reads (point, replicate, value of column `col`) from a `runs.csv` row.
+fn target_value(row: &[u8], col: usize) -> Option<(u64, u32, f64)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(row);
+    let record = reader.byte_records().next()?.ok()?;
+    let text = |i: usize| std::str::from_utf8(record.get(i)?).ok();
+    Some((
+        text(1)?.parse().ok()?,
+        text(2)?.parse().ok()?,
+        text(col)?.parse().unwrap_or(f64::NAN),
+    ))
 }
 
 impl Writer {
@@ -296,9 +319,29 @@ impl Writer {
             journal: Journal::open(folder)?,
             last_sync: Instant::now(),
             failures,
+            target: None,
         };
         writer.sync()?;
         Ok(writer)
+    }
+
+    /// Follows a precision target's metric in column `col`, starting from
+    /// the rows already in `runs.csv.part` (a resumed sweep).
+    fn follow(&mut self, folder: &ResultFolder, col: usize) -> Result<()> {
+        let path = crate::output::part_path(&folder.file(STREAMED[streamed::RUNS]));
+        let len = self.checkpoint.lens[streamed::RUNS] as usize;
+        let bytes = std::fs::read(&path).at("read", &path)?;
+        let mut values = Values::new();
+        for row in bytes[..len.min(bytes.len())]
+            .split_inclusive(|&b| b == b'\n')
+            .skip(1)
+        {
+            if let Some((point, rep, x)) = target_value(row, col) {
+                values.entry(point).or_default().insert(rep, x);
+            }
+        }
+        self.target = Some((col, values));
+        Ok(())
     }
 
     /// Appends a run's rows, then its index line.
@@ -312,6 +355,10 @@ impl Writer {
             self.checkpoint.failed += 1;
             self.failures
                 .extend(failure_of(&f.parts[streamed::FAILURES]));
+        } else if let Some((col, values)) = &mut self.target
+            && let Some((point, rep, x)) = target_value(&f.parts[streamed::RUNS], *col)
+        {
+            values.entry(point).or_default().insert(rep, x);
         }
         self.index.append(f)?;
         self.checkpoint.done += 1;
@@ -549,12 +596,19 @@ pub fn execute(
     stop: &Stop,
 ) -> Result<Outcome> {
     install_panic_hook();
+    if plan.rounds.is_some() && plan.shard.is_some() {
+        return Err(Error::usage(
+            "a sweep with [sweep] target_ci95 decides its runs round by round, so it cannot be \
+             split into shards; run it whole",
+        ));
+    }
+    let mut plan = plan.clone();
     let folder = ResultFolder::new(&opts.out);
-    check_space(&folder, plan, opts.resume)?;
+    check_space(&folder, &plan, opts.resume)?;
     folder.create()?;
     let _lock = folder.lock()?;
     let layout = plan.layout();
-    let Some(start) = prepare(&folder, plan, &layout, opts)? else {
+    let Some(start) = prepare(&folder, &plan, &layout, opts)? else {
         return Ok(Outcome {
             done: plan.len(),
             total: plan.len(),
@@ -566,7 +620,18 @@ pub fn execute(
             notes: Vec::new(),
         });
     };
-    folder.write(DESIGN, &design_table(plan))?;
+    folder.write(DESIGN, &design_table(&plan))?;
+    let mut writer = Writer::open(&folder, &layout, &start)?;
+    if let Some(rounds) = &plan.rounds {
+        let metrics = plan.scenario.model.run_metrics();
+        let col = metrics
+            .iter()
+            .position(|m| m.name == rounds.target.metric)
+            .ok_or_else(|| Error::internal("the precision target's metric is not a run metric"))?;
+        writer.follow(&folder, layout.first_run_metric + col)?;
+        // A resumed sweep plans again the rounds it had finished.
+        while writer.checkpoint.done >= plan.len() && plan.next_round(target_values(&writer)) {}
+    }
     let mut manifest = Manifest {
         command: opts.command.clone(),
         command_line: opts.command_line.clone(),
@@ -582,29 +647,41 @@ pub fn execute(
         interrupted_by: None,
         files: Vec::new(),
     };
-    super::write_manifest(&folder, plan, &manifest)?;
-    let mut writer = Writer::open(&folder, &layout, &start)?;
+    super::write_manifest(&folder, &plan, &manifest)?;
+
+    let computed = AtomicU64::new(0);
+    let mut pending = start.pending;
+    loop {
+        progress.start(plan.len(), writer.checkpoint.done);
+        let pool = Pool {
+            plan: &plan,
+            threads: opts.threads,
+            stop,
+            computed: &computed,
+        };
+        let result = pool.run(&mut writer, std::mem::take(&mut pending), progress);
+        if let Err(e) = result {
+            progress.finish();
+            return Err(e);
+        }
+        if stop.requested() || !plan.next_round(target_values(&writer)) {
+            break;
+        }
+        manifest.runs_total = plan.total_runs();
+        super::write_manifest(&folder, &plan, &manifest)?;
+    }
+    progress.finish();
 
     let total = plan.len();
-    progress.start(total, writer.checkpoint.done);
-    let computed = AtomicU64::new(0);
-    let pool = Pool {
-        plan,
-        threads: opts.threads,
-        stop,
-        computed: &computed,
-    };
-    let result = pool.run(&mut writer, start.pending, progress);
-    progress.finish();
-    result?;
-
     let done = writer.checkpoint.done;
     let failures = writer.failures.clone();
     writer.sync()?;
     manifest.runs_done = done;
     manifest.runs_failed = writer.checkpoint.failed;
+    manifest.runs_total = plan.total_runs();
     manifest.finished = Some(manifest::now());
-    let complete = done == total;
+    // With a precision target, a stop between rounds leaves rounds to plan.
+    let complete = done == total && (plan.rounds.is_none() || !stop.requested());
     if complete {
         let Writer {
             streams,
@@ -613,12 +690,12 @@ pub fn execute(
             ..
         } = writer;
         journal.remove();
-        super::finish(&folder, plan, streams, &mut manifest)?;
+        super::finish(&folder, &plan, streams, &mut manifest)?;
         index.remove();
     } else {
         manifest.status = Status::Interrupted;
         manifest.interrupted_by = stop.reason().map(|r| r.name().to_string());
-        super::write_manifest(&folder, plan, &manifest)?;
+        super::write_manifest(&folder, &plan, &manifest)?;
     }
     Ok(Outcome {
         done,
@@ -630,6 +707,12 @@ pub fn execute(
         stopped_by: if complete { None } else { stop.reason() },
         notes: start.notes,
     })
+}
+
+/// The precision target's values written so far (none without a target).
+fn target_values(writer: &Writer) -> &Values {
+    static NONE: Values = Values::new();
+    writer.target.as_ref().map_or(&NONE, |(_, v)| v)
 }
 
 /// `design.csv`.
