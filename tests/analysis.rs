@@ -253,3 +253,201 @@ fn compare_refuses_what_it_cannot_pair() {
     .unwrap();
     refused(&["--by", "coupling"], "not paired: replicate 0");
 }
+
+/// A small discovery design: a Latin hypercube over focus and connection
+/// under both couplings.
+const DISCOVERY: &str = "ticks = 60\nreplications = 2\n[organization]\nteams = 4\nteam_size = 6\n\
+    [output]\nticks_every = 0\n\
+    [sweep.grid]\ncoupling = [\"zero_sum\", \"freedom_safety\"]\n\
+    [sweep.sample]\nmethod = \"lhs\"\nsamples = 60\n\
+    \"managers.focus\" = { from = 0.0, to = 1.0 }\n\"managers.connection\" = { from = 0.0, to = 1.0 }\n\
+    \"managers.dominance\" = { from = 0.0, to = 1.0 }\n";
+
+fn discover(out: &Path, args: &[&str]) -> (String, Vec<Vec<u8>>) {
+    let mut cmd = profspace();
+    cmd.args(["discover", out.to_str().unwrap(), "--no-plots"])
+        .args(args);
+    let stdout = String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap();
+    let tables = [
+        "discover_trajectory.csv",
+        "discover.csv",
+        "discover_boxes.csv",
+    ]
+    .iter()
+    .map(|t| fs::read(out.join(t)).unwrap())
+    .collect();
+    (stdout, tables)
+}
+
+#[test]
+fn discovery_finds_a_box_the_same_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.toml");
+    fs::write(&file, DISCOVERY).unwrap();
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}"));
+        profspace()
+            .args([
+                "sweep",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--no-plots",
+                "--threads",
+                threads,
+            ])
+            .assert()
+            .success();
+        outs.push(out);
+    }
+    let args = [
+        "--metric",
+        "autonomy",
+        "--above",
+        "0.5",
+        "--boxes",
+        "2",
+        "--resample",
+        "20",
+    ];
+    let (text, one) = discover(&outs[0], &args);
+    let (_, again) = discover(&outs[0], &args);
+    let (_, two) = discover(&outs[1], &args);
+    assert_eq!(one, again, "discover is not deterministic");
+    assert_eq!(
+        one, two,
+        "discover differs between sweeps on 1 and 2 threads"
+    );
+    assert!(text.contains("autonomy ≥ 0.5 holds at"), "{text}");
+    assert!(text.contains("box 1: coverage"), "{text}");
+    // High autonomy lives under zero_sum with little focus (F1): the box
+    // restricts the coupling and focus, and says so in words.
+    let boxes = String::from_utf8(one[2].clone()).unwrap();
+    assert!(
+        boxes.starts_with("box,parameter,lower,upper,values,p_value"),
+        "{boxes}"
+    );
+    let first: Vec<&str> = boxes
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("1,"))
+        .collect();
+    assert!(
+        first
+            .iter()
+            .any(|l| l.starts_with("1,coupling,,,zero_sum,")),
+        "{boxes}"
+    );
+    assert!(
+        first.iter().any(|l| l.starts_with("1,managers.focus,")),
+        "{boxes}"
+    );
+    assert!(
+        text.contains("when coupling = zero_sum") && text.contains("managers.focus ≤"),
+        "{text}"
+    );
+    // The trajectory holds every step; discover.csv the chosen ones.
+    let trajectory = String::from_utf8(one[0].clone()).unwrap();
+    assert!(trajectory.starts_with("box,step,coverage,density,mass,restricted_dims,"));
+    let chosen = String::from_utf8(one[1].clone()).unwrap();
+    assert!(chosen.lines().count() >= 2, "{chosen}");
+    assert!(outs[0].join("discover_stability.csv").is_file());
+    // Another step of box 1's trajectory can be taken by hand.
+    let (text, _) = discover(
+        &outs[0],
+        &["--metric", "autonomy", "--above", "0.5", "--step", "3"],
+    );
+    assert!(text.contains("(step 3 of"), "{text}");
+}
+
+#[test]
+fn discovery_refuses_what_it_cannot_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.toml");
+    fs::write(&file, DISCOVERY).unwrap();
+    let out = dir.path().join("out");
+    profspace()
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .success();
+    let refused = |dir: &Path, args: &[&str], fragment: &str| {
+        let mut cmd = profspace();
+        cmd.args(["discover", dir.to_str().unwrap(), "--no-plots"])
+            .args(args);
+        let stderr = String::from_utf8(cmd.assert().code(2).get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(fragment), "{args:?}: {stderr}");
+    };
+    refused(
+        &out,
+        &["--metric", "autonmy", "--above", "0.5"],
+        "did you mean `autonomy`",
+    );
+    refused(
+        &out,
+        &["--metric", "autonomy", "--above", "1.5"],
+        "0 cases of interest",
+    );
+    refused(
+        &out,
+        &["--metric", "autonomy", "--above", "0.5", "--step", "999"],
+        "--step 999",
+    );
+    refused(
+        &out,
+        &["--metric", "autonomy", "--above", "0.5", "--density", "2"],
+        "--density 2",
+    );
+    // A single design point, and a model without the metric.
+    let plain = dir.path().join("plain.toml");
+    fs::write(
+        &plain,
+        "ticks = 10\nreplications = 2\n[organization]\nteams = 2\nteam_size = 3\n",
+    )
+    .unwrap();
+    let one = dir.path().join("one");
+    profspace()
+        .args([
+            "run",
+            plain.to_str().unwrap(),
+            "--out",
+            one.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .success();
+    refused(
+        &one,
+        &["--metric", "autonomy", "--above", "0.5"],
+        "single design point",
+    );
+    let march = dir.path().join("march.toml");
+    fs::write(
+        &march,
+        "model = \"march1991\"\nreplications = 2\n[march]\nindividuals = 10\ndimensions = 10\n\
+         [sweep.grid]\n\"march.socialization\" = [0.1, 0.5, 0.9]\n",
+    )
+    .unwrap();
+    let m = dir.path().join("m");
+    profspace()
+        .args([
+            "sweep",
+            march.to_str().unwrap(),
+            "--out",
+            m.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .success();
+    refused(
+        &m,
+        &["--metric", "integrated", "--above", "0.5"],
+        "the metrics are knowledge",
+    );
+}

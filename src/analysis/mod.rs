@@ -4,6 +4,8 @@
 //! checked against the digests in `manifest.json` before it is read.
 
 pub mod contrast;
+pub mod discover;
+pub mod prim;
 mod results;
 
 pub use results::{Finished, RunTable};

@@ -5,6 +5,7 @@ use super::exit;
 use anyhow::Result;
 use profspace::analysis::Finished;
 use profspace::analysis::contrast::{self, Contrasts, Options};
+use profspace::analysis::discover::{self, Discovery, sig3};
 use profspace::model;
 use std::path::Path;
 
@@ -125,5 +126,107 @@ fn print(c: &Contrasts) {
                 ratios[ratios.len() / 2]
             );
         }
+    }
+}
+
+/// `profspace discover`.
+pub fn discover(dir: &Path, opts: discover::Options, no_plots: bool) -> Result<i32> {
+    if !(0.0..=1.0).contains(&opts.density) {
+        return Err(super::usage(format!(
+            "--density {}: the density of a box is a share, from 0 to 1",
+            opts.density
+        )));
+    }
+    if opts.resample > 10_000 {
+        return Err(super::usage(format!(
+            "--resample {}: at most 10000 resamples",
+            opts.resample
+        )));
+    }
+    let f = Finished::open(dir)?;
+    let d = discover::discover(&f, &opts)?;
+    let written = d.write(&f)?;
+    print_discovery(&d);
+    outln!(
+        "\n(written to {})",
+        written
+            .iter()
+            .map(|n| f.folder.file(n).display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !no_plots {
+        super::commands::draw_discovery(dir);
+    }
+    Ok(exit::OK)
+}
+
+/// The boxes in words, their limits and p-values, and their stability.
+fn print_discovery(d: &Discovery) {
+    let cases = d.data.cases_of_interest();
+    let o = &d.options;
+    outln!(
+        "{} {} holds at {cases} of {} {}s ({:.0}%){}.",
+        o.metric,
+        o.rule.words(),
+        d.rows,
+        d.unit,
+        100.0 * cases as f64 / d.rows as f64,
+        if d.dropped > 0 {
+            format!("; {} without a value were left out", d.dropped)
+        } else {
+            String::new()
+        }
+    );
+    for (i, b) in d.boxes.iter().enumerate() {
+        outln!(
+            "\nbox {}: coverage {:.2}, density {:.2}, mass {:.2} (step {} of {} on its trajectory{})",
+            i + 1,
+            b.coverage,
+            b.density,
+            b.mass,
+            b.step,
+            b.trajectory.steps.len(),
+            if b.meets_threshold {
+                String::new()
+            } else {
+                format!(
+                    "; no box reaches density {}, this is the densest",
+                    o.density
+                )
+            }
+        );
+        outln!("  {}.", d.box_words(b));
+        if !b.restricted.is_empty() {
+            outln!("  {:<28} {:<36} quasi-p", "parameter", "limits");
+        }
+        for &j in &b.restricted {
+            outln!(
+                "  {:<28} {:<36} {}",
+                d.data.columns()[j].name,
+                d.limit_words(j, &b.limits.limits[j]),
+                match d.p_value(b, j) {
+                    p if p.is_finite() => format!("{p:.2e}"),
+                    _ => "—".into(),
+                }
+            );
+        }
+    }
+    outln!(
+        "  (a small quasi-p says the restriction is unlikely to raise the density by chance; \
+         drop those near 1)"
+    );
+    if let Some(s) = &d.stability {
+        let shares: Vec<String> = s
+            .dimensions
+            .iter()
+            .map(|x| format!("{} {}%", x.name, sig3(100.0 * x.restricted)))
+            .collect();
+        outln!(
+            "\nstability over {} bootstrap resamples ({} analysed), how often box 1 restricts each parameter: {}",
+            s.attempted,
+            s.completed,
+            shares.join(", ")
+        );
     }
 }

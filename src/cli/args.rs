@@ -187,6 +187,47 @@ pub enum Command {
         #[arg(long)]
         no_plots: bool,
     },
+    /// Scenario discovery (PRIM): the boxes of the design's parameters where an outcome lives (writes DIR/discover*.csv)
+    Discover {
+        /// Result folder of a finished sweep (many design points, e.g. scenarios/discovery.toml)
+        dir: PathBuf,
+        /// The metric that defines the cases of interest (e.g. integrated)
+        #[arg(long, value_name = "NAME")]
+        metric: String,
+        /// Cases of interest: the metric is at least X
+        #[arg(
+            long,
+            value_name = "X",
+            allow_hyphen_values = true,
+            required_unless_present = "below",
+            conflicts_with = "below"
+        )]
+        above: Option<f64>,
+        /// Cases of interest: the metric is at most X
+        #[arg(long, value_name = "X", allow_hyphen_values = true)]
+        below: Option<f64>,
+        /// The density (share of cases of interest) the chosen box must reach
+        #[arg(long, value_name = "D", default_value_t = 0.8)]
+        density: f64,
+        /// Boxes to find: each next box looks at the points outside the earlier ones
+        #[arg(long, value_name = "K", default_value_t = 1)]
+        boxes: usize,
+        /// One row per run instead of one per design point (the mean over its replicates)
+        #[arg(long)]
+        per_run: bool,
+        /// Take this step of box 1's trajectory (see discover_trajectory.csv) instead of the default choice
+        #[arg(long, value_name = "N")]
+        step: Option<usize>,
+        /// Rerun on R bootstrap resamples and report how often each parameter is restricted
+        #[arg(long, value_name = "R", default_value_t = 0)]
+        resample: usize,
+        /// How peeling candidates are scored
+        #[arg(long, value_enum, default_value_t = PrimObjective::Original)]
+        objective: PrimObjective,
+        /// Do not draw the charts
+        #[arg(long)]
+        no_plots: bool,
+    },
     /// Validate a scenario and print it with every value resolved
     Check {
         /// Scenario file (TOML)
@@ -227,6 +268,27 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+/// The scores of PRIM's peeling candidates.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum PrimObjective {
+    /// The density of the box after the peel (Friedman and Fisher's original)
+    Original,
+    /// The gain in density per point removed (EMA Workbench's default)
+    Lenient1,
+    /// Lenient1 times the points left in the box
+    Lenient2,
+}
+
+impl From<PrimObjective> for profspace::analysis::prim::Objective {
+    fn from(o: PrimObjective) -> Self {
+        match o {
+            PrimObjective::Original => Self::Original,
+            PrimObjective::Lenient1 => Self::Lenient1,
+            PrimObjective::Lenient2 => Self::Lenient2,
+        }
+    }
 }
 
 /// Image formats of `profspace plot`.

@@ -81,6 +81,37 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             };
             analyse::compare(&dir, opts, no_plots)
         }
+        Some(Command::Discover {
+            dir,
+            metric,
+            above,
+            below,
+            density,
+            boxes,
+            per_run,
+            step,
+            resample,
+            objective,
+            no_plots,
+        }) => {
+            use profspace::analysis::discover::{Options, Rule};
+            let rule = match (above, below) {
+                (Some(x), _) => Rule::Above(x),
+                (None, Some(x)) => Rule::Below(x),
+                (None, None) => return Err(usage("give --above X or --below X")),
+            };
+            let opts = Options {
+                metric,
+                rule,
+                density,
+                boxes,
+                per_run,
+                step,
+                resample,
+                objective: objective.into(),
+            };
+            analyse::discover(&dir, opts, no_plots)
+        }
         Some(Command::Check { scenario, set }) => check(&scenario, &set),
         Some(Command::Explain {
             scenario,
@@ -402,6 +433,13 @@ pub(crate) fn draw_contrasts(dir: &Path, metrics: &[String]) {
     // The forest plot comes with the charts' rework; until then the table
     // and the printed summary carry the contrasts.
     let _ = (dir, metrics);
+}
+
+/// Draws the charts of a discovery in `dir`; a failure to draw is a warning
+/// (the tables are written).
+pub(crate) fn draw_discovery(dir: &Path) {
+    // The discovery charts come with the charts' rework.
+    let _ = dir;
 }
 
 /// Draws the charts of a finished folder unless `no_plots`; a failure to

@@ -168,7 +168,12 @@ fn best_cells(dir: &Path, s: &Scenario) -> Result<()> {
         b.others
             .iter()
             .zip(values)
-            .map(|(k, v)| format!("{} {v}", k.rsplit('.').next().unwrap_or(k)))
+            .map(|(k, v)| {
+                let v = v
+                    .parse::<f64>()
+                    .map_or_else(|_| v.clone(), profspace::analysis::discover::sig3);
+                format!("{} {v}", k.rsplit('.').next().unwrap_or(k))
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -175,6 +175,8 @@ pub struct Existing {
     pub files: Vec<FileDigest>,
     /// The model and its version (`psm 1.1`).
     pub model: String,
+    /// The master seed.
+    pub master_seed: u64,
     /// The design's columns: its inputs.
     pub columns: Vec<String>,
     /// The resolved columns after them (none in folders of release 1).
@@ -254,6 +256,7 @@ fn parse(doc: &Json) -> Result<Existing, &'static str> {
     };
     Ok(Existing {
         model: text("model")?,
+        master_seed: number("master_seed")?,
         columns: names("columns").ok_or("design")?,
         resolved: match doc.get("design").and_then(|d| d.get("resolved")) {
             None => Vec::new(),

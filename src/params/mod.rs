@@ -254,6 +254,21 @@ impl Kind {
     }
 }
 
+/// A number with 3 significant digits, for words and labels (`0.849`, `123`,
+/// `0.000123`).
+pub fn sig3(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// A number as people read it: plain for everyday sizes, scientific for
 /// very large or very small ones.
 pub fn short(x: f64) -> String {

@@ -315,7 +315,13 @@ fn at(agg: &ResultTable, row: usize) -> String {
     agg.parameter_columns()
         .into_iter()
         .filter(|&i| agg.header[i] != "coupling")
-        .map(|i| format!("{} = {}", agg.header[i], agg.rows[row][i]))
+        .map(|i| {
+            let v = &agg.rows[row][i];
+            let v = v
+                .parse::<f64>()
+                .map_or_else(|_| v.clone(), crate::params::sig3);
+            format!("{} = {v}", agg.header[i])
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
