@@ -25,6 +25,10 @@ pub(crate) struct Param {
     pub levels: Vec<String>,
     /// Level index of each row.
     pub level: Vec<usize>,
+    /// Whether its values were drawn by `[sweep.sample]` (every point its
+    /// own real value) rather than set on a grid or by a condition; see
+    /// [`folder`].
+    pub sampled: bool,
 }
 
 impl Param {
@@ -81,7 +85,18 @@ impl Param {
             num,
             levels,
             level,
+            sampled: false,
         }
+    }
+
+    /// Level `k` as a label: numbers to 3 significant digits.
+    pub fn shown(&self, k: usize) -> String {
+        crate::plot::style::label_value(&self.levels[k])
+    }
+
+    /// Every level as a label (see [`Param::shown`]).
+    pub fn shown_levels(&self) -> Vec<String> {
+        (0..self.levels.len()).map(|k| self.shown(k)).collect()
     }
 
     /// Whether the parameter takes more than one value.
@@ -146,6 +161,14 @@ impl Design {
         self.params.iter().position(|p| p.name == name)
     }
 
+    /// Indices of the varying parameters that were sampled.
+    pub fn sampled(&self) -> Vec<usize> {
+        self.varying()
+            .into_iter()
+            .filter(|&i| self.params[i].sampled)
+            .collect()
+    }
+
     /// Indices of the parameters that take more than one value.
     pub fn varying(&self) -> Vec<usize> {
         (0..self.params.len())
@@ -161,7 +184,7 @@ impl Design {
             .into_iter()
             .map(|i| {
                 let p = &self.params[i];
-                let v = &p.text[r];
+                let v = &p.shown(p.level[r]);
                 if p.numeric() {
                     format!("{} {v}", p.short)
                 } else if v == "true" || v == "false" {
@@ -293,8 +316,9 @@ fn column(path: &Path, header: &[String], name: &str) -> Result<usize, PlotError
         })
 }
 
-/// Reads `design.csv`: `point`, then the swept parameters.
-pub(crate) fn read_design(path: &Path) -> Result<Design, PlotError> {
+/// Reads `design.csv`: `point`, then the parameters (of which `info`
+/// keeps the swept ones).
+pub(crate) fn read_design(path: &Path, info: &FolderInfo) -> Result<Design, PlotError> {
     require(path)?;
     let t = read_table(path)?;
     let pc = column(path, &t.header, "point")?;
@@ -307,7 +331,7 @@ pub(crate) fn read_design(path: &Path) -> Result<Design, PlotError> {
         .filter(|&i| i != pc)
         .map(|i| t.rows.iter().map(|r| r[i].clone()).collect())
         .collect();
-    Ok(Design::new(points, names, columns))
+    info.inputs(Design::new(points, names, columns), path)
 }
 
 /// Mean and 95% CI half-width of one metric at every design row.
@@ -355,9 +379,9 @@ fn number(path: &Path, line: usize, column: &str, s: &str) -> Result<f64, PlotEr
 }
 
 impl Aggregate {
-    /// Reads `aggregate.csv` (`point`, parameters, `n`, `<m>_mean`,
-    /// `<m>_sd`, `<m>_ci95` …).
-    pub fn read(path: &Path) -> Result<Aggregate, PlotError> {
+    /// Reads `aggregate.csv` (`point`, parameters (of which `info` keeps
+    /// the swept ones), `n`, `<m>_mean`, `<m>_sd`, `<m>_ci95` …).
+    pub fn read(path: &Path, info: &FolderInfo) -> Result<Aggregate, PlotError> {
         require(path)?;
         let t = read_table(path)?;
         let pc = column(path, &t.header, "point")?;
@@ -369,7 +393,7 @@ impl Aggregate {
             .iter()
             .map(|&i| t.rows.iter().map(|r| r[i].clone()).collect())
             .collect();
-        let design = Design::new(points, names, columns);
+        let design = info.inputs(Design::new(points, names, columns), path)?;
         let mut metrics = Vec::new();
         for (i, h) in t.header.iter().enumerate().skip(nc + 1) {
             let Some(name) = h.strip_suffix("_mean") else {
@@ -424,11 +448,17 @@ impl Aggregate {
     }
 }
 
+pub(crate) mod agents;
+mod contrasts;
+pub(crate) mod folder;
+pub(crate) use agents::{AgentValues, agent_states, read_agents};
+pub(crate) use contrasts::{Contrasts, MetricContrasts};
+pub(crate) use folder::FolderInfo;
 mod sensitivity;
 mod ticks;
 
 pub(crate) use sensitivity::{MorrisIndex, SaIndices, Sensitivity, SobolIndex};
-pub(crate) use ticks::{TickSeries, read_ticks, tick_metrics};
+pub(crate) use ticks::{TickSeries, Welford, read_ticks, tick_metrics};
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -8,12 +8,15 @@ use crate::stats::t975;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-/// Running count, mean and sum of squared deviations (Welford).
+/// Running count, mean and sum of squared deviations (Welford), and the
+/// smallest and largest value.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Welford {
     pub n: u64,
     mean: f64,
     m2: f64,
+    min: f64,
+    max: f64,
 }
 
 impl Welford {
@@ -26,6 +29,12 @@ impl Welford {
         let d = x - self.mean;
         self.mean += d / self.n as f64;
         self.m2 += d * (x - self.mean);
+        if self.n == 1 {
+            (self.min, self.max) = (x, x);
+        } else {
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+        }
     }
 
     /// Mean (NaN when empty).
@@ -33,13 +42,29 @@ impl Welford {
         if self.n == 0 { f64::NAN } else { self.mean }
     }
 
+    /// Sample standard deviation (NaN when n < 2).
+    pub fn sd(&self) -> f64 {
+        if self.n < 2 {
+            return f64::NAN;
+        }
+        (self.m2 / (self.n - 1) as f64).max(0.0).sqrt()
+    }
+
     /// Half-width of the 95% CI of the mean (Student's t; NaN when n < 2).
     pub fn ci95(&self) -> f64 {
         if self.n < 2 {
             return f64::NAN;
         }
-        let sd = (self.m2 / (self.n - 1) as f64).max(0.0).sqrt();
-        t975(self.n as usize - 1) * sd / (self.n as f64).sqrt()
+        t975(self.n as usize - 1) * self.sd() / (self.n as f64).sqrt()
+    }
+
+    /// The smallest and largest value (NaN when empty).
+    pub fn range(&self) -> (f64, f64) {
+        if self.n == 0 {
+            (f64::NAN, f64::NAN)
+        } else {
+            (self.min, self.max)
+        }
     }
 }
 
@@ -75,6 +100,22 @@ impl TickSeries {
     /// The statistics of metric `m`, condition `c`, tick index `t`.
     pub fn at(&self, t: usize, c: usize, m: usize) -> &Welford {
         &self.acc[(t * self.conditions + c) * self.metrics.len() + m]
+    }
+
+    /// The series of the metrics `ms` (indices) alone, in that order.
+    pub fn select(&self, ms: &[usize]) -> TickSeries {
+        let mut acc = Vec::with_capacity(self.ticks.len() * self.conditions * ms.len());
+        for t in 0..self.ticks.len() {
+            for c in 0..self.conditions {
+                acc.extend(ms.iter().map(|&m| *self.at(t, c, m)));
+            }
+        }
+        TickSeries {
+            ticks: self.ticks.clone(),
+            metrics: ms.iter().map(|&m| self.metrics[m].clone()).collect(),
+            conditions: self.conditions,
+            acc,
+        }
     }
 }
 
@@ -168,5 +209,8 @@ mod tests {
         assert!((w.mean() - m.mean).abs() < 1e-12);
         assert!((w.ci95() - m.ci95).abs() < 1e-12);
         assert!(Welford::default().mean().is_nan());
+        assert_eq!(w.range(), (0.1, 0.9));
+        assert!((w.sd() - m.sd).abs() < 1e-12);
+        assert!(Welford::default().range().0.is_nan());
     }
 }

@@ -17,9 +17,13 @@ pub(crate) struct LegendEntry {
     pub style: SeriesStyle,
     pub line: bool,
     pub marker: bool,
+    /// A shaded box (a band's colour) under the line and marker.
+    pub fill: bool,
 }
 
 const SAMPLE_W: i32 = 48;
+/// The opacity of a shaded band (and its legend sample).
+pub(crate) const BAND_ALPHA: f64 = 0.22;
 const ENTRY_GAP: i32 = 30;
 const ROW_H: i32 = 30;
 
@@ -69,6 +73,14 @@ where
         let y = 8 + r as i32 * ROW_H + ROW_H / 2;
         for &i in row {
             let e = &entries[i];
+            if e.fill {
+                let corners = [(x, y - 9), (x + SAMPLE_W, y + 9)];
+                area.draw(&Rectangle::new(
+                    corners,
+                    e.style.color.mix(BAND_ALPHA).filled(),
+                ))?;
+                area.draw(&Rectangle::new(corners, e.style.color.stroke_width(1)))?;
+            }
             if e.line {
                 draw_line(area, &[(x, y), (x + SAMPLE_W, y)], &e.style, 3)?;
             }
