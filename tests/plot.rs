@@ -852,8 +852,9 @@ fn a_band_that_pools_design_points_is_called_a_spread_not_a_confidence_band() {
     let s = svg_text(dir.path(), "timeseries");
     assert!(
         s.contains("spread of the pooled runs, mean ± 1 sd")
-            && s.contains("not a confidence band")
-            && !s.contains("confidence band of the mean"),
+            && s.contains("not a confidence interval")
+            && !s.contains("confidence band of the mean")
+            && !s.contains("confidence interval of the mean"),
         "{}",
         texts(&s).join("|")
     );
@@ -863,7 +864,7 @@ fn a_band_that_pools_design_points_is_called_a_spread_not_a_confidence_band() {
     plot_dir(one.path(), &svg_opts()).unwrap();
     let s = svg_text(one.path(), "timeseries");
     // (12 ticks: markers with bars rather than a shaded band.)
-    assert!(s.contains("bars: 95% confidence band of the mean (Student's t)"));
+    assert!(s.contains("bars: 95% confidence interval of the mean (Student's t)"));
     assert!(!s.contains("pooled"));
     // With many ticks the band is shaded, and the legend says what it is.
     let sampled = tempfile::tempdir().unwrap();
@@ -891,6 +892,7 @@ fn asking_for_a_metric_never_overwrites_the_default_charts() {
     for f in ["timeseries_trust.svg", "timeseries_conflict.svg"] {
         assert!(files.contains(f), "{files:?}");
     }
+    assert!(!files.contains("timeseries.svg"), "{files:?}");
     let after = std::fs::read(dir.path().join("plots/timeseries.svg")).unwrap();
     assert_eq!(before, after, "timeseries.svg was replaced");
     let t = texts(&svg(dir.path(), "timeseries_trust"));
@@ -944,7 +946,10 @@ fn march_charts_count_periods_and_keep_bands_in_range() {
     assert!(t.iter().any(|x| x == "period"), "{t:?}");
     assert!(!t.iter().any(|x| x == "tick"), "{t:?}");
     assert!(t.iter().any(|x| x == "mean (−1 to 1)"), "{t:?}");
-    assert!(s.contains("bars: 95% confidence band of the mean"), "{t:?}");
+    assert!(
+        s.contains("bars: 95% confidence interval of the mean"),
+        "{t:?}"
+    );
     // Two runs per point (t with 1 degree of freedom): the band would
     // reach far below 0 and above 1; kept within the runs, the axis stays
     // on 0–1.
@@ -1167,7 +1172,7 @@ fn agents_get_violins_by_condition_and_tick() {
     assert!(joined.contains("each violin pools every design point with that coupling"));
     // Only the model's panels: `need` is a state, not a panel.
     assert!(!t.iter().any(|x| x == "need"), "{joined}");
-    // Asked for: its own file, and the default stays.
+    // Asked for: its own file; the default is left as it is.
     let before = std::fs::read(dir.path().join("plots/distribution.svg")).unwrap();
     let opts = PlotOptions {
         metrics: vec!["need".into()],

@@ -1,38 +1,73 @@
-//! Charts of a result folder, drawn from its CSV tables alone (never from
-//! model internals): which charts a folder supports, the options that force
-//! one, and the errors. The charts themselves live in `charts`, the CSV
-//! reading in `data`, the shared look (embedded font, palettes, legend,
-//! PNG/SVG output) in `style`.
+//! Charts of a result folder, drawn from its CSV tables and its
+//! `manifest.json` alone (never from model internals): which charts a
+//! folder supports, the options that force one, and the errors. The charts
+//! themselves live in `charts`, the CSV and manifest reading in `data`,
+//! the steps of [`plot_dir`] in `steps` (and `forced` for `--x`/`--y`),
+//! the shared choices in `choose`, the smoother and the kernel density in
+//! `estimate`, the shared look (embedded font, palettes, legend, PNG/SVG
+//! output) in `style`.
 //!
 //! [`plot_dir`] picks the charts automatically from the columns present:
 //!
 //! | chart | file | drawn when |
 //! |---|---|---|
-//! | time series | `timeseries` | `ticks.csv` has rows |
-//! | heatmap | `heatmap_<metric>` | two numeric parameters vary on a grid |
+//! | time series | `timeseries`; with metrics asked for, `timeseries_<metric>` each instead | `ticks.csv` has rows |
+//! | heatmap | `heatmap_<metric>` | two numeric parameters that are not sampled vary on a grid |
 //! | situations map | `situations` | as the heatmap, and the shares `alienated`, `disoriented`, `integrated` exist |
 //! | trade-off map | `tradeoff` | `autonomy` and `safety` exist, ≥ 2 points |
-//! | comparison | `comparison_<metric>` | ≥ 2 design points |
+//! | comparison | `comparison_<metric>` | ≥ 2 design points, none sampled |
 //! | profile (radar) | `profile` | ≥ 3 of purpose, identity, safety, drive, meaning |
-//! | lines | `lines_<y>[_by_<by>]` | one varying numeric parameter (plus at most one grouping parameter), or exactly two numeric ones |
+//! | lines | `lines_<y>[_by_<by>]` | one varying numeric parameter that is not sampled (plus at most one grouping parameter), or exactly two numeric ones |
+//! | scatter with a trend | `scatter_<metric>` | some parameters are sampled (`[sweep.sample]`): one panel each |
+//! | distribution (violins) | `distribution`; with states asked for, `distribution_<state>` each instead | `agents.csv` has rows |
+//! | forest plot of contrasts | `contrast_<metric>` | `contrasts.csv` exists (`profspace compare`), per metric; also [`plot_contrasts`] |
 //! | Morris screening (μ*–σ) | `morris_<output>` | `sensitivity.csv` of method `morris`, per output |
 //! | Sobol' indices (S1, ST bars) | `sobol_<output>` | `sensitivity.csv` of method `sobol`, per output |
+//!
+//! **Inputs.** Only the design's swept columns (`design.columns` in
+//! `manifest.json`) are inputs: what varies, what groups, the axes, the
+//! labels. The resolved columns the tables carry after them
+//! (`design.resolved`: the values a named condition sets, every model
+//! parameter of a plain run) are ignored. A column is *sampled* when the
+//! resolved scenario's `[sweep.sample]` lists it or, without a manifest,
+//! when it has at least 10 distinct values not evenly spaced (see
+//! `data::folder`); every point has its own value of it, so it is never a
+//! category.
+//!
+//! **Labels.** Every number a chart writes as text (parameter values in
+//! legends, axes of categories and row labels, values in cells and beside
+//! rows) is rounded to 3 significant digits (whole numbers keep their
+//! digits); the tick labels of numeric axes are round steps of their own.
+//!
+//! **Bands.** A band called a confidence band is one: the time series
+//! shades the 95% CI of the mean only where each line is one design point;
+//! a line that pools several design points gets the spread of its runs
+//! (mean ± 1 sd), and says so in its subtitle and legend. Bands stay
+//! within the smallest and largest run. With at most 12 recorded ticks (or
+//! periods, the model's word), each is a marker with a bar instead.
 //!
 //! A folder with `sensitivity.csv` holds a sensitivity analysis, whose
 //! design is a sample (Morris trajectories, Saltelli matrices) rather than
 //! conditions to compare: it gets the time series (when `ticks.csv` has
 //! rows) and the sensitivity charts only, never the heatmap, trade-off,
-//! comparison, profile or lines of its sample points.
+//! comparison, profile, lines, scatters, distributions or contrasts of its
+//! sample points.
 //!
 //! With [`PlotOptions::x`] or [`PlotOptions::y`] only the asked chart is
 //! drawn: a heatmap when `y` names a parameter, else lines of the metric
-//! `y` against the parameter `x`. [`PlotOptions::metrics`] chooses the
-//! metrics of the heatmaps, comparisons, lines and time-series panels, and
-//! the outputs of the sensitivity charts;
-//! [`PlotOptions::by`] the grouping (line per value, colour, heatmap panel).
+//! `y` against the parameter `x` (a scatter `scatter_<metric>_<x>` when
+//! `x` was sampled). [`PlotOptions::metrics`] chooses the metrics of the
+//! heatmaps, comparisons, lines, scatters and contrasts, and the outputs of
+//! the sensitivity charts; metrics of `ticks.csv` and states of
+//! `agents.csv` asked for get charts of their own (`timeseries_<metric>`,
+//! `distribution_<state>`), drawn instead of the default `timeseries` and
+//! `distribution`, which are left as they are (never overwritten).
+//! [`PlotOptions::by`] sets the grouping (line per value, colour, heatmap
+//! panel).
 //!
 //! Which metrics are drawn by default (the main metric, the time-series
-//! panels, the situations and the profile's axes) is the model's choice
+//! panels, the situations and the profile's axes), the word for the time
+//! axis and the preferred grouping are the model's choice
 //! ([`crate::model::Model::charts`]); the model is the one named in the
 //! folder's `manifest.json`, or else the one whose metrics the tables have.
 //!
@@ -70,9 +105,12 @@ pub enum Format {
 pub struct PlotOptions {
     /// Image format.
     pub format: Format,
-    /// Metrics for heatmaps, comparisons, lines and time-series panels, and
-    /// the outputs of the sensitivity charts (empty: `essential` or the
-    /// first metric; the key metrics for the time series; every output).
+    /// Metrics for heatmaps, comparisons, lines, scatters and contrasts,
+    /// the outputs of the sensitivity charts (empty: the model's main
+    /// metric or the first one; every output; every contrast), and time
+    /// series and distributions of their own (`timeseries_<metric>`,
+    /// `distribution_<state>`) instead of the default ones, which are left
+    /// untouched.
     pub metrics: Vec<String>,
     /// Parameter on the x axis (lines, heatmap).
     pub x: Option<String>,
@@ -173,6 +211,7 @@ impl Inputs {
                 what: "folder".into(),
             });
         }
+        verified(dir)?;
         let agg_path = dir.join("aggregate.csv");
         let sens_path = dir.join("sensitivity.csv");
         let info = FolderInfo::read(dir);
@@ -201,7 +240,6 @@ impl Inputs {
         };
         let model = model_of(&info, &names);
         let charts = model.map_or(NO_DEFAULTS, |m| m.charts());
-        verified(dir)?;
         let mut agg = agg;
         if let Some(a) = &mut agg {
             a.design.group = grouping(&charts);

@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Step 1: the time series, when `ticks.csv` has rows: the model's panels in
-/// `timeseries`, and one `timeseries_<metric>` for each metric asked for
-/// (in its own file, so that the default chart is never replaced by a
-/// chart of other metrics); one pass over the table for all of them.
+/// `timeseries`; or, when metrics are asked for, one `timeseries_<metric>`
+/// for each of them that `ticks.csv` has (in its own file, so that the
+/// default chart is never replaced by a chart of other metrics).
 pub(super) fn timeseries(
     inputs: &Inputs,
     opts: &PlotOptions,
@@ -25,11 +25,13 @@ pub(super) fn timeseries(
     let Some(names) = &inputs.tick_metrics else {
         return Ok(Vec::new());
     };
-    let panels = panel_metrics(names, &[], inputs.charts.panels);
-    let extra = if opts.metrics.is_empty() {
-        Vec::new()
+    // Metrics asked for: only their own charts (the default one is
+    // neither drawn nor touched).
+    let (panels, extra) = if opts.metrics.is_empty() {
+        (panel_metrics(names, &[], inputs.charts.panels), Vec::new())
     } else {
-        panel_metrics(names, &opts.metrics, inputs.charts.panels)
+        let asked = panel_metrics(names, &opts.metrics, inputs.charts.panels);
+        (Vec::new(), asked)
     };
     let all = union(&panels, &extra);
     if all.is_empty() {
@@ -244,10 +246,25 @@ fn situation_metrics<'a>(
         .collect()
 }
 
+/// The states of the default distribution chart: the model's time-series
+/// panels that are columns of `agents.csv`, else its first six columns.
+fn default_states(columns: &[String], panels: &[&str]) -> Vec<String> {
+    let chosen: Vec<String> = panels
+        .iter()
+        .filter(|p| columns.iter().any(|c| c == *p))
+        .map(|p| p.to_string())
+        .collect();
+    if chosen.is_empty() {
+        columns.iter().take(6).cloned().collect()
+    } else {
+        chosen
+    }
+}
+
 /// Step 9: the distribution of professionals' states, when `agents.csv` exists:
 /// `distribution` with the model's time-series panels that are columns of
-/// it (else its first six states), and one `distribution_<state>` for each
-/// metric asked for that is a column of it; one pass over the table.
+/// it (else its first six states); or, when metrics are asked for, one
+/// `distribution_<state>` for each of them that is a column of it.
 pub(super) fn distribution(
     inputs: &Inputs,
     opts: &PlotOptions,
@@ -257,25 +274,17 @@ pub(super) fn distribution(
     let Some(columns) = data::agent_states(&path)? else {
         return Ok(Vec::new());
     };
-    let mut panels: Vec<String> = inputs
-        .charts
-        .panels
-        .iter()
-        .filter(|p| columns.iter().any(|c| c == *p))
-        .map(|p| p.to_string())
-        .collect();
-    if panels.is_empty() {
-        panels = columns.iter().take(6).cloned().collect();
-    }
-    let extra: Vec<String> = union(
-        &[],
-        &opts
+    let (panels, extra) = if opts.metrics.is_empty() {
+        (default_states(&columns, inputs.charts.panels), Vec::new())
+    } else {
+        let asked: Vec<String> = opts
             .metrics
             .iter()
             .filter(|m| columns.contains(m))
             .cloned()
-            .collect::<Vec<_>>(),
-    );
+            .collect();
+        (Vec::new(), union(&[], &asked))
+    };
     let all = union(&panels, &extra);
     if all.is_empty() {
         return Ok(Vec::new());
@@ -293,8 +302,12 @@ pub(super) fn distribution(
         return Ok(Vec::new());
     }
     let time = inputs.charts.time;
-    let default = charts::distribution::build(&values, &indices(&all, &panels), &grouping, time);
-    let mut written = style::save(&default, out, "distribution", opts.format)?;
+    let mut written = Vec::new();
+    if !panels.is_empty() {
+        let default =
+            charts::distribution::build(&values, &indices(&all, &panels), &grouping, time);
+        written.extend(style::save(&default, out, "distribution", opts.format)?);
+    }
     for m in &extra {
         let one = charts::distribution::build(
             &values,

@@ -177,11 +177,13 @@ impl Band {
         Some(((mu - half).max(lo), (mu + half).min(hi)))
     }
 
-    /// What it is, for the legend and the subtitle.
-    fn name(self) -> &'static str {
-        match self {
-            Band::Confidence => "95% confidence band of the mean (Student's t)",
-            Band::Spread => "spread of the pooled runs, mean ± 1 sd",
+    /// What it is, for the legend and the subtitle: drawn as a band, or
+    /// as `bars` at each tick.
+    fn name(self, bars: bool) -> &'static str {
+        match (self, bars) {
+            (Band::Confidence, false) => "95% confidence band of the mean (Student's t)",
+            (Band::Confidence, true) => "95% confidence interval of the mean (Student's t)",
+            (Band::Spread, _) => "spread of the pooled runs, mean ± 1 sd",
         }
     }
 }
@@ -265,10 +267,10 @@ fn subtitle(series: &TickSeries, band: Band, time: &str, note: Option<String>) -
     };
     let mut lines = vec![
         format!("{mean}; {runs}"),
-        format!("{shown}: {}, within the runs' range", band.name()),
+        format!("{shown}: {}, within the runs' range", band.name(few)),
     ];
     if band == Band::Spread {
-        lines.push("(not a confidence band: the runs of a line differ in their design)".into());
+        lines.push("(not a confidence interval: the runs of a line differ in their design)".into());
     }
     let shrinks = (0..series.ticks.len()).any(|t| at(t).zip(&first).any(|(n, &f)| n < f));
     if shrinks {
@@ -298,7 +300,7 @@ fn legend(labels: &[String], band: Band, few: bool) -> Vec<LegendEntry> {
     }
     if !few {
         legend.push(LegendEntry {
-            label: format!("shaded: {}", band.name()),
+            label: format!("shaded: {}", band.name(false)),
             style: SeriesStyle {
                 color: BAND_GREY,
                 ..style::series_style(0)

@@ -27,8 +27,11 @@ pub(crate) const BAND_ALPHA: f64 = 0.22;
 const ENTRY_GAP: i32 = 30;
 const ROW_H: i32 = 30;
 
+/// The width of an entry: its sample and its label, the label measured
+/// with 10% to spare (the measure runs a little short of the drawn text,
+/// and a row of many entries would run off the chart).
 fn entry_width(e: &LegendEntry) -> i32 {
-    SAMPLE_W + 10 + text_size(&e.label, LEGEND).0 as i32
+    SAMPLE_W + 10 + (text_size(&e.label, LEGEND).0 as f64 * 1.1).ceil() as i32
 }
 
 fn legend_rows(entries: &[LegendEntry], width: i32) -> Vec<Vec<usize>> {
