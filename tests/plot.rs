@@ -1253,3 +1253,33 @@ fn the_new_charts_are_deterministic() {
         );
     }
 }
+
+#[test]
+fn a_large_agents_table_is_sampled_and_says_so() {
+    // 250 000 professionals in one violin: more than the 200 000 kept.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("design.csv"), "point\n0\n").unwrap();
+    std::fs::write(
+        dir.path().join("ticks.csv"),
+        "run,point,replicate,tick,autonomy\n0,0,0,0,0.5\n",
+    )
+    .unwrap();
+    let mut t = String::with_capacity(250_000 * 24);
+    t.push_str("run,point,replicate,tick,team,professional,autonomy\n");
+    for i in 0..250_000u32 {
+        let v = (i % 1000) as f64 / 1000.0;
+        t.push_str(&format!("0,0,0,5,{},{i},{v}\n", i / 100));
+    }
+    std::fs::write(dir.path().join("agents.csv"), t).unwrap();
+    let files = names(&plot_dir(dir.path(), &svg_opts()).unwrap());
+    assert!(files.contains("distribution.svg"), "{files:?}");
+    let t = texts(&svg(dir.path(), "distribution")).join("|");
+    assert!(
+        t.contains("250000 values per violin; all runs pooled"),
+        "{t}"
+    );
+    assert!(
+        t.contains("violins of more than 200000 values: a systematic sample"),
+        "{t}"
+    );
+}
