@@ -154,7 +154,7 @@ pub enum Command {
         /// Image format
         #[arg(long, value_enum, default_value_t = PlotFormat::Png)]
         format: PlotFormat,
-        /// Metric for heatmaps, comparisons, lines and time-series panels (repeatable) [default: the model's main metric]
+        /// Metric for heatmaps, comparisons, lines, scatters and contrasts (repeatable), also drawn over time (timeseries_<metric>) and, for a state of agents.csv, as violins (distribution_<state>) [default: the model's main metric]
         #[arg(long = "metric", value_name = "NAME")]
         metrics: Vec<String>,
         /// Parameter on the x axis (lines; a heatmap when --y is a parameter too)
