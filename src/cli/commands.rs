@@ -430,9 +430,15 @@ fn new(name: &str, from: Option<&Path>) -> Result<i32> {
 /// Draws the forest plots of `contrasts.csv` in `dir`; a failure to draw is
 /// a warning (the table is written).
 pub(crate) fn draw_contrasts(dir: &Path, metrics: &[String]) {
-    // The forest plot comes with the charts' rework; until then the table
-    // and the printed summary carry the contrasts.
-    let _ = (dir, metrics);
+    let out = dir.join("plots");
+    match profspace::plot::plot_contrasts(dir, &out, metrics, profspace::plot::Format::Png) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("forest plot: {}", f.display());
+            }
+        }
+        Err(e) => eprintln!("warning: forest plot not drawn: {e}"),
+    }
 }
 
 /// Draws the charts of a discovery in `dir`; a failure to draw is a warning
