@@ -122,9 +122,15 @@ pub struct Charts {
     pub group: &'static str,
 }
 
+/// Called by a model after each recorded tick with everything recorded so
+/// far (a live view, e.g. the explorer's charts); returning `false` asks the
+/// model to stop the run there (its results are then incomplete and must be
+/// discarded).
+pub type Live<'a> = &'a (dyn Fn(&Recorded) -> bool + Sync);
+
 /// What a run records besides its run metrics: the ticks that go to
-/// `ticks.csv`, `teams.csv` and `agents.csv`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// `ticks.csv`, `teams.csv` and `agents.csv`, and who watches it live.
+#[derive(Clone, Copy, Default)]
 pub struct Recording<'a> {
     /// Every `ticks_every`-th tick to `ticks.csv` (0: none).
     pub ticks_every: u32,
@@ -132,6 +138,19 @@ pub struct Recording<'a> {
     pub teams_every: u32,
     /// The ticks whose agents go to `agents.csv`, ascending.
     pub agents_at: &'a [u32],
+    /// A live view of the rows, if any.
+    pub live: Option<Live<'a>>,
+}
+
+impl fmt::Debug for Recording<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recording")
+            .field("ticks_every", &self.ticks_every)
+            .field("teams_every", &self.teams_every)
+            .field("agents_at", &self.agents_at)
+            .field("live", &self.live.is_some())
+            .finish()
+    }
 }
 
 impl Recording<'_> {
@@ -139,8 +158,16 @@ impl Recording<'_> {
     pub fn ticks(every: u32) -> Recording<'static> {
         Recording {
             ticks_every: every,
-            teams_every: 0,
-            agents_at: &[],
+            ..Recording::default()
+        }
+    }
+
+    /// Tells the live view, if any, about the rows so far after tick `t`
+    /// (when `t` is recorded); whether the run goes on.
+    pub fn watch(&self, t: u32, out: &Recorded) -> bool {
+        match self.live {
+            Some(live) if self.tick(t) || self.teams(t) => live(out),
+            _ => true,
         }
     }
 

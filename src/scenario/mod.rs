@@ -58,6 +58,7 @@ impl Output {
             ticks_every: self.ticks_every,
             teams_every: self.teams_every,
             agents_at: &self.agents_at,
+            live: None,
         }
     }
 }

@@ -48,7 +48,7 @@ impl Model for Psm {
     }
 
     fn team_metrics(&self) -> &'static [Metric] {
-        &metrics::tick::METRICS
+        &metrics::team::METRICS
     }
 
     fn agent_columns(&self) -> &'static [Metric] {
@@ -92,6 +92,9 @@ impl Model for Psm {
             if rec.tick(t) {
                 out.ticks.push(f64::from(t));
                 out.ticks.extend_from_slice(&row);
+            }
+            if !rec.watch(t, out) {
+                return summary.finish();
             }
         }
         if rec.agents(p.ticks) {

@@ -8,7 +8,7 @@
 use super::frame::{Frame, TeamFrame};
 use super::math::{cbrt, clamp01, prefetch};
 use super::metrics::tick as m;
-use super::{Organisation, draw_levers};
+use super::{Levers, Organisation, draw_levers};
 use crate::observe::Tally;
 use crate::rng;
 
@@ -28,10 +28,10 @@ impl Organisation {
         self.step_recording(tick, None)
     }
 
-    /// [`Organisation::step`], appending a row `[tick, team, team metrics…]`
-    /// per team to `teams` when given (the team metrics are the tick metrics
-    /// of [`super::metrics::tick`] over the team: means over its
-    /// professionals, its manager's values, its own event counts).
+    /// [`Organisation::step`], appending a row `[tick, team, team columns…]`
+    /// per team to `teams` when given (the columns of
+    /// [`super::metrics::team`]: the tick metrics over the team, then the
+    /// levers of its manager during the tick).
     pub fn step_recording(
         &mut self,
         tick: u32,
@@ -45,12 +45,14 @@ impl Organisation {
         let mut exits = rng::stream(&self.key, rng::EXIT_STREAM, tick);
         let mut sums: TeamSums = [0.0; m::LEN];
         for j in 0..self.teams() {
+            // The manager of tick t (a revocation in phase C replaces it).
+            let levers = self.levers[j];
             let t = self.step_team(j, tick, turbulent, &mut exits);
             for (s, x) in sums.iter_mut().zip(t) {
                 *s += x;
             }
             if let Some(rows) = teams.as_deref_mut() {
-                self.team_row(j, tick, &t, rows);
+                self.team_row(j, tick, &t, &levers, rows);
             }
         }
         let (n, teams) = (self.len() as f64, self.teams() as f64);
@@ -67,7 +69,7 @@ impl Organisation {
     }
 
     /// Team `j`'s row of `teams.csv` from its tally.
-    fn team_row(&self, j: usize, tick: u32, tally: &TeamSums, rows: &mut Vec<f64>) {
+    fn team_row(&self, j: usize, tick: u32, tally: &TeamSums, lv: &Levers, rows: &mut Vec<f64>) {
         let ts = self.team_size as f64;
         rows.push(f64::from(tick));
         rows.push(j as f64);
@@ -80,6 +82,15 @@ impl Organisation {
         let at = rows.len() - m::LEN;
         rows[at + m::EXITS] = self.team_exits[j] as f64;
         rows[at + m::REVOCATIONS] = self.team_revocations[j] as f64;
+        rows.extend_from_slice(&[
+            lv.rationale,
+            lv.effect,
+            lv.focus,
+            lv.energy,
+            lv.connection,
+            lv.dominance,
+            lv.listening,
+        ]);
     }
 
     /// Appends a row `[tick, team, professional, agent columns…]` per
