@@ -109,7 +109,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io { source, .. } => Some(source),
-            Error::Scenario(e) => Some(e),
+            // The scenario's problems are the message itself: no source, so
+            // that `{:#}` does not print them twice.
             _ => None,
         }
     }

@@ -32,6 +32,7 @@
 //! The crate's map is in `ARCHITECTURE.md`; the model as implemented is
 //! described in `docs/ODD.md`.
 
+pub mod analysis;
 pub mod error;
 pub mod lanes;
 pub mod model;

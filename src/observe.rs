@@ -256,6 +256,9 @@ pub struct ResultTable {
     pub header: Vec<String>,
     /// Rows, each as long as the header.
     pub rows: Vec<Vec<String>>,
+    /// The resolved parameter columns (set by named conditions, not inputs
+    /// of their own; see `Design::resolved`).
+    pub resolved: Vec<String>,
 }
 
 impl ResultTable {
@@ -274,9 +277,26 @@ impl ResultTable {
             .unwrap_or(f64::NAN)
     }
 
-    /// The design parameter columns of `aggregate.csv`: those between
-    /// `point` and `n`.
+    /// The index of column `name` when it is an input of the design (a
+    /// parameter column that is not resolved).
+    pub fn input(&self, name: &str) -> Option<usize> {
+        self.parameter_columns()
+            .into_iter()
+            .find(|&i| self.header[i] == name)
+    }
+
+    /// The design parameter columns of `aggregate.csv`, the inputs: those
+    /// between `point` and `n` but the resolved ones.
     pub fn parameter_columns(&self) -> Vec<usize> {
+        self.all_parameter_columns()
+            .into_iter()
+            .filter(|&i| !self.resolved.contains(&self.header[i]))
+            .collect()
+    }
+
+    /// Every parameter column of `aggregate.csv`, resolved ones included:
+    /// those between `point` and `n`.
+    pub fn all_parameter_columns(&self) -> Vec<usize> {
         (1..self.header.len())
             .take_while(|&i| self.header[i] != "n")
             .collect()

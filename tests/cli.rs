@@ -35,6 +35,11 @@ fn check_refused(text: &str, fragments: &[&str]) {
         !stderr.contains("panicked"),
         "a panic reached the user:\n{stderr}"
     );
+    assert_eq!(
+        stderr.matches("invalid scenario").count(),
+        1,
+        "the problems are said more than once:\n{stderr}"
+    );
     assert!(
         !out.exists(),
         "an output folder was created for a bad scenario"
@@ -218,7 +223,22 @@ fn run_writes_the_three_files_and_a_summary() {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
-    assert!(runs.starts_with("run,point,replicate,seed,autonomy,safety,purpose,identity,meaning,drive,skill,cynicism,trust,standard,effects,licence,conflict,existential,functional,essential,fit,alienated,disoriented,integrated,exits,revocations,settle_tick\n"), "{runs}");
+    // The run's design point: every key a sweep could vary, then the metrics.
+    let header = runs.lines().next().unwrap();
+    assert!(
+        header.starts_with("run,point,replicate,seed,ticks,coupling,organization.teams,"),
+        "{header}"
+    );
+    assert!(header.ends_with(",environment.turbulence,autonomy,safety,purpose,identity,meaning,drive,skill,cynicism,trust,standard,effects,licence,conflict,existential,functional,essential,fit,alienated,disoriented,integrated,exits,revocations,settle_tick"), "{header}");
+    let teams = header
+        .split(',')
+        .position(|c| c == "organization.teams")
+        .unwrap();
+    assert!(
+        runs.lines()
+            .skip(1)
+            .all(|l| l.split(',').nth(teams) == Some("3"))
+    );
     assert_eq!(runs.lines().count(), 4);
     let ticks = fs::read_to_string(out.join("ticks.csv")).unwrap();
     assert_eq!(ticks.lines().count(), 1 + 3 * 20);
@@ -421,5 +441,189 @@ fn commands_refuse_flags_they_do_not_use_and_honour_those_they_show() {
         String::from_utf8_lossy(&explained.stdout).contains("Results go to elsewhere/"),
         "{}",
         String::from_utf8_lossy(&explained.stdout)
+    );
+}
+
+/// `--set` and the shorthands are read like the file: a bad value exits 2
+/// naming the flag, the key and what is allowed; a good one gives the same
+/// bytes as the file with that value, and the manifest records it.
+#[test]
+fn overrides_are_checked_like_the_file_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.toml");
+    fs::write(
+        &base,
+        "ticks = 20\nreplications = 3\n[organization]\nteams = 3\nteam_size = 4\n",
+    )
+    .unwrap();
+    let refused = |args: &[&str], fragments: &[&str]| {
+        let out = dir.path().join("refused");
+        let mut cmd = profspace();
+        cmd.args([
+            "run",
+            base.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let assert = cmd.args(args).assert().code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        for f in fragments {
+            assert!(stderr.contains(f), "stderr lacks {f:?}:\n{stderr}");
+        }
+        assert_eq!(stderr.matches("invalid scenario").count(), 1, "{stderr}");
+        assert!(!out.exists());
+    };
+    refused(
+        &["--set", "managers.focus=2"],
+        &[
+            "--set managers.focus=2",
+            "`managers.focus`",
+            "out of range",
+            "from 0 to 1",
+        ],
+    );
+    refused(
+        &["--set", "managers.fcous=0.2"],
+        &["--set managers.fcous=0.2", "did you mean `focus`"],
+    );
+    refused(
+        &["--set", "coupling=zero_sm"],
+        &["did you mean \"zero_sum\""],
+    );
+    refused(&["--ticks", "0"], &["--ticks 0", "`ticks`"]);
+    refused(
+        &["--set", "organization.peers=50"],
+        &["--set organization.peers=50", "peer ties"],
+    );
+    refused(&["--set", "sweep.replications=2"], &["not the [sweep]"]);
+
+    let written = dir.path().join("written.toml");
+    fs::write(
+        &written,
+        "seed = 5\nticks = 15\nreplications = 2\ncoupling = \"zero_sum\"\n[organization]\nteams = 3\nteam_size = 4\n[managers]\nfocus = 0.7\n",
+    )
+    .unwrap();
+    let run = |file: &Path, out: &str, args: &[&str]| {
+        let out = dir.path().join(out);
+        let mut cmd = profspace();
+        cmd.args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ]);
+        cmd.args(args).assert().success();
+        out
+    };
+    let by_flags = run(
+        &base,
+        "flags",
+        &[
+            "--set",
+            "managers.focus=0.7",
+            "--set",
+            "coupling=zero_sum",
+            "--ticks",
+            "15",
+            "--replications",
+            "2",
+            "--seed",
+            "5",
+        ],
+    );
+    let by_file = run(&written, "file", &[]);
+    for t in ["runs.csv", "ticks.csv", "aggregate.csv"] {
+        assert_eq!(
+            fs::read(by_flags.join(t)).unwrap(),
+            fs::read(by_file.join(t)).unwrap(),
+            "{t} differs between the flags and the file"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(by_flags.join("manifest.json")).unwrap()).unwrap();
+    let overrides: Vec<&str> = manifest["overrides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        overrides,
+        [
+            "--set managers.focus=0.7",
+            "--set coupling=zero_sum",
+            "--seed 5",
+            "--ticks 15",
+            "--replications 2"
+        ]
+    );
+    assert_eq!(manifest["scenario"]["managers.focus"], 0.7);
+    assert!(
+        manifest["scenario_toml"]
+            .as_str()
+            .unwrap()
+            .contains("focus = 0.7")
+    );
+}
+
+/// A conditions sweep writes the parameters its conditions set, resolved
+/// at every point, after the swept columns.
+#[test]
+fn conditions_carry_their_parameter_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    fs::write(
+        &file,
+        "ticks = 10\nreplications = 2\n[organization]\nteams = 2\nteam_size = 3\n\
+         [sweep.grid]\ncoupling = [\"zero_sum\", \"freedom_safety\"]\n\
+         [[sweep.conditions]]\nlabel = \"management\"\n\"managers.focus\" = 0.9\n\"managers.connection\" = 0.2\n\
+         [[sweep.conditions]]\nlabel = \"integrated\"\n\"managers.focus\" = 0.8\n\"managers.connection\" = 0.8\n\
+         [[sweep.conditions]]\nlabel = \"plain\"\n\"dynamics.alpha\" = 0.2\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    profspace()
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .success();
+    let design = fs::read_to_string(out.join("design.csv")).unwrap();
+    assert_eq!(
+        design,
+        "point,condition,coupling,managers.focus,managers.connection,dynamics.alpha\n\
+         0,management,zero_sum,0.9,0.2,0.1\n1,management,freedom_safety,0.9,0.2,0.1\n\
+         2,integrated,zero_sum,0.8,0.8,0.1\n3,integrated,freedom_safety,0.8,0.8,0.1\n\
+         4,plain,zero_sum,0.5,0.5,0.2\n5,plain,freedom_safety,0.5,0.5,0.2\n"
+    );
+    for t in ["runs.csv", "aggregate.csv"] {
+        let text = fs::read_to_string(out.join(t)).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let at = header.iter().position(|c| *c == "managers.focus").unwrap();
+        let cond = header.iter().position(|c| *c == "condition").unwrap();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let want = match f[cond] {
+                "management" => "0.9",
+                "integrated" => "0.8",
+                _ => "0.5",
+            };
+            assert_eq!(f[at], want, "{t}: {line}");
+        }
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["design"]["columns"],
+        serde_json::json!(["condition", "coupling"])
+    );
+    assert_eq!(
+        manifest["design"]["resolved"],
+        serde_json::json!(["managers.focus", "managers.connection", "dynamics.alpha"])
     );
 }

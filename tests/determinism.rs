@@ -12,16 +12,19 @@ fn profspace() -> Command {
     Command::cargo_bin("profspace").unwrap()
 }
 
-const TABLES: [&str; 5] = [
+const TABLES: [&str; 7] = [
     "design.csv",
     "runs.csv",
     "ticks.csv",
     "aggregate.csv",
     "failures.csv",
+    "teams.csv",
+    "agents.csv",
 ];
 
 const SMALL_SWEEP: &str = "name = \"small\"\nticks = 30\nreplications = 3\n\
     [organization]\nteams = 4\nteam_size = 5\n\
+    [output]\nteams_every = 10\nagents_at = [30, 0]\n\
     [sweep.grid]\ncoupling = [\"zero_sum\", \"freedom_safety\"]\n\"managers.focus\" = [0.2, 0.8]\n";
 
 struct Case {
@@ -65,7 +68,10 @@ fn assert_same(a: &Path, b: &Path) {
 
 #[test]
 fn run_is_identical_for_one_and_two_threads_and_seed_matters() {
-    let c = case("ticks = 40\nreplications = 6\n[organization]\nteams = 5\nteam_size = 6\n");
+    let c = case(
+        "ticks = 40\nreplications = 6\n[organization]\nteams = 5\nteam_size = 6\n\
+         [output]\nteams_every = 5\nagents_at = [0, 17, 40]\n",
+    );
     let run = |out: &str, extra: &[&str]| {
         let out = c.root.join(out);
         common::profspace_on("run", &c.scenario, &out, extra).success();
@@ -104,6 +110,20 @@ fn sweep_is_identical_for_one_and_two_threads() {
         )
     );
     assert_eq!(aggregate.lines().count(), 1 + 4);
+    // 12 runs × ticks 0, 10, 20 × 4 teams; 12 runs × ticks 0 and 30 × 20
+    // professionals, in run order.
+    let teams = fs::read_to_string(one.join("teams.csv")).unwrap();
+    assert!(teams.starts_with("run,point,replicate,tick,team,autonomy,"));
+    assert_eq!(teams.lines().count(), 1 + 12 * 3 * 4);
+    let agents = fs::read_to_string(one.join("agents.csv")).unwrap();
+    assert!(agents.starts_with("run,point,replicate,tick,team,professional,autonomy,"));
+    assert_eq!(agents.lines().count(), 1 + 12 * 2 * 20);
+    let ticks: Vec<&str> = agents
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(&ticks[..21], &[&["0"; 20][..], &["30"][..]].concat()[..]);
 }
 
 #[test]
@@ -239,6 +259,7 @@ pub fn kill_midway(scenario: &Path, out: &Path, after: usize) -> bool {
 #[test]
 fn a_killed_sweep_resumes_to_identical_bytes() {
     let text = "name = \"long\"\nticks = 150\nreplications = 8\n[organization]\nteams = 10\nteam_size = 10\n\
+                [output]\nteams_every = 10\nagents_at = [0, 150]\n\
                 [sweep.grid]\n\"managers.focus\" = { from = 0.1, to = 0.9, steps = 12 }\n";
     let c = case(text);
     let full = sweep(&c, "full", &["--threads", "1"]);
@@ -263,6 +284,9 @@ fn a_killed_sweep_resumes_to_identical_bytes() {
         .stderr(predicates::str::contains("different scenario"));
     common::profspace_on("sweep", &c.scenario, &out, &["--resume"]).success();
     assert_same(&full, &out);
+    let rows = |t: &str| fs::read_to_string(out.join(t)).unwrap().lines().count();
+    assert_eq!(rows("teams.csv"), 1 + 96 * 15 * 10);
+    assert_eq!(rows("agents.csv"), 1 + 96 * 2 * 100);
 }
 
 #[test]

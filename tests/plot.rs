@@ -692,3 +692,594 @@ fn the_same_sensitivity_csv_gives_the_same_svg_bytes() {
         }
     }
 }
+
+// ---------------------------------------------------------------------
+// Analysis a researcher can trust: sampled designs, honest bands, files
+// that never overwrite the defaults, --out, the March model's periods,
+// resolved columns, contrasts and distributions. The folders are written
+// by the tests (tests/plot_folders/).
+// ---------------------------------------------------------------------
+
+mod plot_folders;
+use plot_folders as folders;
+
+fn svg_opts() -> PlotOptions {
+    PlotOptions {
+        format: Format::Svg,
+        ..PlotOptions::default()
+    }
+}
+
+/// The text elements of an SVG, unescaped.
+fn texts(svg: &str) -> Vec<String> {
+    let svg = svg
+        .replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..t.find("</text>")?];
+            Some(body.trim().to_string())
+        })
+        .collect()
+}
+
+/// The decimal numbers written in `text` with more than 3 significant
+/// digits.
+fn long_numbers(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut token = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (c == '.' && !token.is_empty()) {
+            token.push(c);
+            continue;
+        }
+        let t = token.trim_end_matches('.');
+        if t.contains('.') {
+            let digits = t.replace('.', "");
+            let sig = digits.trim_start_matches('0').trim_end_matches('0');
+            if sig.len() > 3 {
+                found.push(t.to_string());
+            }
+        }
+        token.clear();
+    }
+    found
+}
+
+#[test]
+fn a_sampled_design_gets_scatters_with_a_trend_and_three_digit_labels() {
+    for with_manifest in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        folders::sampled(dir.path());
+        if with_manifest {
+            folders::manifest(
+                dir.path(),
+                "professional_space",
+                &["coupling", "professionals.need", "managers.focus"],
+                Some(&[]),
+                folders::SAMPLED_TOML,
+            );
+        }
+        let files = names(&plot_dir(dir.path(), &svg_opts()).unwrap());
+        assert!(files.contains("scatter_essential.svg"), "{files:?}");
+        // Sampled values are not categories: no dot plot of 60 points, no
+        // lines through them.
+        assert!(
+            !files.contains("comparison_essential.svg")
+                && !files.iter().any(|f| f.starts_with("lines_")),
+            "{files:?}"
+        );
+        let s = svg_text(dir.path(), "scatter_essential");
+        for t in [
+            "essential against the sampled parameters",
+            "professionals.need",
+            "managers.focus",
+            "LOWESS trend",
+            "nearest 2/3 of the points",
+            "coupling = zero_sum",
+            "coupling = freedom_safety",
+            "essential (0–1)",
+        ] {
+            assert!(
+                s.contains(t),
+                "scatter lacks {t:?} (manifest: {with_manifest})"
+            );
+        }
+        // Every number written in any chart has at most 3 significant digits.
+        for f in &files {
+            let stem = f.trim_end_matches(".svg");
+            for t in texts(&svg(dir.path(), stem)) {
+                let long = long_numbers(&t);
+                assert!(long.is_empty(), "{f}: {t:?} has {long:?}");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    folders::sampled(dir.path());
+    // A sampled parameter asked for with --x gets a scatter of its own,
+    // beside (never over) the default one.
+    let opts = PlotOptions {
+        format: Format::Svg,
+        x: Some("managers.focus".into()),
+        y: Some("essential".into()),
+        ..PlotOptions::default()
+    };
+    let files = names(&plot_dir(dir.path(), &opts).unwrap());
+    assert_eq!(files, set(&["scatter_essential_managers.focus.svg"]));
+}
+
+#[test]
+fn labels_of_grid_values_are_rounded_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut agg = String::from("point,a,b,n,m_mean,m_ci95\n");
+    let mut k = 0;
+    for a in ["0.1111111111111111", "0.3333333333333333"] {
+        for b in ["10.123456", "20.987654", "30.5"] {
+            agg.push_str(&format!(
+                "{k},{a},{b},2,{},0.01\n",
+                0.123456789 * (k + 1) as f64
+            ));
+            k += 1;
+        }
+    }
+    std::fs::write(dir.path().join("aggregate.csv"), agg).unwrap();
+    let files = names(&plot_dir(dir.path(), &svg_opts()).unwrap());
+    assert!(files.contains("heatmap_m.svg") && files.contains("lines_m_by_a.svg"));
+    for stem in ["heatmap_m", "lines_m_by_a", "comparison_m"] {
+        let all = texts(&svg(dir.path(), stem));
+        for t in &all {
+            assert!(long_numbers(t).is_empty(), "{stem}: {t:?}");
+        }
+        let joined = all.join("|");
+        assert!(
+            joined.contains("0.333") || joined.contains("21"),
+            "{stem}: {joined}"
+        );
+    }
+    let h = texts(&svg(dir.path(), "heatmap_m")).join("|");
+    assert!(h.contains("|0.111|") && h.contains("|10.1|"), "{h}");
+}
+
+#[test]
+fn a_band_that_pools_design_points_is_called_a_spread_not_a_confidence_band() {
+    // 18 points, one line per coupling: each line pools 9 design points.
+    let dir = fixture("sweep");
+    plot_dir(dir.path(), &svg_opts()).unwrap();
+    let s = svg_text(dir.path(), "timeseries");
+    assert!(
+        s.contains("spread of the pooled runs, mean ± 1 sd")
+            && s.contains("not a confidence interval")
+            && !s.contains("confidence band of the mean")
+            && !s.contains("confidence interval of the mean"),
+        "{}",
+        texts(&s).join("|")
+    );
+    // One design point: its runs share it, the band is a confidence band,
+    // and the legend says so.
+    let one = fixture("single");
+    plot_dir(one.path(), &svg_opts()).unwrap();
+    let s = svg_text(one.path(), "timeseries");
+    // (12 ticks: markers with bars rather than a shaded band.)
+    assert!(s.contains("bars: 95% confidence interval of the mean (Student's t)"));
+    assert!(!s.contains("pooled"));
+    // With many ticks the band is shaded, and the legend says what it is.
+    let sampled = tempfile::tempdir().unwrap();
+    folders::sampled(sampled.path());
+    plot_dir(sampled.path(), &svg_opts()).unwrap();
+    let t = texts(&svg(sampled.path(), "timeseries"));
+    assert!(
+        t.iter()
+            .any(|x| x == "shaded: spread of the pooled runs, mean ± 1 sd"),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn asking_for_a_metric_never_overwrites_the_default_charts() {
+    let dir = fixture("sweep");
+    plot_dir(dir.path(), &svg_opts()).unwrap();
+    let before = std::fs::read(dir.path().join("plots/timeseries.svg")).unwrap();
+    let opts = PlotOptions {
+        format: Format::Svg,
+        metrics: vec!["trust".into(), "conflict".into()],
+        ..PlotOptions::default()
+    };
+    let files = names(&plot_dir(dir.path(), &opts).unwrap());
+    for f in ["timeseries_trust.svg", "timeseries_conflict.svg"] {
+        assert!(files.contains(f), "{files:?}");
+    }
+    assert!(!files.contains("timeseries.svg"), "{files:?}");
+    let after = std::fs::read(dir.path().join("plots/timeseries.svg")).unwrap();
+    assert_eq!(before, after, "timeseries.svg was replaced");
+    let t = texts(&svg(dir.path(), "timeseries_trust"));
+    assert!(t.iter().any(|x| x == "trust over time"), "{t:?}");
+    assert!(!t.iter().any(|x| x == "essential"), "{t:?}");
+}
+
+#[test]
+fn plot_out_puts_every_chart_there_and_nowhere_else() {
+    let dir = fixture("sweep");
+    let target = tempfile::tempdir().unwrap();
+    let out = target.path().join("charts/here");
+    let opts = PlotOptions {
+        format: Format::Svg,
+        out: Some(out.clone()),
+        ..PlotOptions::default()
+    };
+    let files = plot_dir(dir.path(), &opts).unwrap();
+    assert!(files.len() >= 5);
+    for f in &files {
+        assert!(f.starts_with(&out) && f.is_file(), "{}", f.display());
+    }
+    assert!(!dir.path().join("plots").exists());
+    // The forced charts too.
+    let opts = PlotOptions {
+        x: Some("managers.focus".into()),
+        y: Some("essential".into()),
+        ..opts
+    };
+    for f in plot_dir(dir.path(), &opts).unwrap() {
+        assert!(f.starts_with(&out), "{}", f.display());
+    }
+    assert!(!dir.path().join("plots").exists());
+}
+
+#[test]
+fn march_charts_count_periods_and_keep_bands_in_range() {
+    // Three recorded periods: markers with bars, never a line through two.
+    let dir = tempfile::tempdir().unwrap();
+    folders::march(dir.path(), &[1, 2, 3]);
+    folders::manifest(
+        dir.path(),
+        "march1991",
+        &["march.code_learning"],
+        Some(&[]),
+        "",
+    );
+    plot_dir(dir.path(), &svg_opts()).unwrap();
+    let s = svg_text(dir.path(), "timeseries");
+    let t = texts(&s);
+    assert!(t.iter().any(|x| x == "period"), "{t:?}");
+    assert!(!t.iter().any(|x| x == "tick"), "{t:?}");
+    assert!(t.iter().any(|x| x == "mean (−1 to 1)"), "{t:?}");
+    assert!(
+        s.contains("bars: 95% confidence interval of the mean"),
+        "{t:?}"
+    );
+    // Two runs per point (t with 1 degree of freedom): the band would
+    // reach far below 0 and above 1; kept within the runs, the axis stays
+    // on 0–1.
+    assert!(!t.iter().any(|x| x.starts_with('-')), "{t:?}");
+    assert!(
+        t.iter().any(|x| x == "1.0") && !t.iter().any(|x| x == "1.5"),
+        "{t:?}"
+    );
+    // Three periods are joined by a thin line; two are not.
+    assert_eq!(joined_lines(&svg(dir.path(), "timeseries")), 2);
+    let two = tempfile::tempdir().unwrap();
+    folders::march(two.path(), &[1, 5]);
+    folders::manifest(
+        two.path(),
+        "march1991",
+        &["march.code_learning"],
+        Some(&[]),
+        "",
+    );
+    plot_dir(two.path(), &svg_opts()).unwrap();
+    assert_eq!(joined_lines(&svg(two.path(), "timeseries")), 0);
+}
+
+/// The polylines of 3 or more points in the first series' colour (blue,
+/// solid): the lines joining its means, one per panel.
+fn joined_lines(svg: &str) -> usize {
+    svg.split("<polyline")
+        .skip(1)
+        .filter(|p| {
+            let tag = &p[..p.find("/>").unwrap_or(p.len())];
+            let Some(at) = tag.find("points=\"") else {
+                return false;
+            };
+            let pts = &tag[at + 8..];
+            let n = pts[..pts.find('"').unwrap()].split_whitespace().count();
+            n >= 3 && tag.to_ascii_uppercase().contains("#0072B2")
+        })
+        .count()
+}
+
+#[test]
+fn resolved_columns_are_not_design_inputs() {
+    // A condition's resolved focus and connection (0.9/0.1, 0.1/0.1,
+    // 0.8/0.8) would look like a focus × connection grid.
+    let dir = tempfile::tempdir().unwrap();
+    folders::conditions(dir.path());
+    folders::manifest(
+        dir.path(),
+        "professional_space",
+        &["condition"],
+        Some(&["managers.focus", "managers.connection"]),
+        "",
+    );
+    let files = names(&plot_dir(dir.path(), &svg_opts()).unwrap());
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("heatmap") || f.starts_with("situations")),
+        "{files:?}"
+    );
+    assert!(files.contains("comparison_essential.svg"), "{files:?}");
+    let c = texts(&svg(dir.path(), "comparison_essential"));
+    assert!(c.iter().any(|t| t == "integrated"), "{c:?}");
+    assert!(!c.iter().any(|t| t.contains("focus")), "{c:?}");
+    // --by and --x take only swept columns.
+    let opts = PlotOptions {
+        by: Some("managers.focus".into()),
+        ..svg_opts()
+    };
+    let msg = user_error(dir.path(), &opts);
+    assert!(
+        msg.contains("managers.focus") && msg.contains("parameters: condition"),
+        "{msg}"
+    );
+
+    // An older folder: no `resolved` key, the same columns all swept.
+    let old = tempfile::tempdir().unwrap();
+    folders::conditions(old.path());
+    folders::manifest(
+        old.path(),
+        "professional_space",
+        &["condition", "managers.focus", "managers.connection"],
+        None,
+        "",
+    );
+    let files = names(&plot_dir(old.path(), &svg_opts()).unwrap());
+    assert!(files.contains("heatmap_essential.svg"), "{files:?}");
+
+    // A plain run: every model parameter resolved, nothing swept.
+    let run = tempfile::tempdir().unwrap();
+    std::fs::write(
+        run.path().join("aggregate.csv"),
+        "point,managers.focus,professionals.need,n,essential_mean,essential_ci95\n0,0.5,0.7,3,0.6,0.01\n",
+    )
+    .unwrap();
+    folders::manifest(
+        run.path(),
+        "professional_space",
+        &[],
+        Some(&["managers.focus", "professionals.need"]),
+        "",
+    );
+    let opts = PlotOptions {
+        x: Some("managers.focus".into()),
+        ..svg_opts()
+    };
+    let msg = user_error(run.path(), &opts);
+    assert!(msg.contains("none: a single condition"), "{msg}");
+    // A swept column the table lacks names the file and the column.
+    std::fs::write(
+        run.path().join("aggregate.csv"),
+        "point,n,essential_mean\n0,3,0.6\n",
+    )
+    .unwrap();
+    folders::manifest(
+        run.path(),
+        "professional_space",
+        &["coupling"],
+        Some(&[]),
+        "",
+    );
+    let msg = user_error(run.path(), &svg_opts());
+    assert!(
+        msg.contains("aggregate.csv") && msg.contains("`coupling`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn contrasts_get_a_forest_plot_per_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    folders::contrasts(dir.path(), 5);
+    let out = dir.path().join("forest");
+    let files = profspace::plot::plot_contrasts(dir.path(), &out, &[], Format::Svg).unwrap();
+    assert_eq!(
+        names(&files),
+        set(&["contrast_essential.svg", "contrast_exits.svg"])
+    );
+    let s = std::fs::read_to_string(out.join("contrast_essential.svg")).unwrap();
+    let t = texts(&s);
+    let joined = t.join("|");
+    for want in [
+        "essential: freedom_safety − zero_sum, paired by replicate (common random numbers)",
+        "paired 95% CI (same replicate, common random numbers)",
+        "unpaired 95% CI (Welch)",
+        "mean difference",
+        "difference in essential (coupling level − baseline)",
+    ] {
+        assert!(t.iter().any(|x| x == want), "lacks {want:?}: {joined}");
+    }
+    // Row labels: level − baseline and the other parameter, 3 digits.
+    let focus = folders::sample(0, 0.123_456_789, 0.1, 0.9);
+    let label = format!("freedom_safety − zero_sum, focus {:.3}", focus);
+    assert!(t.iter().any(|x| x == &label), "no {label:?}: {joined}");
+    for x in &t {
+        assert!(long_numbers(x).is_empty(), "{x:?}");
+    }
+    let e = std::fs::read_to_string(out.join("contrast_exits.svg")).unwrap();
+    assert!(texts(&e).iter().any(|x| x == "undefined"));
+    // Only the metrics asked for; one that is not there is named.
+    let files =
+        profspace::plot::plot_contrasts(dir.path(), &out, &["exits".into()], Format::Png).unwrap();
+    assert_eq!(names(&files), set(&["contrast_exits.png"]));
+    let e = profspace::plot::plot_contrasts(dir.path(), &out, &["trust".into()], Format::Svg)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("contrasts.csv") && e.contains("`trust`"), "{e}");
+    // Many rows: the first 60, and the chart says so; it grows with rows.
+    let many = tempfile::tempdir().unwrap();
+    folders::contrasts(many.path(), 75);
+    profspace::plot::plot_contrasts(many.path(), many.path(), &["essential".into()], Format::Svg)
+        .unwrap();
+    let big = std::fs::read_to_string(many.path().join("contrast_essential.svg")).unwrap();
+    assert!(big.contains("the first 60 of 75 contrasts"));
+    let height = |svg: &str| -> u32 {
+        let h = &svg[svg.find("height=\"").unwrap() + 8..];
+        h[..h.find('"').unwrap()].parse().unwrap()
+    };
+    assert!(height(&big) > height(&s) + 50 * 25);
+    // A broken table names the file and the column.
+    std::fs::write(
+        many.path().join("contrasts.csv"),
+        "metric,by,level,baseline,n,mean_diff\n",
+    )
+    .unwrap();
+    let e = profspace::plot::plot_contrasts(many.path(), many.path(), &[], Format::Svg)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("contrasts.csv") && e.contains("`ci95`"), "{e}");
+    // plot_dir draws them with the rest.
+    let sweep = fixture("sweep");
+    folders::contrasts(sweep.path(), 3);
+    let files = names(&plot_dir(sweep.path(), &svg_opts()).unwrap());
+    assert!(files.contains("contrast_essential.svg") && files.contains("timeseries.svg"));
+}
+
+#[test]
+fn agents_get_violins_by_condition_and_tick() {
+    // The sweep fixture: no condition column, so grouped by coupling (the
+    // model's choice); panels: the model's time-series panels that are
+    // states of agents.csv.
+    let dir = fixture("sweep");
+    folders::agents(dir.path(), 18);
+    let files = names(&plot_dir(dir.path(), &svg_opts()).unwrap());
+    assert!(files.contains("distribution.svg"), "{files:?}");
+    let t = texts(&svg(dir.path(), "distribution"));
+    let joined = t.join("|");
+    for want in [
+        "Professionals' states, by coupling",
+        "coupling = zero_sum",
+        "coupling = freedom_safety",
+        "autonomy",
+        "cynicism",
+        "tick",
+        "40",
+    ] {
+        assert!(t.iter().any(|x| x == want), "lacks {want:?}: {joined}");
+    }
+    assert!(joined.contains("Silverman") && joined.contains("interquartile range"));
+    assert!(joined.contains("each violin pools every design point with that coupling"));
+    // Only the model's panels: `need` is a state, not a panel.
+    assert!(!t.iter().any(|x| x == "need"), "{joined}");
+    // Asked for: its own file; the default is left as it is.
+    let before = std::fs::read(dir.path().join("plots/distribution.svg")).unwrap();
+    let opts = PlotOptions {
+        metrics: vec!["need".into()],
+        ..svg_opts()
+    };
+    let files = names(&plot_dir(dir.path(), &opts).unwrap());
+    assert!(files.contains("distribution_need.svg"), "{files:?}");
+    assert_eq!(
+        before,
+        std::fs::read(dir.path().join("plots/distribution.svg")).unwrap()
+    );
+    let n = texts(&svg(dir.path(), "distribution_need"));
+    assert!(
+        n.iter()
+            .any(|x| x == "need across professionals, by coupling"),
+        "{n:?}"
+    );
+
+    // Named conditions group first.
+    let cond = tempfile::tempdir().unwrap();
+    folders::conditions(cond.path());
+    folders::agents(cond.path(), 3);
+    folders::manifest(
+        cond.path(),
+        "professional_space",
+        &["condition"],
+        Some(&["managers.focus", "managers.connection"]),
+        "",
+    );
+    plot_dir(cond.path(), &svg_opts()).unwrap();
+    let t = texts(&svg(cond.path(), "distribution"));
+    assert!(
+        t.iter().any(|x| x == "Professionals' states, by condition"),
+        "{t:?}"
+    );
+    assert!(t.iter().any(|x| x == "integrated"), "{t:?}");
+
+    // A broken agents.csv names the file, the line and the column.
+    std::fs::write(
+        cond.path().join("agents.csv"),
+        "run,point,replicate,tick,team,professional,autonomy\n0,0,0,0,0,0,high\n",
+    )
+    .unwrap();
+    let msg = user_error(cond.path(), &svg_opts());
+    assert!(
+        msg.contains("agents.csv") && msg.contains("`autonomy`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_new_charts_are_deterministic() {
+    let build = || {
+        let dir = tempfile::tempdir().unwrap();
+        folders::sampled(dir.path());
+        folders::agents(dir.path(), 60);
+        folders::contrasts(dir.path(), 8);
+        dir
+    };
+    let (a, b) = (build(), build());
+    let fa = plot_dir(a.path(), &svg_opts()).unwrap();
+    let fb = plot_dir(b.path(), &svg_opts()).unwrap();
+    assert_eq!(names(&fa), names(&fb));
+    for stem in [
+        "scatter_essential",
+        "distribution",
+        "contrast_essential",
+        "timeseries",
+    ] {
+        assert!(names(&fa).contains(&format!("{stem}.svg")), "{stem}");
+    }
+    for (x, y) in fa.iter().zip(&fb) {
+        assert_eq!(
+            std::fs::read(x).unwrap(),
+            std::fs::read(y).unwrap(),
+            "{} differs between runs",
+            x.display()
+        );
+    }
+}
+
+#[test]
+fn a_large_agents_table_is_sampled_and_says_so() {
+    // 250 000 professionals in one violin: more than the 200 000 kept.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("design.csv"), "point\n0\n").unwrap();
+    std::fs::write(
+        dir.path().join("ticks.csv"),
+        "run,point,replicate,tick,autonomy\n0,0,0,0,0.5\n",
+    )
+    .unwrap();
+    let mut t = String::with_capacity(250_000 * 24);
+    t.push_str("run,point,replicate,tick,team,professional,autonomy\n");
+    for i in 0..250_000u32 {
+        let v = (i % 1000) as f64 / 1000.0;
+        t.push_str(&format!("0,0,0,5,{},{i},{v}\n", i / 100));
+    }
+    std::fs::write(dir.path().join("agents.csv"), t).unwrap();
+    let files = names(&plot_dir(dir.path(), &svg_opts()).unwrap());
+    assert!(files.contains("distribution.svg"), "{files:?}");
+    let t = texts(&svg(dir.path(), "distribution")).join("|");
+    assert!(
+        t.contains("250000 values per violin; all runs pooled"),
+        "{t}"
+    );
+    assert!(
+        t.contains("violins of more than 200000 values: a systematic sample"),
+        "{t}"
+    );
+}

@@ -101,7 +101,7 @@ proptest! {
             let mut rows = Vec::new();
             let obs = org.step_recording(t, Some(&mut rows));
             prop_assert_eq!(obs, plain.step(t), "recording changed tick {}", t);
-            let width = 2 + tick::LEN;
+            let width = 2 + profspace::model::psm::metrics::team::LEN;
             prop_assert_eq!(rows.len(), teams * width);
             for (k, metric) in tick::METRICS.iter().enumerate() {
                 let total: f64 = rows.chunks_exact(width).map(|r| r[2 + k]).sum();

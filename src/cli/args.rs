@@ -51,15 +51,32 @@ pub struct Exec {
     pub no_plots: bool,
 }
 
+/// Scenario values from the command line, read after the file with the
+/// same checks (run, sweep, sensitivity, slurm, check, explain).
+#[derive(Args, Debug, Clone, Default)]
+pub struct Overrides {
+    /// Set a scenario key, overriding the file (repeatable), e.g. --set managers.focus=0.7
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Master seed, overriding the scenario's
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Ticks (periods) per run, overriding the scenario's
+    #[arg(long, value_name = "N")]
+    pub ticks: Option<u64>,
+    /// Replications per design point, overriding the scenario's (and its [sweep]'s)
+    #[arg(long, value_name = "N")]
+    pub replications: Option<u64>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a scenario's replications (the built-in default scenario without a file)
     Run {
         /// Scenario file (TOML) [default: the built-in scenarios/default.toml]
         scenario: Option<PathBuf>,
-        /// Master seed, overriding the scenario's
-        #[arg(long, value_name = "N")]
-        seed: Option<u64>,
+        #[command(flatten)]
+        set: Overrides,
         #[command(flatten)]
         exec: Exec,
     },
@@ -73,9 +90,8 @@ pub enum Command {
         /// Print the design and the number of runs, then stop
         #[arg(long)]
         dry_run: bool,
-        /// Master seed, overriding the scenario's
-        #[arg(long, value_name = "N")]
-        seed: Option<u64>,
+        #[command(flatten)]
+        set: Overrides,
         #[command(flatten)]
         exec: Exec,
     },
@@ -83,9 +99,8 @@ pub enum Command {
     Sensitivity {
         /// Scenario file (TOML) with a [sensitivity] section
         scenario: PathBuf,
-        /// Master seed, overriding the scenario's
-        #[arg(long, value_name = "N")]
-        seed: Option<u64>,
+        #[command(flatten)]
+        set: Overrides,
         #[command(flatten)]
         exec: Exec,
     },
@@ -114,6 +129,8 @@ pub enum Command {
         /// Folder for the job files [default: output/<scenario name>-slurm]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        set: Overrides,
     },
     /// Join the folders of a sharded sweep into one (byte-identical to an unsharded sweep)
     Merge {
@@ -137,7 +154,7 @@ pub enum Command {
         /// Image format
         #[arg(long, value_enum, default_value_t = PlotFormat::Png)]
         format: PlotFormat,
-        /// Metric for heatmaps, comparisons, lines and time-series panels (repeatable) [default: the model's main metric]
+        /// Metric for heatmaps, comparisons, lines, scatters and contrasts (repeatable), also drawn over time (timeseries_<metric>) and, for a state of agents.csv, as violins (distribution_<state>) [default: the model's main metric]
         #[arg(long = "metric", value_name = "NAME")]
         metrics: Vec<String>,
         /// Parameter on the x axis (lines; a heatmap when --y is a parameter too)
@@ -153,10 +170,70 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Paired contrasts: every level of a design parameter against a baseline, over the paired replicates (writes DIR/contrasts.csv)
+    Compare {
+        /// Result folder of a finished sweep
+        dir: PathBuf,
+        /// The design parameter whose levels are compared (e.g. coupling, condition, managers.focus)
+        #[arg(long, value_name = "PARAM")]
+        by: String,
+        /// The level the others are compared against [default: the first in the design]
+        #[arg(long, value_name = "VALUE")]
+        baseline: Option<String>,
+        /// Metric to compare (repeatable) [default: the model's main metric]
+        #[arg(long = "metric", value_name = "NAME")]
+        metrics: Vec<String>,
+        /// Do not draw the forest plots
+        #[arg(long)]
+        no_plots: bool,
+    },
+    /// Scenario discovery (PRIM): the boxes of the design's parameters where an outcome lives (writes DIR/discover*.csv)
+    Discover {
+        /// Result folder of a finished sweep (many design points, e.g. scenarios/discovery.toml)
+        dir: PathBuf,
+        /// The metric that defines the cases of interest (e.g. integrated)
+        #[arg(long, value_name = "NAME")]
+        metric: String,
+        /// Cases of interest: the metric is at least X
+        #[arg(
+            long,
+            value_name = "X",
+            allow_hyphen_values = true,
+            required_unless_present = "below",
+            conflicts_with = "below"
+        )]
+        above: Option<f64>,
+        /// Cases of interest: the metric is at most X
+        #[arg(long, value_name = "X", allow_hyphen_values = true)]
+        below: Option<f64>,
+        /// The density (share of cases of interest) the chosen box must reach
+        #[arg(long, value_name = "D", default_value_t = 0.8)]
+        density: f64,
+        /// Boxes to find: each next box looks at the points outside the earlier ones
+        #[arg(long, value_name = "K", default_value_t = 1)]
+        boxes: usize,
+        /// One row per run instead of one per design point (the mean over its replicates)
+        #[arg(long)]
+        per_run: bool,
+        /// Take this step of box 1's trajectory (see discover_trajectory.csv) instead of the default choice
+        #[arg(long, value_name = "N")]
+        step: Option<usize>,
+        /// Rerun on R bootstrap resamples and report how often each parameter is restricted
+        #[arg(long, value_name = "R", default_value_t = 0)]
+        resample: usize,
+        /// How peeling candidates are scored
+        #[arg(long, value_enum, default_value_t = PrimObjective::Original)]
+        objective: PrimObjective,
+        /// Do not draw the charts
+        #[arg(long)]
+        no_plots: bool,
+    },
     /// Validate a scenario and print it with every value resolved
     Check {
         /// Scenario file (TOML)
         scenario: PathBuf,
+        #[command(flatten)]
+        set: Overrides,
     },
     /// Say in plain words what a scenario will do, how long it takes and how much it writes
     Explain {
@@ -168,6 +245,8 @@ pub enum Command {
         /// Worker threads the estimate assumes [default: all cores]
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
+        #[command(flatten)]
+        set: Overrides,
     },
     /// Write a commented scenario file to start from (NAME.toml)
     New {
@@ -189,6 +268,27 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+/// The scores of PRIM's peeling candidates.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum PrimObjective {
+    /// The density of the box after the peel (Friedman and Fisher's original)
+    Original,
+    /// The gain in density per point removed (EMA Workbench's default)
+    Lenient1,
+    /// Lenient1 times the points left in the box
+    Lenient2,
+}
+
+impl From<PrimObjective> for profspace::analysis::prim::Objective {
+    fn from(o: PrimObjective) -> Self {
+        match o {
+            PrimObjective::Original => Self::Original,
+            PrimObjective::Lenient1 => Self::Lenient1,
+            PrimObjective::Lenient2 => Self::Lenient2,
+        }
+    }
 }
 
 /// Image formats of `profspace plot`.

@@ -1,10 +1,10 @@
 //! One function per command: load what it needs, call the library, print
 //! what the user should see, return the exit code.
 
-use super::args::{Cli, Command, Exec, PlotFormat};
-use super::{exit, explain, progress, report, slurm, usage};
+use super::args::{Cli, Command, Exec, Overrides, PlotFormat};
+use super::{analyse, exit, explain, progress, report, slurm, usage};
 use anyhow::Result;
-use profspace::scenario::{self, Limits, Scenario};
+use profspace::scenario::{self, Limits, Override, Scenario};
 use profspace::sweep::{self, Options, Plan, Reason, Shard, Stop};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -16,21 +16,21 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
         None => flagship(&cli.flagship),
         Some(Command::Run {
             scenario,
-            seed,
+            set,
             exec,
-        }) => run(scenario.as_deref(), seed, &exec),
+        }) => run(scenario.as_deref(), &set, &exec),
         Some(Command::Sweep {
             scenario,
             shard,
             dry_run,
-            seed,
+            set,
             exec,
-        }) => sweep(&scenario, shard, dry_run, seed, &exec),
+        }) => sweep(&scenario, shard, dry_run, &set, &exec),
         Some(Command::Sensitivity {
             scenario,
-            seed,
+            set,
             exec,
-        }) => sensitivity(&scenario, seed, &exec),
+        }) => sensitivity(&scenario, &set, &exec),
         Some(Command::Slurm {
             scenario,
             shards,
@@ -40,6 +40,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             mem,
             submit,
             out,
+            set,
         }) => {
             let opts = slurm::SlurmOptions {
                 shards,
@@ -49,7 +50,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
                 mem,
                 dir: PathBuf::new(),
             };
-            slurm_jobs(&scenario, opts, out, submit)
+            slurm_jobs(&scenario, opts, out, submit, &set)
         }
         Some(Command::Merge {
             dirs,
@@ -66,14 +67,60 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             by,
             out,
         }) => plot(&dir, format, metrics, x, y, by, out),
-        Some(Command::Check { scenario }) => check(&scenario),
+        Some(Command::Compare {
+            dir,
+            by,
+            baseline,
+            metrics,
+            no_plots,
+        }) => {
+            let opts = profspace::analysis::contrast::Options {
+                by,
+                baseline,
+                metrics,
+            };
+            analyse::compare(&dir, opts, no_plots)
+        }
+        Some(Command::Discover {
+            dir,
+            metric,
+            above,
+            below,
+            density,
+            boxes,
+            per_run,
+            step,
+            resample,
+            objective,
+            no_plots,
+        }) => {
+            use profspace::analysis::discover::{Options, Rule};
+            let rule = match (above, below) {
+                (Some(x), _) => Rule::Above(x),
+                (None, Some(x)) => Rule::Below(x),
+                (None, None) => return Err(usage("give --above X or --below X")),
+            };
+            let opts = Options {
+                metric,
+                rule,
+                density,
+                boxes,
+                per_run,
+                step,
+                resample,
+                objective: objective.into(),
+            };
+            analyse::discover(&dir, opts, no_plots)
+        }
+        Some(Command::Check { scenario, set }) => check(&scenario, &set),
         Some(Command::Explain {
             scenario,
             out,
             threads,
+            set,
         }) => {
             let n = threads_of(threads)?;
-            let s = load(Some(&scenario), ("", ""), None, n)?;
+            let s = load(Some(&scenario), ("", ""), &set, n)?;
             let out = out.unwrap_or_else(|| default_out(&s));
             out!(
                 "{}",
@@ -122,34 +169,41 @@ fn command_line() -> Vec<String> {
     std::env::args().collect()
 }
 
-/// Loads a scenario file or an embedded one, applying a seed override.
+/// The overrides of the command line, in order: every `--set`, then the
+/// shorthands.
+fn overrides(set: &Overrides) -> Result<Vec<Override>> {
+    let mut list = set
+        .set
+        .iter()
+        .map(|a| Override::set(a).map_err(usage))
+        .collect::<Result<Vec<_>>>()?;
+    list.extend(set.seed.map(Override::seed));
+    list.extend(set.ticks.map(Override::ticks));
+    list.extend(set.replications.map(Override::replications));
+    Ok(list)
+}
+
+/// Loads a scenario file or an embedded one, applying the command line's
+/// overrides.
 fn load(
     path: Option<&Path>,
     embedded: (&str, &str),
-    seed: Option<u64>,
+    set: &Overrides,
     concurrent: usize,
 ) -> Result<Scenario> {
     let limits = Limits::detect(concurrent as u64);
+    let list = overrides(set)?;
     let loaded = match path {
-        Some(p) => Scenario::load(p, &limits),
-        None => Scenario::from_toml_with(
+        Some(p) => Scenario::load_overridden(p, &limits, &list),
+        None => Scenario::from_toml_overridden(
             embedded.0,
             &format!("<built-in {}.toml>", embedded.1),
             embedded.1,
             &limits,
+            &list,
         ),
     };
-    let mut s = loaded.map_err(profspace::error::Error::from)?;
-    if let Some(seed) = seed {
-        if seed > i64::MAX as u64 {
-            return Err(usage(format!(
-                "--seed {seed} is too large; the largest seed is {}",
-                i64::MAX
-            )));
-        }
-        s.seed = seed;
-    }
-    Ok(s)
+    Ok(loaded.map_err(profspace::error::Error::from)?)
 }
 
 /// `output/<scenario name>`.
@@ -160,13 +214,18 @@ fn default_out(s: &Scenario) -> PathBuf {
 /// The flagship experiment: the built-in `regimes.toml`.
 fn flagship(exec: &Exec) -> Result<i32> {
     let n = threads_of(exec.threads)?;
-    let s = load(None, (scenario::FLAGSHIP_SCENARIO, "regimes"), None, n)?;
+    let s = load(
+        None,
+        (scenario::FLAGSHIP_SCENARIO, "regimes"),
+        &Overrides::default(),
+        n,
+    )?;
     execute(&s, None, exec, "sweep")
 }
 
-fn run(path: Option<&Path>, seed: Option<u64>, exec: &Exec) -> Result<i32> {
+fn run(path: Option<&Path>, set: &Overrides, exec: &Exec) -> Result<i32> {
     let n = threads_of(exec.threads)?;
-    let mut s = load(path, (scenario::DEFAULT_SCENARIO, "default"), seed, n)?;
+    let mut s = load(path, (scenario::DEFAULT_SCENARIO, "default"), set, n)?;
     if exec.no_ticks {
         s.output.ticks_every = 0;
     }
@@ -177,11 +236,11 @@ fn sweep(
     path: &Path,
     shard: Option<Shard>,
     dry_run: bool,
-    seed: Option<u64>,
+    set: &Overrides,
     exec: &Exec,
 ) -> Result<i32> {
     let n = threads_of(exec.threads)?;
-    let mut s = load(Some(path), ("", ""), seed, n)?;
+    let mut s = load(Some(path), ("", ""), set, n)?;
     if exec.no_ticks {
         s.output.ticks_every = 0;
     }
@@ -194,9 +253,9 @@ fn sweep(
     execute(&s, shard, exec, "sweep")
 }
 
-fn sensitivity(path: &Path, seed: Option<u64>, exec: &Exec) -> Result<i32> {
+fn sensitivity(path: &Path, set: &Overrides, exec: &Exec) -> Result<i32> {
     let n = threads_of(exec.threads)?;
-    let mut s = load(Some(path), ("", ""), seed, n)?;
+    let mut s = load(Some(path), ("", ""), set, n)?;
     if exec.no_ticks {
         s.output.ticks_every = 0;
     }
@@ -226,14 +285,21 @@ fn slurm_jobs(
     mut opts: slurm::SlurmOptions,
     out: Option<PathBuf>,
     submit: bool,
+    set: &Overrides,
 ) -> Result<i32> {
     let s = load(
         Some(path),
         ("", ""),
-        None,
+        set,
         opts.cpus_per_task.max(1) as usize,
     )?;
     let total = Plan::new(&s, None).total_runs();
+    if s.sweep.as_ref().is_some_and(|sw| sw.target.is_some()) {
+        return Err(usage(
+            "a sweep with [sweep] target_ci95 decides its runs round by round, so it cannot be \
+             split into Slurm shards; run it whole (profspace sweep, in one job)",
+        ));
+    }
     if opts.shards == 0 || opts.shards > total {
         return Err(usage(format!(
             "--shards {}: choose from 1 to {total} (the number of runs)",
@@ -312,17 +378,16 @@ fn plot(
     Ok(exit::OK)
 }
 
-fn check(path: &Path) -> Result<i32> {
-    let s = load(Some(path), ("", ""), None, 1)?;
+fn check(path: &Path, set: &Overrides) -> Result<i32> {
+    let s = load(Some(path), ("", ""), set, 1)?;
     out!("{}", scenario::render_resolved(&s));
     let plan = Plan::new(&s, None);
     eprintln!(
-        "{} is valid: {} design point{} × {} replications = {} runs",
+        "{} is valid: {} design point{} {}",
         path.display(),
         plan.design.len(),
         if plan.design.len() == 1 { "" } else { "s" },
-        plan.replications,
-        plan.total_runs()
+        report::runs_words(&plan)
     );
     Ok(exit::OK)
 }
@@ -346,7 +411,10 @@ fn new(name: &str, from: Option<&Path>) -> Result<i32> {
         )));
     }
     let base = match from {
-        Some(f) => Some((f.display().to_string(), load(Some(f), ("", ""), None, 1)?)),
+        Some(f) => Some((
+            f.display().to_string(),
+            load(Some(f), ("", ""), &Overrides::default(), 1)?,
+        )),
         None => None,
     };
     let text = explain::new_file(&file_name, base.as_ref().map(|(o, s)| (o.as_str(), s)));
@@ -357,6 +425,27 @@ fn new(name: &str, from: Option<&Path>) -> Result<i32> {
         path.display()
     );
     Ok(exit::OK)
+}
+
+/// Draws the forest plots of `contrasts.csv` in `dir`; a failure to draw is
+/// a warning (the table is written).
+pub(crate) fn draw_contrasts(dir: &Path, metrics: &[String]) {
+    let out = dir.join("plots");
+    match profspace::plot::plot_contrasts(dir, &out, metrics, profspace::plot::Format::Png) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("forest plot: {}", f.display());
+            }
+        }
+        Err(e) => eprintln!("warning: forest plot not drawn: {e}"),
+    }
+}
+
+/// Draws the charts of a discovery in `dir`; a failure to draw is a warning
+/// (the tables are written).
+pub(crate) fn draw_discovery(dir: &Path) {
+    // The discovery charts come with the charts' rework.
+    let _ = dir;
 }
 
 /// Draws the charts of a finished folder unless `no_plots`; a failure to
@@ -408,9 +497,11 @@ fn warn_if_large(plan: &Plan) {
     let size = plan.estimated_output();
     if size.total() > 1 << 30 {
         eprintln!(
-            "warning: this will write about {} of tables ({} of them ticks.csv); to make it smaller, {}",
+            "warning: this will write about {} of tables ({} of them ticks.csv, {} teams.csv, {} agents.csv); to make it smaller, {}",
             scenario::human_bytes(size.total()),
             scenario::human_bytes(size.ticks),
+            scenario::human_bytes(size.teams),
+            scenario::human_bytes(size.agents),
             sweep::SMALLER
         );
     }

@@ -97,11 +97,10 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize, out: &Path) -> String
     let runs = plan.total_runs();
     let _ = writeln!(
         w,
-        "\nDesign: {} point{} × {} replications = {} runs; replicate r uses the same random numbers at every point (paired comparisons), master seed {}.",
+        "\nDesign: {} point{} {}; replicate r uses the same random numbers at every point (paired comparisons), master seed {}.",
         plan.design.len(),
         if plan.design.len() == 1 { "" } else { "s" },
-        plan.replications,
-        runs,
+        super::report::runs_words(&plan),
         s.seed
     );
     let per_run = seconds_per_run(&plan);
@@ -114,16 +113,30 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize, out: &Path) -> String
         per_run * 1e3
     );
     let size = plan.estimated_output();
-    let _ = writeln!(
-        w,
-        "Estimated output: runs.csv {}, ticks.csv {}{}, aggregate.csv {}.",
+    let rows = |rows: u64, none: &str| {
+        if rows == 0 {
+            format!(" ({none})")
+        } else {
+            format!(" ({rows} rows per run)")
+        }
+    };
+    let mut tables = format!(
+        "runs.csv {}, ticks.csv {}{}",
         human_bytes(size.runs),
         human_bytes(size.ticks),
-        if size.tick_rows == 0 {
-            " (no per-tick table)".to_string()
-        } else {
-            format!(" ({} rows per run)", size.tick_rows)
-        },
+        rows(size.tick_rows, "no per-tick table")
+    );
+    for (name, bytes, n) in [
+        ("teams.csv", size.teams, size.team_rows),
+        ("agents.csv", size.agents, size.agent_rows),
+    ] {
+        if n > 0 {
+            tables.push_str(&format!(", {name} {}{}", human_bytes(bytes), rows(n, "")));
+        }
+    }
+    let _ = writeln!(
+        w,
+        "Estimated output: {tables}, aggregate.csv {}.",
         human_bytes(size.aggregate)
     );
     let _ = writeln!(w, "Results go to {}/.", out.display());

@@ -29,6 +29,7 @@ macro_rules! out {
     }};
 }
 
+mod analyse;
 mod args;
 mod commands;
 mod explain;

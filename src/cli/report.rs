@@ -17,13 +17,14 @@ const SUMMARY_POINTS: usize = 10_000;
 
 /// Reads `aggregate.csv`, keeping at most `keep` rows; returns the table and
 /// the number of rows in the file.
-fn read_aggregate(dir: &Path, keep: usize) -> Result<(ResultTable, usize)> {
+fn read_aggregate(dir: &Path, keep: usize, resolved: &[String]) -> Result<(ResultTable, usize)> {
     let path = dir.join("aggregate.csv");
     let mut r =
         csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut table = ResultTable {
         header: r.headers()?.iter().map(str::to_string).collect(),
         rows: Vec::new(),
+        resolved: resolved.to_vec(),
     };
     let mut count = 0;
     for rec in r.records() {
@@ -36,16 +37,35 @@ fn read_aggregate(dir: &Path, keep: usize) -> Result<(ResultTable, usize)> {
     Ok((table, count))
 }
 
+/// "× 10 replications = 500 runs", or what a precision target plans.
+pub fn runs_words(plan: &Plan) -> String {
+    match &plan.rounds {
+        None => format!(
+            "× {} replications = {} runs",
+            plan.replications,
+            plan.total_runs()
+        ),
+        Some(r) => format!(
+            "× {} replications in the first round ({} runs), doubled where the 95% half-width of \
+             {} is above {} (up to {} per point)",
+            plan.replications,
+            plan.design.len() * u64::from(plan.replications),
+            r.target.metric,
+            r.target.half_width,
+            r.target.max_replications
+        ),
+    }
+}
+
 /// The first line: what runs where.
 pub fn starting(command: &str, s: &Scenario, plan: &Plan, threads: usize, out: &Path) {
     eprintln!(
-        "{} {}: {} design point{} × {} replications = {} runs{} on {threads} thread{} → {}",
+        "{} {}: {} design point{} {}{} on {threads} thread{} → {}",
         command,
         s.name,
         plan.design.len(),
         if plan.design.len() == 1 { "" } else { "s" },
-        plan.replications,
-        plan.total_runs(),
+        runs_words(plan),
         plan.shard
             .map(|sh| format!(" (shard {sh}: {} runs)", plan.len()))
             .unwrap_or_default(),
@@ -85,7 +105,8 @@ pub fn failures(outcome: &Outcome, out: &Path) {
 /// single design point with its 95% CI; a row per point for small designs;
 /// then the model's own lines.
 pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
-    let (table, count) = read_aggregate(dir, SUMMARY_POINTS)?;
+    let resolved = profspace::scenario::Design::build(s).resolved;
+    let (table, count) = read_aggregate(dir, SUMMARY_POINTS, &resolved)?;
     let keys = s.model.key_metrics();
     let all: Vec<&str> = s.model.run_metrics().iter().map(|m| m.name).collect();
     let pick = |k: &'static [&'static str]| {
@@ -128,14 +149,67 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
         for line in s.model.summary(&table) {
             outln!("{line}");
         }
+        best_cells(dir, s)?;
     }
+    Ok(())
+}
+
+/// The paired difference between the best cells of each level of the
+/// model's grouping parameter (e.g. the couplings), when it varies with
+/// other parameters.
+fn best_cells(dir: &Path, s: &Scenario) -> Result<()> {
+    let charts = s.model.charts();
+    let f = profspace::analysis::Finished::just_written(dir)?;
+    let Some(b) = profspace::analysis::contrast::best_cells(&f, charts.group, charts.primary)?
+    else {
+        return Ok(());
+    };
+    let at = |values: &[String]| {
+        b.others
+            .iter()
+            .zip(values)
+            .map(|(k, v)| {
+                let v = v
+                    .parse::<f64>()
+                    .map_or_else(|_| v.clone(), profspace::analysis::discover::sig3);
+                format!("{} {v}", k.rsplit('.').next().unwrap_or(k))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    outln!(
+        "\npaired difference of the best cells ({}; replicate r of one cell against replicate r of the other, which share their random numbers):",
+        b.metric
+    );
+    let (first, first_at, _) = &b.cells[0];
+    for ((level, values, _), p) in b.cells[1..].iter().zip(&b.contrasts) {
+        outln!(
+            "  {level} ({}) − {first} ({}): {:+.3} ± {:.3} (95% CI; unpaired it would be ± {:.3}), d_z {:.1}, {} pairs",
+            at(values),
+            at(first_at),
+            p.mean_diff,
+            p.ci95,
+            p.ci95_unpaired,
+            p.d_z,
+            p.n
+        );
+    }
+    outln!(
+        "  (profspace compare {} --by {} gives every contrast)",
+        dir.display(),
+        b.by
+    );
     Ok(())
 }
 
 /// One row per design point: its parameters and the final-window means of
 /// `metrics`.
 fn points_table(table: &ResultTable, metrics: &[&str]) {
-    let params = table.parameter_columns();
+    let mut params = table.all_parameter_columns();
+    // A precision target's replications and whether they met it.
+    if let (Some(n), Some(met)) = (table.column("n"), table.column("target_met")) {
+        params.extend([n, met]);
+    }
     let cols: Vec<(&str, usize)> = metrics
         .iter()
         .filter_map(|m| Some((*m, table.column(&format!("{m}_mean"))?)))
@@ -215,10 +289,9 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
 pub fn dry_run(plan: &Plan) {
     let size = plan.estimated_output();
     outln!(
-        "{} design points × {} replications = {} runs{}; tables of about {} ({} rows of ticks.csv per run)",
+        "{} design points {}{}; tables of about {} ({} rows of ticks.csv per run)",
         plan.design.len(),
-        plan.replications,
-        plan.total_runs(),
+        runs_words(plan),
         plan.shard
             .map(|s| format!(" (shard {s}: {} runs)", plan.len()))
             .unwrap_or_default(),

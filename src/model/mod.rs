@@ -122,9 +122,15 @@ pub struct Charts {
     pub group: &'static str,
 }
 
+/// Called by a model after each recorded tick with everything recorded so
+/// far (a live view, e.g. the explorer's charts); returning `false` asks the
+/// model to stop the run there (its results are then incomplete and must be
+/// discarded).
+pub type Live<'a> = &'a (dyn Fn(&Recorded) -> bool + Sync);
+
 /// What a run records besides its run metrics: the ticks that go to
-/// `ticks.csv`, `teams.csv` and `agents.csv`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// `ticks.csv`, `teams.csv` and `agents.csv`, and who watches it live.
+#[derive(Clone, Copy, Default)]
 pub struct Recording<'a> {
     /// Every `ticks_every`-th tick to `ticks.csv` (0: none).
     pub ticks_every: u32,
@@ -138,6 +144,20 @@ pub struct Recording<'a> {
     /// runs than threads); the model starts no threads of its own. The
     /// results do not depend on it.
     pub threads: usize,
+    /// A live view of the rows, if any.
+    pub live: Option<Live<'a>>,
+}
+
+impl fmt::Debug for Recording<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recording")
+            .field("ticks_every", &self.ticks_every)
+            .field("teams_every", &self.teams_every)
+            .field("agents_at", &self.agents_at)
+            .field("threads", &self.threads)
+            .field("live", &self.live.is_some())
+            .finish()
+    }
 }
 
 impl Recording<'_> {
@@ -145,9 +165,16 @@ impl Recording<'_> {
     pub fn ticks(every: u32) -> Recording<'static> {
         Recording {
             ticks_every: every,
-            teams_every: 0,
-            agents_at: &[],
-            threads: 0,
+            ..Recording::default()
+        }
+    }
+
+    /// Tells the live view, if any, about the rows so far after tick `t`
+    /// (when `t` is recorded); whether the run goes on.
+    pub fn watch(&self, t: u32, out: &Recorded) -> bool {
+        match self.live {
+            Some(live) if self.tick(t) || self.teams(t) => live(out),
+            _ => true,
         }
     }
 
@@ -230,6 +257,16 @@ pub trait Model: Send + Sync + 'static {
     /// records no agents).
     fn agent_columns(&self) -> &'static [Metric] {
         &[]
+    }
+
+    /// The name of the column that numbers agents in `agents.csv`.
+    fn agent_word(&self) -> &'static str {
+        "agent"
+    }
+
+    /// The key that sets the length of a run (for `--ticks`).
+    fn ticks_key(&self) -> &'static str {
+        "ticks"
     }
 
     /// Teams and agents of a run with `p`.
@@ -432,10 +469,10 @@ pub fn default_model() -> &'static dyn Model {
 }
 
 /// The columns every table shares, for the glossary: (name, meaning).
-pub const ID_COLUMNS: [(&str, &str); 6] = [
+pub const ID_COLUMNS: [(&str, &str); 8] = [
     (
         "run",
-        "run id: point · replications + replicate (runs.csv, ticks.csv, failures.csv)",
+        "run id: point · replications + replicate (point · max_replications + replicate with a [sweep] target_ci95)",
     ),
     (
         "point",
@@ -453,6 +490,11 @@ pub const ID_COLUMNS: [(&str, &str); 6] = [
     (
         "condition",
         "label of a named condition of the sweep ([[sweep.conditions]])",
+    ),
+    ("team", "team number (teams.csv, agents.csv)"),
+    (
+        "professional",
+        "place of a professional, 0 … N − 1; a hire takes the place of the one who left (agents.csv)",
     ),
 ];
 
@@ -487,11 +529,28 @@ pub fn metrics_table() -> String {
     }
     let _ = writeln!(
         out,
-        "  <parameter path>      value of a swept parameter at the design point (e.g. managers.focus)\n\
+        "  <parameter path>      value of a swept (or condition-set) parameter at the design point (e.g. managers.focus)\n\
          \naggregate.csv has, per metric M, M_mean, M_sd and M_ci95 (mean, standard deviation\n\
          and 95% confidence half-width over the replicates of a design point)."
     );
     out
+}
+
+/// Rows of a glossary table.
+fn markdown_rows<'a>(out: &mut String, metrics: impl IntoIterator<Item = &'a Metric>) {
+    use std::fmt::Write;
+    for m in metrics {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            m.name,
+            m.meaning.replace('|', "\\|"),
+            m.unit.word(),
+            m.scale,
+            m.direction.word(),
+            m.defined_in
+        );
+    }
 }
 
 /// The metrics glossary as Markdown (`docs/metrics.md`, `profspace metrics
@@ -517,23 +576,50 @@ pub fn metrics_markdown() -> String {
             "\n## `model = \"{}\"`\n\n| column | meaning | unit | scale | direction | defined in |\n|---|---|---|---|---|---|\n",
             model.name()
         );
-        for m in model.run_metrics() {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} | {} |",
-                m.name,
-                m.meaning.replace('|', "\\|"),
-                m.unit.word(),
-                m.scale,
-                m.direction.word(),
-                m.defined_in
-            );
+        markdown_rows(&mut out, model.run_metrics());
+        let extra = [
+            (
+                "teams.csv",
+                "one row per run, recorded tick and team (`[output] teams_every`): `run,point,replicate,tick,team`, then",
+                model.team_metrics(),
+            ),
+            (
+                "agents.csv",
+                "one row per run, recorded tick and professional (`[output] agents_at`): `run,point,replicate,tick,team,professional`, then",
+                model.agent_columns(),
+            ),
+        ];
+        for (file, what, columns) in extra {
+            if columns.is_empty() {
+                continue;
+            }
+            let names: Vec<String> = columns.iter().map(|m| format!("`{}`", m.name)).collect();
+            let _ = writeln!(out, "\n`{file}`: {what} {}.", names.join(", "));
+            if file == "agents.csv" {
+                out.push_str("\n| column | meaning | unit | scale | direction | defined in |\n|---|---|---|---|---|---|\n");
+                markdown_rows(&mut out, columns);
+            } else {
+                out.push_str(
+                    "The tick metrics are computed over the team: means over its professionals, its \
+                     manager's values, counts of its own events.",
+                );
+                let new: Vec<&Metric> = columns
+                    .iter()
+                    .filter(|c| !model.tick_metrics().iter().any(|t| t.name == c.name))
+                    .collect();
+                if !new.is_empty() {
+                    out.push_str(" The others:\n\n| column | meaning | unit | scale | direction | defined in |\n|---|---|---|---|---|---|\n");
+                    markdown_rows(&mut out, new);
+                } else {
+                    out.push('\n');
+                }
+            }
         }
     }
     out.push_str("\n## Columns of every table\n\n| column | meaning |\n|---|---|\n");
     for (name, meaning) in ID_COLUMNS {
         let _ = writeln!(out, "| `{name}` | {meaning} |");
     }
-    out.push_str("| *parameter path* | the value of a swept parameter at the design point, e.g. `managers.focus` |\n");
+    out.push_str("| *parameter path* | the value of a parameter at the design point, e.g. `managers.focus`: the swept ones, then those named conditions set (manifest.json lists them as `design.columns` and `design.resolved`); a plain run lists every model key |\n");
     out
 }

@@ -5,22 +5,26 @@
 //! else).
 //!
 //! ```text
-//! design.csv      point, design parameters
-//! runs.csv        run, point, replicate, seed, design parameters, run metrics   (streamed)
+//! design.csv      point, design parameters, resolved parameters
+//! runs.csv        run, point, replicate, seed, parameters, run metrics          (streamed)
 //! ticks.csv       run, point, replicate, tick, tick metrics                     (streamed)
 //! failures.csv    run, point, replicate, seed, message                          (streamed)
-//! aggregate.csv   point, design parameters, n, mean/sd/ci95 of every run metric
+//! teams.csv       run, point, replicate, tick, team, team metrics               (streamed)
+//! agents.csv      run, point, replicate, tick, team, agent, agent columns       (streamed)
+//! aggregate.csv   point, parameters, n, mean/sd/ci95 of every run metric
 //! sensitivity.csv the indices of a [sensitivity] analysis
+//! contrasts.csv   paired contrasts (`profspace compare`)
+//! discover*.csv   scenario discovery (`profspace discover`)
 //! manifest.json   what wrote the folder, and its state
 //! plots/          the charts
-//! .profspace/     lock, journal, checkpoint
+//! .profspace/     lock, journal, index
 //! ```
 
 use super::files::{FolderLock, PartFile, part_path, write_atomic};
 use super::manifest::{self, FileDigest};
 use super::table;
 use crate::error::{Error, IoContext, Result};
-use crate::observe::Metric;
+use crate::model::Model;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Read;
@@ -38,37 +42,79 @@ pub const FAILURES: &str = "failures.csv";
 pub const AGGREGATE: &str = "aggregate.csv";
 /// `sensitivity.csv`.
 pub const SENSITIVITY: &str = "sensitivity.csv";
+/// `teams.csv`.
+pub const TEAMS: &str = "teams.csv";
+/// `agents.csv`.
+pub const AGENTS: &str = "agents.csv";
+/// `contrasts.csv`.
+pub const CONTRASTS: &str = "contrasts.csv";
 /// `manifest.json`.
 pub const MANIFEST: &str = "manifest.json";
 /// The charts' folder.
 pub const PLOTS: &str = "plots";
 
-/// The tables streamed in run order, in the order of [`Layout`]'s arrays.
-pub const STREAMED: [&str; 3] = [RUNS, TICKS, FAILURES];
+/// Number of tables streamed in run order.
+pub const N_STREAMED: usize = 5;
+
+/// The tables streamed in run order, in the order of [`Layout`]'s arrays
+/// (indices in [`streamed`]).
+pub const STREAMED: [&str; N_STREAMED] = [RUNS, TICKS, FAILURES, TEAMS, AGENTS];
+
+/// Indices of the streamed tables in [`STREAMED`] and in [`Layout`]'s
+/// arrays.
+pub mod streamed {
+    /// `runs.csv`.
+    pub const RUNS: usize = 0;
+    /// `ticks.csv`.
+    pub const TICKS: usize = 1;
+    /// `failures.csv`.
+    pub const FAILURES: usize = 2;
+    /// `teams.csv`.
+    pub const TEAMS: usize = 3;
+    /// `agents.csv`.
+    pub const AGENTS: usize = 4;
+}
 
 /// The tables a finished folder may hold, in the order the manifest lists
 /// their digests.
-pub const TABLES: [&str; 6] = [DESIGN, RUNS, TICKS, FAILURES, AGGREGATE, SENSITIVITY];
+pub const TABLES: [&str; 8] = [
+    DESIGN,
+    RUNS,
+    TICKS,
+    FAILURES,
+    TEAMS,
+    AGENTS,
+    AGGREGATE,
+    SENSITIVITY,
+];
 
 /// Where the results a changed scenario replaced are kept (the default
 /// output folder only); older ones move to `previous.1`, `previous.2` ….
 pub const PREVIOUS: &str = "previous";
 
-/// The files profspace writes in a result folder.
-const OWNED: [&str; 7] = [
+/// The files profspace writes in a result folder (analyses included).
+const OWNED: [&str; 14] = [
     RUNS,
     TICKS,
     FAILURES,
+    TEAMS,
+    AGENTS,
     AGGREGATE,
     DESIGN,
     MANIFEST,
     SENSITIVITY,
+    CONTRASTS,
+    "discover.csv",
+    "discover_trajectory.csv",
+    "discover_boxes.csv",
+    "discover_stability.csv",
 ];
 
 /// The identifying columns that open every row of `runs.csv` and
 /// `failures.csv`.
 pub const RUN_ID: [&str; 4] = ["run", "point", "replicate", "seed"];
-/// The identifying columns that open every row of `ticks.csv`.
+/// The identifying columns that open every row of `ticks.csv`, `teams.csv`
+/// and `agents.csv`.
 pub const TICK_ID: [&str; 4] = ["run", "point", "replicate", "tick"];
 
 /// The shape of the streamed tables: their headers and the number of fields
@@ -76,55 +122,54 @@ pub const TICK_ID: [&str; 4] = ["run", "point", "replicate", "tick"];
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
     /// Header lines.
-    pub headers: [Vec<u8>; 3],
+    pub headers: [Vec<u8>; N_STREAMED],
     /// Fields per row.
-    pub fields: [usize; 3],
+    pub fields: [usize; N_STREAMED],
     /// Index of the first metric column of `runs.csv`.
     pub first_run_metric: usize,
 }
 
 impl Layout {
-    /// The layout for a design with `columns` and a model with these metrics.
-    pub fn new(columns: &[String], run_metrics: &[Metric], tick_metrics: &[Metric]) -> Layout {
+    /// The layout for tables with the parameter columns `columns` (swept,
+    /// then resolved) of a run of `model`.
+    pub fn new(columns: &[String], model: &dyn Model) -> Layout {
+        let (run, tick) = (model.run_metrics(), model.tick_metrics());
+        let (team, agent) = (model.team_metrics(), model.agent_columns());
         Layout {
             headers: [
-                table::runs_header(columns, run_metrics),
-                table::ticks_header(tick_metrics),
+                table::runs_header(columns, run),
+                table::ticks_header(tick),
                 table::failures_header(),
+                table::teams_header(team),
+                table::agents_header(model.agent_word(), agent),
             ],
             fields: [
-                RUN_ID.len() + columns.len() + run_metrics.len(),
-                TICK_ID.len() + tick_metrics.len(),
+                RUN_ID.len() + columns.len() + run.len(),
+                TICK_ID.len() + tick.len(),
                 RUN_ID.len() + 1,
+                TICK_ID.len() + 1 + team.len(),
+                TICK_ID.len() + 2 + agent.len(),
             ],
             first_run_metric: RUN_ID.len() + columns.len(),
         }
     }
 
     /// The header lengths: where the data of empty tables starts.
-    pub fn header_lens(&self) -> [u64; 3] {
-        [
-            self.headers[0].len() as u64,
-            self.headers[1].len() as u64,
-            self.headers[2].len() as u64,
-        ]
+    pub fn header_lens(&self) -> [u64; N_STREAMED] {
+        self.headers.each_ref().map(|h| h.len() as u64)
     }
 }
 
 /// The `.part` files of the streamed tables.
 pub struct Streams {
     /// In the order of [`STREAMED`].
-    pub files: [PartFile; 3],
+    pub files: [PartFile; N_STREAMED],
 }
 
 impl Streams {
     /// Their lengths in bytes.
-    pub fn lens(&self) -> [u64; 3] {
-        [
-            self.files[0].len(),
-            self.files[1].len(),
-            self.files[2].len(),
-        ]
+    pub fn lens(&self) -> [u64; N_STREAMED] {
+        self.files.each_ref().map(PartFile::len)
     }
 
     /// Flushes them to disk.
@@ -332,37 +377,39 @@ impl ResultFolder {
 
     /// Opens the `.part` files of the streamed tables, each cut to the
     /// length in `keep` (`None`: new files with their headers).
-    pub fn open_streams(&self, layout: &Layout, keep: Option<[u64; 3]>) -> Result<Streams> {
-        let open = |i: usize| {
-            PartFile::open(
-                &self.file(STREAMED[i]),
+    pub fn open_streams(
+        &self,
+        layout: &Layout,
+        keep: Option<[u64; N_STREAMED]>,
+    ) -> Result<Streams> {
+        let mut files = Vec::with_capacity(N_STREAMED);
+        for (i, name) in STREAMED.iter().enumerate() {
+            files.push(PartFile::open(
+                &self.file(name),
                 keep.map_or(0, |k| k[i]),
                 &layout.headers[i],
-            )
-        };
-        Ok(Streams {
-            files: [open(0)?, open(1)?, open(2)?],
-        })
+            )?);
+        }
+        let files = files
+            .try_into()
+            .map_err(|_| Error::internal("the streamed tables could not be opened"))?;
+        Ok(Streams { files })
     }
 
-    /// Gives the streamed tables their final names: `runs.csv` always,
-    /// `ticks.csv` when per-tick rows are written, `failures.csv` when a run
-    /// failed; the others' `.part` files are removed.
-    pub fn commit_streams(&self, streams: Streams, ticks: bool, failures: bool) -> Result<()> {
-        let [runs, tick_rows, failed] = streams.files;
-        if ticks {
-            tick_rows.commit()?;
-        } else {
-            drop(tick_rows);
-            let _ = fs::remove_file(part_path(&self.file(TICKS)));
+    /// Gives the streamed tables their final names: those in `written`
+    /// (runs.csv always, the others when they were asked for or, for
+    /// failures.csv, when a run failed); the others' `.part` files are
+    /// removed.
+    pub fn commit_streams(&self, streams: Streams, written: [bool; N_STREAMED]) -> Result<()> {
+        for ((file, keep), name) in streams.files.into_iter().zip(written).zip(STREAMED) {
+            if keep {
+                file.commit()?;
+            } else {
+                drop(file);
+                let _ = fs::remove_file(part_path(&self.file(name)));
+            }
         }
-        if failures {
-            failed.commit()?;
-        } else {
-            drop(failed);
-            let _ = fs::remove_file(part_path(&self.file(FAILURES)));
-        }
-        runs.commit()
+        Ok(())
     }
 
     /// Writes one whole file atomically.

@@ -21,7 +21,8 @@ pub enum Status {
 }
 
 impl Status {
-    fn name(self) -> &'static str {
+    /// The status as written in the manifest.
+    pub fn name(self) -> &'static str {
         match self {
             Status::Running => "running",
             Status::Interrupted => "interrupted",
@@ -89,7 +90,14 @@ pub struct FileDigest {
 }
 
 /// Renders the manifest of `s` with `design`.
-pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) -> Result<Vec<u8>> {
+/// `rounds`: the rounds planned so far by a sweep with a precision target.
+pub fn render(
+    m: &Manifest,
+    s: &Scenario,
+    design: &Design,
+    replications: u32,
+    rounds: Option<u32>,
+) -> Result<Vec<u8>> {
     let mut flat = Map::new();
     for p in s.declared() {
         let v = match s.get(p.path) {
@@ -97,6 +105,7 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
             Some(Value::Int(i)) => json!(i),
             Some(Value::Bool(b)) => json!(b),
             Some(Value::Text(t)) => json!(t),
+            Some(Value::List(v)) => json!(v),
             None => continue,
         };
         flat.insert(p.path.to_string(), v);
@@ -112,12 +121,15 @@ pub fn render(m: &Manifest, s: &Scenario, design: &Design, replications: u32) ->
         "master_seed": s.seed,
         "seed_derivation": "run_seed = splitmix64(splitmix64(master_seed) ^ replicate); see docs/ODD.md",
         "scenario_fingerprint": m.fingerprint,
+        "overrides": s.overrides,
         "scenario": Json::Object(flat),
         "scenario_toml": render_resolved(s),
         "design": {
             "columns": design.columns,
+            "resolved": design.resolved,
             "points": design.len(),
             "replications": replications,
+            "rounds": rounds,
             "runs": m.runs_total,
         },
         "shard": m.shard.map(|(k, n)| json!({"index": k, "count": n})),
@@ -161,6 +173,14 @@ pub struct Existing {
     pub finished: Option<String>,
     /// The digests of its finished tables.
     pub files: Vec<FileDigest>,
+    /// The model and its version (`psm 1.1`).
+    pub model: String,
+    /// The master seed.
+    pub master_seed: u64,
+    /// The design's columns: its inputs.
+    pub columns: Vec<String>,
+    /// The resolved columns after them (none in folders of release 1).
+    pub resolved: Vec<String>,
 }
 
 /// What is in the folder's `manifest.json`.
@@ -171,7 +191,7 @@ pub enum Read {
     /// A manifest profspace cannot use: not JSON, or a field missing.
     Unreadable(String),
     /// A manifest.
-    Found(Existing),
+    Found(Box<Existing>),
 }
 
 /// Reads the manifest of `dir`. Every field that decides anything must be
@@ -188,7 +208,7 @@ pub fn read(dir: &Path) -> Read {
         Err(e) => return Read::Unreadable(format!("not valid JSON ({e})")),
     };
     match parse(&doc) {
-        Ok(e) => Read::Found(e),
+        Ok(e) => Read::Found(Box::new(e)),
         Err(field) => Read::Unreadable(format!("`{field}` is missing or malformed")),
     }
 }
@@ -226,7 +246,22 @@ fn parse(doc: &Json) -> Result<Existing, &'static str> {
     if status == Status::Complete && files.is_empty() {
         return Err("files");
     }
+    let names = |key: &str| -> Option<Vec<String>> {
+        doc.get("design")?
+            .get(key)?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
     Ok(Existing {
+        model: text("model")?,
+        master_seed: number("master_seed")?,
+        columns: names("columns").ok_or("design")?,
+        resolved: match doc.get("design").and_then(|d| d.get("resolved")) {
+            None => Vec::new(),
+            Some(_) => names("resolved").ok_or("design")?,
+        },
         status,
         fingerprint: text("scenario_fingerprint")?,
         shard,

@@ -43,6 +43,10 @@ pub fn push_value(buf: &mut Vec<u8>, v: &Value) {
         Value::Int(i) => buf.extend_from_slice(i.to_string().as_bytes()),
         Value::Bool(b) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Text(s) => push_text(buf, s),
+        Value::List(v) => {
+            let items: Vec<String> = v.iter().map(i64::to_string).collect();
+            push_text(buf, &items.join(" "));
+        }
     }
 }
 
@@ -86,6 +90,24 @@ pub fn ticks_header(metrics: &[Metric]) -> Vec<u8> {
         &["run", "point", "replicate", "tick"],
         &[],
         metrics.iter().map(|m| m.name.to_string()),
+    )
+}
+
+/// `teams.csv`: `run,point,replicate,tick,team`, the team metrics.
+pub fn teams_header(metrics: &[Metric]) -> Vec<u8> {
+    header(
+        &["run", "point", "replicate", "tick", "team"],
+        &[],
+        metrics.iter().map(|m| m.name.to_string()),
+    )
+}
+
+/// `agents.csv`: `run,point,replicate,tick,team,<agent>`, the agent columns.
+pub fn agents_header(agent: &str, columns: &[Metric]) -> Vec<u8> {
+    header(
+        &["run", "point", "replicate", "tick", "team", agent],
+        &[],
+        columns.iter().map(|m| m.name.to_string()),
     )
 }
 

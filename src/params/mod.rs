@@ -30,6 +30,8 @@ pub enum Value {
     Bool(bool),
     /// Text, or one of a set of names.
     Text(String),
+    /// A list of whole numbers (e.g. the ticks of `output.agents_at`).
+    List(Vec<i64>),
 }
 
 impl Value {
@@ -49,6 +51,10 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Text(s) => ::toml::Value::String(s.clone()).to_string(),
+            Value::List(v) => format!(
+                "[{}]",
+                v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 }
@@ -70,6 +76,7 @@ impl fmt::Display for Value {
             Value::Int(i) => write!(f, "{i}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Text(s) => write!(f, "{s}"),
+            Value::List(_) => write!(f, "{}", self.to_toml()),
         }
     }
 }
@@ -100,6 +107,14 @@ pub enum Kind {
         /// Longest allowed text, in characters.
         max_len: usize,
     },
+    /// A list of whole numbers from 0 to `max`, at most `max_len` of them;
+    /// stored sorted, without repeats.
+    Ticks {
+        /// Largest allowed number.
+        max: i64,
+        /// Longest allowed list.
+        max_len: usize,
+    },
 }
 
 /// A share, level or probability: a real number from 0 to 1.
@@ -121,6 +136,9 @@ impl Kind {
                     .join(", ")
             ),
             Kind::Text { max_len } => format!("text of at most {max_len} characters"),
+            Kind::Ticks { max, max_len } => {
+                format!("a list of at most {max_len} whole numbers from 0 to {max}")
+            }
         }
     }
 
@@ -132,6 +150,7 @@ impl Kind {
             Kind::Bool => "true, false".into(),
             Kind::Choice(names) => names.join(", "),
             Kind::Text { max_len } => format!("≤ {max_len} characters"),
+            Kind::Ticks { max, max_len } => format!("[t, …]: ≤ {max_len} of 0 … {max}"),
         }
     }
 
@@ -206,6 +225,25 @@ impl Kind {
                     Ok(value.clone())
                 }
             }
+            (Kind::Ticks { max, max_len }, Value::List(items)) => {
+                if items.len() > max_len {
+                    return Err(format!(
+                        "{} numbers are too many; expected {}",
+                        items.len(),
+                        self.allowed()
+                    ));
+                }
+                if let Some(bad) = items.iter().find(|&&i| i < 0 || i > max) {
+                    return Err(format!(
+                        "{bad} is out of range; expected {}",
+                        self.allowed()
+                    ));
+                }
+                let mut sorted = items.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                Ok(Value::List(sorted))
+            }
             (_, v) => Err(format!(
                 "expected {}, found {} `{}`",
                 self.allowed(),
@@ -213,6 +251,21 @@ impl Kind {
                 ellipsis(&v.to_toml())
             )),
         }
+    }
+}
+
+/// A number with 3 significant digits, for words and labels (`0.849`, `123`,
+/// `0.000123`).
+pub fn sig3(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 
@@ -232,6 +285,7 @@ fn type_name(v: &Value) -> &'static str {
         Value::Int(_) => "the whole number",
         Value::Bool(_) => "the switch",
         Value::Text(_) => "the text",
+        Value::List(_) => "the list",
     }
 }
 
@@ -417,6 +471,17 @@ pub mod convert {
         matches!(v, Value::Bool(true))
     }
 
+    /// A list of ticks (the kind [`super::Kind::Ticks`] bounds them).
+    pub fn l(v: &Value) -> Vec<u32> {
+        match v {
+            Value::List(items) => items
+                .iter()
+                .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Text.
     pub fn t(v: &Value) -> String {
         match v {
@@ -429,7 +494,8 @@ pub mod convert {
 /// Declares a [`Param`] stored in a field of `$holder`:
 /// `param!(Holder, "managers.focus", UNIT, managers.focus: f => Float, "meaning", "concept")`.
 /// The conversions are those of [`convert`]: `f` (f64), `u` (u32), `b`
-/// (bool), `t` (String); the wrappers `Float`, `Int`, `Bool`, `Text`.
+/// (bool), `t` (String), `l` (a list of ticks); the wrappers `Float`, `Int`,
+/// `Bool`, `Text`, `List`.
 #[macro_export]
 macro_rules! param {
     ($holder:ty, $path:literal, $kind:expr, $($field:ident).+ : $conv:ident => $wrap:ident,
@@ -453,6 +519,9 @@ macro_rules! param {
     (@wrap Int, $e:expr) => { $crate::params::Value::Int(i64::from($e)) };
     (@wrap Bool, $e:expr) => { $crate::params::Value::Bool($e) };
     (@wrap Text, $e:expr) => { $crate::params::Value::Text($e.clone()) };
+    (@wrap List, $e:expr) => {
+        $crate::params::Value::List($e.iter().map(|&t| i64::from(t)).collect())
+    };
 }
 
 #[cfg(test)]

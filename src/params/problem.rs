@@ -11,6 +11,9 @@ pub struct Problem {
     pub line: Option<usize>,
     /// What is wrong and what is allowed.
     pub message: String,
+    /// Where the value came from when not from the file: the command-line
+    /// flag as written (`--set managers.focus=2`).
+    pub origin: Option<String>,
 }
 
 impl Problem {
@@ -20,7 +23,15 @@ impl Problem {
             path: path.into(),
             line,
             message: message.into(),
+            origin: None,
         }
+    }
+
+    /// The same problem, said of a command-line flag rather than a line.
+    pub fn from_flag(mut self, flag: &str) -> Self {
+        self.line = None;
+        self.origin = Some(flag.to_string());
+        self
     }
 
     /// A problem with the file as a whole.
@@ -36,6 +47,9 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(flag) = &self.origin {
+            write!(f, "{flag}: ")?;
+        }
         if let Some(line) = self.line {
             write!(f, "line {line}: ")?;
         }
@@ -77,7 +91,10 @@ impl fmt::Display for ScenarioError {
             if n == 1 { "" } else { "s" }
         )?;
         for p in &self.problems {
-            write!(f, "\n  {}:", self.origin)?;
+            match &p.origin {
+                Some(flag) => write!(f, "\n  {flag}:")?,
+                None => write!(f, "\n  {}:", self.origin)?,
+            }
             if let Some(line) = p.line {
                 write!(f, "{line}:")?;
             }

@@ -119,6 +119,27 @@ impl Ctx {
             }
         }
         let raw = match v.get_ref() {
+            DeValue::Array(items) if matches!(kind, Kind::Ticks { .. }) => {
+                let mut list = Vec::with_capacity(items.len());
+                for item in items {
+                    match self.raw_value(path, item)? {
+                        Value::Int(i) => list.push(i),
+                        other => {
+                            self.problem(
+                                path,
+                                item.span(),
+                                format!(
+                                    "`{}` is not a whole number; expected {}",
+                                    crate::params::ellipsis(&other.to_toml()),
+                                    kind.allowed()
+                                ),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Value::List(list)
+            }
             DeValue::Array(_) | DeValue::Table(_) | DeValue::Datetime(_) => {
                 self.problem(
                     path,

@@ -13,6 +13,7 @@
 //! The scenario knows its model only through [`crate::model::Model`]; the
 //! model's parameters are its own struct, held in [`ModelParams`].
 
+mod overrides;
 mod parse;
 mod render;
 pub mod sensitivity;
@@ -20,9 +21,12 @@ pub mod sweep;
 mod validate;
 
 pub use crate::params::{Kind, Param, Problem, ScenarioError, Value};
+pub use overrides::{Override, Target};
 pub use render::{params_table, reference_markdown, render_commented, render_resolved};
-pub use sweep::{CONDITION, Condition, Design, DesignPoint, SampleMethod, Sweep, SweepAxis};
-pub use validate::{Limits, human_bytes, name_problem, sanitize_name};
+pub use sweep::{
+    CONDITION, Condition, Design, DesignPoint, Precision, SampleMethod, Sweep, SweepAxis,
+};
+pub use validate::{Limits, human_bytes, name_problem, recorded_rows, sanitize_name};
 
 use crate::model::{self, Model, ModelParams};
 use crate::param;
@@ -41,6 +45,22 @@ pub const FLAGSHIP_SCENARIO: &str = include_str!("../../scenarios/regimes.toml")
 pub struct Output {
     /// Write every n-th tick to `ticks.csv`; 0 writes no per-tick table.
     pub ticks_every: u32,
+    /// Write every n-th tick's teams to `teams.csv`; 0 writes none.
+    pub teams_every: u32,
+    /// The ticks whose agents go to `agents.csv`, ascending, no repeats.
+    pub agents_at: Vec<u32>,
+}
+
+impl Output {
+    /// What a run records.
+    pub fn recording(&self) -> crate::model::Recording<'_> {
+        crate::model::Recording {
+            ticks_every: self.ticks_every,
+            teams_every: self.teams_every,
+            agents_at: &self.agents_at,
+            ..Default::default()
+        }
+    }
 }
 
 /// A validated scenario: every value resolved, every rule checked.
@@ -64,6 +84,9 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
     /// Optional sensitivity analysis (its design replaces a sweep).
     pub sensitivity: Option<sensitivity::Sensitivity>,
+    /// The command-line overrides applied after the file, as written
+    /// (`--set managers.focus=0.7`); recorded in the manifest.
+    pub overrides: Vec<String>,
 }
 
 impl Default for Scenario {
@@ -144,7 +167,16 @@ pub static ENGINE_PARAMS: &[Param] = &[
         "Write every n-th tick (or period) to ticks.csv; 0 writes no per-tick table", "—")
     .fixed()
     .note("1; 10 with a [sweep] or [sensitivity]"),
+    param!(Scenario, "output.teams_every", Kind::Int { min: 0, max: BIG }, output.teams_every: u => Int,
+        "Write every n-th tick of every team to teams.csv (team means, the manager's values, the team's own events); 0 writes none", "the manager–team dyad")
+    .fixed(),
+    param!(Scenario, "output.agents_at", Kind::Ticks { max: BIG, max_len: MAX_AGENT_TICKS }, output.agents_at: l => List,
+        "Ticks at which every professional's states and traits go to agents.csv, e.g. [0, 200]; tick t is the state entering tick t, the number of ticks the state after the last", "—")
+    .fixed(),
 ];
+
+/// Most ticks `output.agents_at` may list.
+pub const MAX_AGENT_TICKS: usize = 1000;
 
 /// Where a key lives.
 enum Holder {
@@ -163,10 +195,15 @@ impl Scenario {
             model,
             seed: 42,
             replications: 10,
-            output: Output { ticks_every: 1 },
+            output: Output {
+                ticks_every: 1,
+                teams_every: 0,
+                agents_at: Vec::new(),
+            },
             params: model.defaults(),
             sweep: None,
             sensitivity: None,
+            overrides: Vec::new(),
         }
     }
 
@@ -183,9 +220,28 @@ impl Scenario {
         default_name: &str,
         limits: &Limits,
     ) -> Result<Self, ScenarioError> {
-        let (scenario, mut problems, key_lines) = parse::parse(text, default_name);
+        Self::from_toml_overridden(text, origin, default_name, limits, &[])
+    }
+
+    /// As [`Scenario::from_toml_with`], with values from the command line
+    /// read after the file (see [`Override`]).
+    pub fn from_toml_overridden(
+        text: &str,
+        origin: &str,
+        default_name: &str,
+        limits: &Limits,
+        overrides: &[Override],
+    ) -> Result<Self, ScenarioError> {
+        let (scenario, mut problems, key_lines) = parse::parse(text, default_name, overrides);
         if problems.is_empty() {
-            problems.extend(validate::validate(&scenario, limits, &key_lines));
+            // A rule broken by an overridden key is said of its flag.
+            let ticks_key = scenario.model.ticks_key();
+            for mut p in validate::validate(&scenario, limits, &key_lines) {
+                if let Some(o) = overrides.iter().rev().find(|o| o.key(ticks_key) == p.path) {
+                    p = p.from_flag(&o.flag);
+                }
+                problems.push(p);
+            }
         }
         if problems.is_empty() {
             Ok(scenario)
@@ -197,13 +253,22 @@ impl Scenario {
 
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path, limits: &Limits) -> Result<Self, ScenarioError> {
+        Self::load_overridden(path, limits, &[])
+    }
+
+    /// As [`Scenario::load`], with values from the command line.
+    pub fn load_overridden(
+        path: &Path,
+        limits: &Limits,
+        overrides: &[Override],
+    ) -> Result<Self, ScenarioError> {
         let origin = path.display().to_string();
         let text = validate::read_text(path).map_err(|p| ScenarioError::new(&origin, vec![p]))?;
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("scenario");
-        Self::from_toml_with(&text, &origin, &sanitize_name(stem), limits)
+        Self::from_toml_overridden(&text, &origin, &sanitize_name(stem), limits, overrides)
     }
 
     /// A copy without the sweep and the sensitivity analysis: the base of a
@@ -219,6 +284,7 @@ impl Scenario {
             params: self.params.clone(),
             sweep: None,
             sensitivity: None,
+            overrides: self.overrides.clone(),
         }
     }
 

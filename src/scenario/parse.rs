@@ -5,7 +5,7 @@
 //! `[sweep]` and `[sensitivity]` are read last, against the scenario built
 //! so far. Rules that tie keys together live in `validate`.
 
-use super::{ENGINE_PARAMS, Scenario, sweep};
+use super::{ENGINE_PARAMS, Override, Scenario, Target, sweep};
 use crate::model::{self, Model};
 use crate::params::{
     Ctx, KeyLines, Kind, Param, Problem, Value, article, find, join, line_index, line_of, suggest,
@@ -60,7 +60,11 @@ fn nesting_depth(text: &str) -> usize {
 /// Parses scenario text into a scenario (defaults where keys are missing),
 /// the problems found, and the lines of the keys set. The scenario is
 /// meaningful only without problems.
-pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>, KeyLines) {
+pub(crate) fn parse(
+    text: &str,
+    default_name: &str,
+    overrides: &[Override],
+) -> (Scenario, Vec<Problem>, KeyLines) {
     let mut ctx = Ctx::new(text);
     let mut s = Scenario {
         name: default_name.to_string(),
@@ -136,9 +140,17 @@ pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>, 
         sensitivity: None,
     };
     walker.table("", root.get_ref(), &mut s);
+    let overridden = walker.overrides(overrides, &mut s);
     if let Some(table) = walker.sweep.take() {
         s.sweep = sweep::parse(&mut walker.ctx, &table, &s);
     }
+    // --replications sets the [sweep]'s own replications too.
+    if overrides.iter().any(|o| o.target == Target::Replications)
+        && let Some(sw) = s.sweep.as_mut().filter(|sw| sw.replications.is_some())
+    {
+        sw.replications = Some(s.replications);
+    }
+    s.overrides = overridden.iter().map(|(_, flag)| flag.clone()).collect();
     if let Some(table) = walker.sensitivity.take() {
         if s.sweep.is_some() {
             walker.ctx.problem(
@@ -154,12 +166,65 @@ pub(crate) fn parse(text: &str, default_name: &str) -> (Scenario, Vec<Problem>, 
     for (path, line) in &walker.seen {
         lines.entry(path.clone()).or_insert(*line);
     }
+    walker.ctx.problems.extend(no_effect(&s, overrides));
     // A sweep records every tenth tick unless told otherwise, so that its
     // per-tick table is not the largest thing nobody asked for.
-    if (s.sweep.is_some() || s.sensitivity.is_some()) && !lines.contains_key("output.ticks_every") {
+    let told = |k: &str| lines.contains_key(k) || overridden.iter().any(|(key, _)| key == k);
+    if (s.sweep.is_some() || s.sensitivity.is_some()) && !told("output.ticks_every") {
         s.output.ticks_every = super::SWEEP_TICKS_EVERY;
     }
     (s, walker.ctx.problems, lines)
+}
+
+/// Overrides that would change nothing, because the design sets the key at
+/// every point (or the `[sweep]` its own replications): refused, so that no
+/// one believes a flag that was ignored.
+fn no_effect(s: &Scenario, overrides: &[Override]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for o in overrides {
+        let key = o.key(s.model.ticks_key());
+        let swept = s.sweep.as_ref().and_then(|sw| {
+            if sw.grid.iter().any(|a| a.path == key) {
+                Some("[sweep.grid]")
+            } else if sw
+                .sample
+                .as_ref()
+                .is_some_and(|sm| sm.ranges.iter().any(|(p, _)| p == key))
+            {
+                Some("[sweep.sample]")
+            } else if sw
+                .conditions
+                .iter()
+                .any(|c| c.settings.iter().any(|(p, _)| p == key))
+            {
+                Some("[[sweep.conditions]]")
+            } else {
+                None
+            }
+        });
+        let analysed = s
+            .sensitivity
+            .as_ref()
+            .is_some_and(|sa| sa.parameters.iter().any(|(p, _)| p == key));
+        let message = match (swept, analysed) {
+            (Some(section), _) => format!(
+                "the sweep varies this key ({section}), so --set would have no effect; change \
+                 the sweep in the file"
+            ),
+            (None, true) => "the [sensitivity] analysis varies this key, so --set would have no \
+                 effect; change its range in the file"
+                .to_string(),
+            _ => match (&o.target, s.sweep.as_ref().and_then(|sw| sw.replications)) {
+                (Target::Key(k), Some(n)) if k == "replications" => format!(
+                    "the [sweep] section sets its own replications = {n}, which wins; use \
+                     --replications to set both"
+                ),
+                _ => continue,
+            },
+        };
+        problems.push(Problem::new(key, None, message).from_flag(&o.flag));
+    }
+    problems
 }
 
 struct Walker<'a> {
@@ -258,6 +323,58 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Reads the command-line overrides after the file, as if they were
+    /// lines of it; their problems name the flag. Returns the keys set and
+    /// their flags.
+    fn overrides(&mut self, overrides: &[Override], s: &mut Scenario) -> Vec<(String, String)> {
+        let mut set = Vec::new();
+        for o in overrides {
+            let key = o.key(s.model.ticks_key()).to_string();
+            let refuse = |why: &str| Problem::new(key.clone(), None, why).from_flag(&o.flag);
+            let design = ["sweep", "sensitivity"]
+                .iter()
+                .any(|d| key == *d || key.starts_with(&format!("{d}.")));
+            if key == "model" {
+                self.ctx.problems.push(refuse(
+                    "the model cannot be changed from the command line; write model = \"…\" in the file",
+                ));
+                continue;
+            }
+            if design {
+                self.ctx.problems.push(refuse(
+                    "--set changes scenario keys, not the [sweep] or [sensitivity] section; edit \
+                     the file (or use --replications)",
+                ));
+                continue;
+            }
+            let line = o.toml_line(s.model.ticks_key());
+            let root = match DeTable::parse(&line) {
+                Ok(root) => root,
+                Err(e) => {
+                    let why = format!("this is not a TOML value: {}", e.message().trim());
+                    self.ctx.problems.push(refuse(&why));
+                    continue;
+                }
+            };
+            let mut sub = Walker {
+                ctx: Ctx::new(&line),
+                model: self.model,
+                seen: BTreeSet::new(),
+                sweep: None,
+                sensitivity: None,
+            };
+            sub.table("", root.get_ref(), s);
+            let ok = sub.ctx.problems.is_empty();
+            self.ctx
+                .problems
+                .extend(sub.ctx.problems.into_iter().map(|p| p.from_flag(&o.flag)));
+            if ok {
+                set.push((key, o.flag.clone()));
+            }
+        }
+        set
+    }
+
     /// Checks and stores one declared key.
     fn set(
         &mut self,
@@ -316,7 +433,7 @@ mod tests {
     use super::*;
 
     fn problems(text: &str) -> Vec<Problem> {
-        let mut p = parse(text, "t").1;
+        let mut p = parse(text, "t", &[]).1;
         p.sort_by_key(|p| p.line);
         p
     }

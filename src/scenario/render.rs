@@ -136,6 +136,15 @@ fn render_sweep(out: &mut String, sweep: &super::Sweep) {
     if let Some(r) = sweep.replications {
         let _ = writeln!(out, "replications = {r}");
     }
+    if let Some(t) = &sweep.target {
+        let _ = writeln!(
+            out,
+            "target_ci95 = {{ metric = {}, half_width = {}, max_replications = {} }}",
+            Value::Text(t.metric.clone()).to_toml(),
+            format_float(t.half_width),
+            t.max_replications
+        );
+    }
     for c in &sweep.conditions {
         let _ = writeln!(
             out,
@@ -170,6 +179,24 @@ fn render_sweep(out: &mut String, sweep: &super::Sweep) {
         }
     }
 }
+
+/// The `[sweep]` section in the reference.
+const SWEEP_REFERENCE: &str = "
+## `[sweep]`: an experiment over design points
+
+`[sweep]` and `[sensitivity]` make a scenario an experiment (see the README, \
+`scenarios/regimes.toml` and `scenarios/sensitivity.toml`). Every design point runs \
+the same replicates: replicate r has the same random numbers at every point, so \
+points can be compared pair by pair (`profspace compare`).
+
+| key | allowed | meaning |
+|---|---|---|
+| `sweep.replications` | 1 … 1000000 | replications per point, instead of the top-level `replications` |
+| `sweep.target_ci95` | `{ metric = \"essential\", half_width = 0.01, max_replications = 200 }` | add replications in rounds, doubling them at every point whose 95% half-width on `metric` is above `half_width`, until every point meets it or has `max_replications`; `aggregate.csv` gets `target_met`; cannot be sharded |
+| `[sweep.grid]` | `\"key\" = [v1, v2, …]` or `{ from, to, steps }` | a full-factorial grid; the first axis varies slowest |
+| `[sweep.sample]` | `method = \"lhs\"` or `\"random\"`, `samples = N`, `\"key\" = { from, to }` | sampled points (Latin hypercube or uniform), crossed with every grid cell |
+| `[[sweep.conditions]]` | `label = \"…\"`, then `\"key\" = value` … | named bundles of settings, the slowest axis; the keys they set get a resolved column in every table |
+";
 
 /// One table of keys in the reference.
 fn reference_table(out: &mut String, params: &[Param], defaults: &dyn Any, model_note: &str) {
@@ -222,10 +249,7 @@ pub fn reference_markdown() -> String {
     let base = Scenario::default();
     out.push_str("\n## Every scenario\n");
     reference_table(&mut out, ENGINE_PARAMS, &base, "");
-    out.push_str(
-        "\n`[sweep]` and `[sensitivity]` make a scenario an experiment: see the README \
-         and `scenarios/regimes.toml`, `scenarios/sensitivity.toml`.\n",
-    );
+    out.push_str(SWEEP_REFERENCE);
     for m in model::BUILTIN {
         let defaults = m.defaults();
         let _ = write!(out, "\n## `model = \"{}\"`: {}\n", m.name(), m.title());

@@ -180,9 +180,30 @@ pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<P
     }
     let line = |key: &str| lines.get(key).copied();
     problems.extend(s.model.validate(&s.params, &line));
-    let per_run = s.model.memory_per_run(&s.params);
+    problems.extend(recording_problems(s, &line));
+    let recorded = recorded_bytes(s);
+    let per_run = s.model.memory_per_run(&s.params).saturating_add(recorded);
     let need = per_run.saturating_mul(limits.concurrent_runs);
-    if need > limits.memory_bytes {
+    if need > limits.memory_bytes && recorded > per_run / 2 {
+        let key = if s.output.agents_at.is_empty() {
+            "output.teams_every"
+        } else {
+            "output.agents_at"
+        };
+        problems.push(Problem::new(
+            key,
+            line(key),
+            format!(
+                "the rows a run records are too large for this machine: {} per run × {} runs at \
+                 once ≈ {} but about {} is available; record fewer ticks (a larger \
+                 output.teams_every, fewer output.agents_at) or run with fewer threads",
+                human_bytes(per_run),
+                limits.concurrent_runs,
+                human_bytes(need),
+                human_bytes(limits.memory_bytes)
+            ),
+        ));
+    } else if need > limits.memory_bytes {
         // Reported at the model's first section of whole numbers (its
         // sizes: `organization`, `march`), at the first of them set.
         let int = |p: &&crate::params::Param| matches!(p.kind, crate::params::Kind::Int { .. });
@@ -216,6 +237,70 @@ pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<P
         ));
     }
     problems
+}
+
+/// What a run may record: teams and agents only of a model that has them,
+/// agents only at ticks the run reaches.
+fn recording_problems(s: &Scenario, line: &dyn Fn(&str) -> Option<usize>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let model = s.model;
+    if s.output.teams_every > 0 && model.team_metrics().is_empty() {
+        problems.push(Problem::new(
+            "output.teams_every",
+            line("output.teams_every"),
+            format!(
+                "model = \"{}\" has no teams, so there is no teams.csv to write; remove this key",
+                model.name()
+            ),
+        ));
+    }
+    if s.output.agents_at.is_empty() {
+        return problems;
+    }
+    if model.agent_columns().is_empty() {
+        problems.push(Problem::new(
+            "output.agents_at",
+            line("output.agents_at"),
+            format!(
+                "model = \"{}\" records no agents, so there is no agents.csv to write; remove this key",
+                model.name()
+            ),
+        ));
+    } else if let Some(ticks) = model.tick_rows(&s.params, 1)
+        && let Some(bad) = s.output.agents_at.iter().find(|&&t| u64::from(t) > ticks)
+    {
+        problems.push(Problem::new(
+            "output.agents_at",
+            line("output.agents_at"),
+            format!(
+                "tick {bad} is after the end of the run; expected ticks from 0 to {ticks} \
+                 (0 is the start, {ticks} the state after the last tick)"
+            ),
+        ));
+    }
+    problems
+}
+
+/// Bytes a run holds of the team and agent rows it records until they are
+/// written: 8 bytes per number as computed and about 19 as text.
+pub(crate) fn recorded_bytes(s: &Scenario) -> u64 {
+    let (team_rows, agent_rows) = recorded_rows(s);
+    let team = team_rows.saturating_mul(2 + s.model.team_metrics().len() as u64);
+    let agent = agent_rows.saturating_mul(3 + s.model.agent_columns().len() as u64);
+    team.saturating_add(agent).saturating_mul(27)
+}
+
+/// Rows of `teams.csv` and `agents.csv` one run writes.
+pub fn recorded_rows(s: &Scenario) -> (u64, u64) {
+    let population = s.model.population(&s.params);
+    let team_ticks = match s.output.teams_every {
+        0 => 0,
+        every => s.model.estimated_tick_rows(&s.params, every),
+    };
+    (
+        team_ticks.saturating_mul(population.teams),
+        (s.output.agents_at.len() as u64).saturating_mul(population.agents),
+    )
 }
 
 #[cfg(test)]

@@ -3,19 +3,33 @@
 //! replicates. Computed from the final `runs.csv` alone (so it is the same
 //! for a sweep, a merged set of shards or a copy from another machine),
 //! streaming: runs of a point are consecutive, so memory holds one point.
+//! A sweep with a precision target writes a point's runs round by round, so
+//! its runs are gathered per point first; its table says, after `n`,
+//! whether the point met the target (`target_met`).
 
 use super::Plan;
 use crate::error::{Error, Result};
 use crate::output::PartFile;
 use crate::output::folder::{AGGREGATE, RUNS, ResultFolder};
-use crate::output::table::{self, push_f64, push_u64, push_value};
+use crate::output::table::{self, push_f64, push_u64};
 use crate::stats::mean_ci;
+use std::collections::BTreeMap;
 
 /// Writes `aggregate.csv` in `folder` from its `runs.csv`.
 pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
     let metrics = plan.scenario.model.run_metrics();
-    let columns = &plan.design.columns;
-    let header = table::aggregate_header(columns, metrics);
+    let mut header = table::aggregate_header(&plan.design.table_columns(), metrics);
+    let target = plan.rounds.as_ref().and_then(|r| {
+        metrics
+            .iter()
+            .position(|m| m.name == r.target.metric)
+            .map(|k| (r, k))
+    });
+    if target.is_some() {
+        // `…,n,target_met,…`
+        let text = String::from_utf8_lossy(&header).replacen(",n,", ",n,target_met,", 1);
+        header = text.into_bytes();
+    }
     let mut file = PartFile::open(&folder.file(AGGREGATE), 0, &header)?;
     let runs_path = folder.file(RUNS);
     let csv_error =
@@ -25,18 +39,25 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
         .from_path(&runs_path)
         .map_err(csv_error)?;
     let first_metric = plan.layout().first_run_metric;
-    let mut values: Vec<Vec<f64>> = vec![Vec::new(); metrics.len()];
-    let mut current: Option<u64> = None;
     let mut record = csv::ByteRecord::new();
     let flush = |point: u64, values: &mut Vec<Vec<f64>>, file: &mut PartFile| -> Result<()> {
         let mut buf = Vec::new();
         push_u64(&mut buf, point);
-        for v in &plan.design.point(point).values {
-            buf.push(b',');
-            push_value(&mut buf, v);
-        }
+        buf.extend_from_slice(&plan.point_fields(point));
         buf.push(b',');
         push_u64(&mut buf, values.first().map_or(0, |v| v.len()) as u64);
+        if let Some((rounds, k)) = target {
+            let finite: Vec<f64> = values[k]
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .collect();
+            buf.extend_from_slice(if rounds.met(&finite) {
+                b",true"
+            } else {
+                b",false"
+            });
+        }
         for v in values.iter_mut() {
             let m = mean_ci(v);
             for x in [m.mean, m.sd, m.ci95] {
@@ -48,7 +69,12 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
         buf.push(b'\n');
         file.append(&buf)
     };
-    // Points without any successful run still get a row (n = 0).
+    // Runs of a point are consecutive but with a precision target; points
+    // without any successful run still get a row (n = 0).
+    let gather = target.is_some();
+    let mut held: BTreeMap<u64, Vec<Vec<f64>>> = BTreeMap::new();
+    let mut values: Vec<Vec<f64>> = vec![Vec::new(); metrics.len()];
+    let mut current: Option<u64> = None;
     let mut next_point = 0u64;
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
         let point: u64 = std::str::from_utf8(&record[1])
@@ -60,6 +86,21 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
                     runs_path.display()
                 ))
             })?;
+        let row = (0..metrics.len()).map(|k| {
+            std::str::from_utf8(&record[first_metric + k])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(f64::NAN)
+        });
+        if gather {
+            let v = held
+                .entry(point)
+                .or_insert_with(|| vec![Vec::new(); metrics.len()]);
+            for (k, x) in row.enumerate() {
+                v[k].push(x);
+            }
+            continue;
+        }
         if current != Some(point) {
             if let Some(p) = current {
                 flush(p, &mut values, &mut file)?;
@@ -71,11 +112,7 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
             }
             current = Some(point);
         }
-        for (k, v) in values.iter_mut().enumerate() {
-            let x: f64 = std::str::from_utf8(&record[first_metric + k])
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(f64::NAN);
+        for (v, x) in values.iter_mut().zip(row) {
             v.push(x);
         }
     }
@@ -84,7 +121,10 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
         next_point = p + 1;
     }
     while next_point < plan.design.len() {
-        flush(next_point, &mut values, &mut file)?;
+        let mut v = held
+            .remove(&next_point)
+            .unwrap_or_else(|| vec![Vec::new(); metrics.len()]);
+        flush(next_point, &mut v, &mut file)?;
         next_point += 1;
     }
     file.commit()

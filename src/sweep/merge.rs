@@ -5,7 +5,7 @@
 use super::Plan;
 use crate::error::{Error, IoContext, Result};
 use crate::output::Streams;
-use crate::output::folder::{DESIGN, ResultFolder, STREAMED};
+use crate::output::folder::{DESIGN, N_STREAMED, ResultFolder, STREAMED, streamed};
 use crate::output::manifest::Existing;
 use crate::output::manifest::{self, Manifest, Status};
 use crate::scenario::Scenario;
@@ -116,19 +116,20 @@ pub fn merge(
             )));
         }
     }
-    let ticks_enabled = scenario.output.ticks_every > 0;
-    let mut tables: Vec<[Table; 3]> = Vec::new();
+    let required = written_tables(&scenario);
+    let mut tables: Vec<Vec<Table>> = Vec::new();
     for d in &dirs {
-        tables.push([
-            Table::open(d.join(STREAMED[0]), true)?,
-            Table::open(d.join(STREAMED[1]), ticks_enabled)?,
-            Table::open(d.join(STREAMED[2]), false)?,
-        ]);
+        let mut t = Vec::with_capacity(N_STREAMED);
+        for (name, needed) in STREAMED.iter().zip(required) {
+            t.push(Table::open(d.join(name), needed)?);
+        }
+        tables.push(t);
     }
     let mut layout = plan.layout();
-    layout.headers[0] = header(&dirs[0].join(STREAMED[0]))?;
-    if ticks_enabled {
-        layout.headers[1] = header(&dirs[0].join(STREAMED[1]))?;
+    for (i, name) in STREAMED.iter().enumerate() {
+        if required[i] {
+            layout.headers[i] = header(&dirs[0].join(name))?;
+        }
     }
     let streams = folder.open_streams(&layout, None)?;
     let (streams, failed) = interleave(&plan, &dirs, &mut tables, streams)?;
@@ -222,7 +223,7 @@ fn ordered_shards(dirs: &[PathBuf]) -> Result<(Vec<PathBuf>, Existing)> {
         )));
     }
     let first = shards[0].1.clone();
-    Ok((by_index.into_iter().flatten().collect(), first))
+    Ok((by_index.into_iter().flatten().collect(), *first))
 }
 
 /// The header line of a table.
@@ -233,41 +234,56 @@ fn header(path: &Path) -> Result<Vec<u8>> {
     Ok(h)
 }
 
+/// The streamed tables every complete shard holds: `runs.csv`, and the
+/// per-tick, team and agent tables when the scenario asks for them
+/// (`failures.csv` only when a run failed).
+fn written_tables(s: &Scenario) -> [bool; N_STREAMED] {
+    let mut t = [false; N_STREAMED];
+    t[streamed::RUNS] = true;
+    t[streamed::TICKS] = s.output.ticks_every > 0;
+    t[streamed::TEAMS] = s.output.teams_every > 0;
+    t[streamed::AGENTS] = !s.output.agents_at.is_empty();
+    t
+}
+
 /// Copies every run's rows, in run order, from the shard that holds it;
 /// every run must be there exactly once. Returns the streams and the number
 /// of failed runs.
 fn interleave(
     plan: &Plan,
     dirs: &[PathBuf],
-    tables: &mut [[Table; 3]],
+    tables: &mut [Vec<Table>],
     mut outs: Streams,
 ) -> Result<(Streams, u64)> {
     let count = dirs.len() as u64;
-    let ticks_enabled = plan.scenario.output.ticks_every > 0;
+    let (runs, failures) = (streamed::RUNS, streamed::FAILURES);
+    let rows_of_run = [streamed::TICKS, streamed::TEAMS, streamed::AGENTS];
     let mut failed = 0u64;
     for run in 0..plan.total_runs() {
         let k = (run % count) as usize;
         let t = &mut tables[k];
         let place = dirs[k].display();
-        if t[0].id() == Some(run) {
-            while ticks_enabled && t[1].id() == Some(run) {
-                outs.files[1].append(&t[1].line)?;
-                t[1].advance()?;
+        if t[runs].id() == Some(run) {
+            for i in rows_of_run {
+                while t[i].id() == Some(run) {
+                    outs.files[i].append(&t[i].line)?;
+                    t[i].advance()?;
+                }
             }
-            outs.files[0].append(&t[0].line)?;
-            t[0].advance()?;
-        } else if t[2].id() == Some(run) {
-            outs.files[2].append(&t[2].line)?;
-            t[2].advance()?;
+            outs.files[runs].append(&t[runs].line)?;
+            t[runs].advance()?;
+        } else if t[failures].id() == Some(run) {
+            outs.files[failures].append(&t[failures].line)?;
+            t[failures].advance()?;
             failed += 1;
         } else {
-            let found = [t[0].id(), t[2].id()].into_iter().flatten().min();
+            let found = [t[runs].id(), t[failures].id()].into_iter().flatten().min();
             return Err(user(match found {
                 Some(id) if id < run => format!("run {id} appears twice in {place}"),
                 _ => format!("run {run} is missing from {place} (shard {k}/{count})"),
             }));
         }
-        if t[0].id() == Some(run) || t[2].id() == Some(run) {
+        if t[runs].id() == Some(run) || t[failures].id() == Some(run) {
             return Err(user(format!("run {run} appears twice in {place}")));
         }
     }

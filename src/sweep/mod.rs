@@ -22,13 +22,15 @@ pub use stop::{Reason, Stop};
 
 /// How to make a run's tables smaller, for messages about size.
 pub const SMALLER: &str = "write fewer per-tick rows ([output] ticks_every = 10, or 0 for none; \
-     --no-ticks on the command line), or sweep fewer points or replications";
+     --no-ticks on the command line), fewer team or agent rows (a larger teams_every, fewer \
+     agents_at), or sweep fewer points or replications";
 
 use crate::error::Result;
-use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams};
+use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams, streamed};
 use crate::output::manifest::{self, Manifest, Status};
 use crate::rng;
-use crate::scenario::{Design, Scenario};
+use crate::scenario::{Design, Precision, Scenario};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -84,21 +86,56 @@ pub struct RunSpec {
     pub seed: u64,
 }
 
-/// The runs of a scenario (or of one shard of it), fixed before any runs.
+/// The runs of a scenario (or of one shard of it), fixed before any runs;
+/// with a precision target, fixed round by round (see [`Rounds`]).
 #[derive(Clone, Debug)]
 pub struct Plan {
     /// The validated scenario.
     pub scenario: Scenario,
     /// Its design.
     pub design: Design,
-    /// Replications per point.
+    /// Replications per point (of the first round, with a precision
+    /// target).
     pub replications: u32,
     /// The shard, when the plan is one part of the sweep.
     pub shard: Option<Shard>,
+    /// The rounds of a sweep with a precision target.
+    pub rounds: Option<Rounds>,
+}
+
+/// The runs of a sweep with `[sweep] target_ci95`, planned round by round:
+/// the first round runs every point's first replications; each later round
+/// doubles the replications of the points whose 95% half-width on the
+/// metric is still above the target, up to the maximum. Run ids are
+/// `point · max_replications + replicate`, and replicate r has the same seed
+/// whatever the rounds, so the rounds depend only on the results, which
+/// depend only on the scenario: a resumed sweep plans the same rounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rounds {
+    /// The target.
+    pub target: Precision,
+    /// The runs planned so far, in the order they are written.
+    pub ids: Vec<u64>,
+    /// Replications planned so far at each point.
+    pub planned: Vec<u32>,
+    /// Rounds planned so far.
+    pub count: u32,
+}
+
+/// The 95% half-width of the mean of `values` (infinite with fewer than
+/// two).
+fn half_width(values: &[f64]) -> f64 {
+    let m = crate::stats::mean_ci(values);
+    if m.ci95.is_finite() {
+        m.ci95
+    } else {
+        f64::INFINITY
+    }
 }
 
 impl Plan {
-    /// The plan of a validated scenario.
+    /// The plan of a validated scenario (its first round, with a precision
+    /// target).
     pub fn new(scenario: &Scenario, shard: Option<Shard>) -> Plan {
         let design = Design::build(scenario);
         let replications = scenario
@@ -106,17 +143,50 @@ impl Plan {
             .as_ref()
             .and_then(|s| s.replications)
             .unwrap_or(scenario.replications);
-        Plan {
+        let mut plan = Plan {
             scenario: scenario.clone(),
             design,
             replications,
             shard,
+            rounds: None,
+        };
+        if let Some(target) = scenario.sweep.as_ref().and_then(|s| s.target.clone()) {
+            let points = plan.design.len();
+            let mut rounds = Rounds {
+                ids: Vec::new(),
+                planned: vec![0; points as usize],
+                count: 0,
+                target,
+            };
+            rounds.plan(|_| true, replications);
+            plan.rounds = Some(rounds);
+        }
+        plan
+    }
+
+    /// The replications that number the runs: run ids are `point · this +
+    /// replicate`.
+    pub fn id_replications(&self) -> u32 {
+        self.rounds
+            .as_ref()
+            .map_or(self.replications, |r| r.target.max_replications)
+    }
+
+    /// Runs of the whole design (planned so far, with a precision target).
+    pub fn total_runs(&self) -> u64 {
+        match &self.rounds {
+            Some(r) => r.ids.len() as u64,
+            None => self.design.len() * u64::from(self.replications),
         }
     }
 
-    /// Runs of the whole design.
-    pub fn total_runs(&self) -> u64 {
-        self.design.len() * u64::from(self.replications)
+    /// The most runs the plan can ever have (for checking what a resumed
+    /// folder holds).
+    pub fn bound(&self) -> u64 {
+        match self.rounds {
+            Some(_) => self.design.len() * u64::from(self.id_replications()),
+            None => self.len(),
+        }
     }
 
     /// Runs of this plan (the shard's share when sharded).
@@ -130,6 +200,32 @@ impl Plan {
         }
     }
 
+    /// With a precision target: plans the next round from the metric's
+    /// values so far (`values[point]`: replicate → value, failed runs
+    /// absent), and returns whether it has any runs. Without one: false.
+    pub fn next_round(&mut self, values: &BTreeMap<u64, BTreeMap<u32, f64>>) -> bool {
+        let Some(rounds) = self.rounds.as_mut() else {
+            return false;
+        };
+        let target = rounds.target.half_width;
+        let planned = rounds.planned.clone();
+        let before = rounds.ids.len();
+        rounds.plan(
+            |point| {
+                let finite: Vec<f64> = values
+                    .get(&point)
+                    .into_iter()
+                    .flat_map(|v| v.range(..planned[point as usize]))
+                    .map(|(_, &x)| x)
+                    .filter(|x| x.is_finite())
+                    .collect();
+                half_width(&finite) > target
+            },
+            0,
+        );
+        rounds.ids.len() > before
+    }
+
     /// Whether the plan has no runs (a shard beyond the run count).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -137,16 +233,17 @@ impl Plan {
 
     /// The `i`-th run of this plan, in canonical order.
     pub fn run(&self, i: u64) -> RunSpec {
-        let run = match self.shard {
-            None => i,
-            Some(Shard { index, count }) => index + i * count,
+        let run = match (self.shard, &self.rounds) {
+            (_, Some(r)) => r.ids[i as usize],
+            (None, None) => i,
+            (Some(Shard { index, count }), None) => index + i * count,
         };
         self.spec(run)
     }
 
     /// The run with canonical id `run`.
     pub fn spec(&self, run: u64) -> RunSpec {
-        let reps = u64::from(self.replications);
+        let reps = u64::from(self.id_replications());
         let replicate = (run % reps) as u32;
         RunSpec {
             run,
@@ -165,14 +262,52 @@ impl Plan {
             .map_err(|e| format!("design point {point} cannot be set up: {e}"))
     }
 
+    /// The parameter fields of a point's rows (`,v1,v2…`): its design
+    /// values, then its resolved values.
+    pub fn point_fields(&self, point: u64) -> Vec<u8> {
+        let p = self.design.point(point);
+        let mut fields = Vec::new();
+        for v in p.values.iter().chain(&self.design.resolved_values(&p)) {
+            fields.push(b',');
+            crate::output::table::push_value(&mut fields, v);
+        }
+        fields
+    }
+
     /// The shape of the tables this plan writes.
     pub fn layout(&self) -> Layout {
-        let model = self.scenario.model;
-        Layout::new(
-            &self.design.columns,
-            model.run_metrics(),
-            model.tick_metrics(),
-        )
+        Layout::new(&self.design.table_columns(), self.scenario.model)
+    }
+}
+
+impl Rounds {
+    /// Adds a round: every point for which `more(point)` holds and that has
+    /// fewer than the maximum gets its replications doubled (or, in the
+    /// first round, `first` of them).
+    fn plan(&mut self, more: impl Fn(u64) -> bool, first: u32) {
+        let max = self.target.max_replications;
+        let mut added = false;
+        for (point, n) in self.planned.iter_mut().enumerate() {
+            let point = point as u64;
+            if *n >= max || !more(point) {
+                continue;
+            }
+            let next = if *n == 0 { first } else { (*n * 2).min(max) };
+            for r in *n..next {
+                self.ids.push(point * u64::from(max) + u64::from(r));
+            }
+            added |= next > *n;
+            *n = next;
+        }
+        if added {
+            self.count += 1;
+        }
+    }
+
+    /// Whether the 95% half-width of the mean of a point's `values` meets
+    /// the target.
+    pub fn met(&self, values: &[f64]) -> bool {
+        half_width(values) <= self.target.half_width
     }
 }
 
@@ -185,6 +320,14 @@ pub struct OutputSize {
     pub ticks: u64,
     /// Rows of `ticks.csv` per run.
     pub tick_rows: u64,
+    /// `teams.csv`.
+    pub teams: u64,
+    /// Rows of `teams.csv` per run.
+    pub team_rows: u64,
+    /// `agents.csv`.
+    pub agents: u64,
+    /// Rows of `agents.csv` per run.
+    pub agent_rows: u64,
     /// `aggregate.csv`.
     pub aggregate: u64,
 }
@@ -192,9 +335,9 @@ pub struct OutputSize {
 impl OutputSize {
     /// All tables together.
     pub fn total(&self) -> u64 {
-        self.runs
-            .saturating_add(self.ticks)
-            .saturating_add(self.aggregate)
+        [self.ticks, self.teams, self.agents, self.aggregate]
+            .into_iter()
+            .fold(self.runs, u64::saturating_add)
     }
 }
 
@@ -205,17 +348,27 @@ impl Plan {
         let model = self.scenario.model;
         let runs = self.len();
         let run_fields = model.run_metrics().len() as u64;
-        let tick_fields = model.tick_metrics().len() as u64;
+        let point = self.scenario_at(0).ok();
         let every = self.scenario.output.ticks_every;
-        let tick_rows = self
-            .scenario_at(0)
+        let tick_rows = point
+            .as_ref()
             .map_or(0, |s| model.estimated_tick_rows(&s.params, every));
+        let (team_rows, agent_rows) = point
+            .as_ref()
+            .map_or((0, 0), crate::scenario::recorded_rows);
+        let table = |rows: u64, ids: u64, fields: usize| {
+            runs.saturating_mul(rows)
+                .saturating_mul(8 * ids + 19 * fields as u64)
+        };
+        let columns = self.design.columns.len() + self.design.resolved.len();
         OutputSize {
-            runs: runs.saturating_mul(40 + 12 * self.design.columns.len() as u64 + 19 * run_fields),
-            ticks: runs
-                .saturating_mul(tick_rows)
-                .saturating_mul(20 + 19 * tick_fields),
+            runs: runs.saturating_mul(40 + 12 * columns as u64 + 19 * run_fields),
+            ticks: table(tick_rows, 4, model.tick_metrics().len()),
             tick_rows,
+            teams: table(team_rows, 5, model.team_metrics().len()),
+            team_rows,
+            agents: table(agent_rows, 6, model.agent_columns().len()),
+            agent_rows,
             aggregate: self.design.len().saturating_mul(20 + 60 * run_fields),
         }
     }
@@ -223,7 +376,8 @@ impl Plan {
 
 /// Writes the manifest of `plan` in `folder`.
 pub(crate) fn write_manifest(folder: &ResultFolder, plan: &Plan, m: &Manifest) -> Result<()> {
-    let bytes = manifest::render(m, &plan.scenario, &plan.design, plan.replications)?;
+    let rounds = plan.rounds.as_ref().map(|r| r.count);
+    let bytes = manifest::render(m, &plan.scenario, &plan.design, plan.replications, rounds)?;
     folder.write(MANIFEST, &bytes)
 }
 
@@ -237,8 +391,14 @@ pub(crate) fn finish(
     streams: Streams,
     manifest: &mut Manifest,
 ) -> Result<()> {
-    let ticks = plan.scenario.output.ticks_every > 0;
-    folder.commit_streams(streams, ticks, manifest.runs_failed > 0)?;
+    let out = &plan.scenario.output;
+    let mut written = [false; crate::output::folder::N_STREAMED];
+    written[streamed::RUNS] = true;
+    written[streamed::TICKS] = out.ticks_every > 0;
+    written[streamed::FAILURES] = manifest.runs_failed > 0;
+    written[streamed::TEAMS] = out.teams_every > 0;
+    written[streamed::AGENTS] = !out.agents_at.is_empty();
+    folder.commit_streams(streams, written)?;
     if plan.shard.is_none() {
         aggregate::write_aggregate(folder, plan)?;
         if manifest.runs_failed == 0 {

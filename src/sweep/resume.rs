@@ -1,12 +1,14 @@
 //! What a crashed or interrupted sweep left behind, how much of it can be
 //! kept, and why it can be trusted.
 //!
-//! The runner appends each run's `ticks.csv` rows, then its `runs.csv` row
-//! (or its `failures.csv` row), in canonical run order, to `.part` files;
-//! right after, it appends one line to the index `.profspace/index`:
+//! The runner appends each run's rows to the `.part` files of the streamed
+//! tables (`runs.csv`, `ticks.csv`, `failures.csv`, `teams.csv`,
+//! `agents.csv`), in canonical run order; right after, it appends one line
+//! to the index `.profspace/index`: the run's bytes in each table and their
+//! checksums, in the order of the tables, then the line's own checksum:
 //!
 //! ```text
-//! <run index> <runs bytes> <ticks bytes> <failure bytes> <fnv runs> <fnv ticks> <fnv failure> <fnv of the line>
+//! <run index> <bytes runs> … <bytes agents> <fnv runs> … <fnv agents> <fnv of the line>
 //! ```
 //!
 //! Every few seconds the `.part` files are flushed to disk, then the index,
@@ -25,7 +27,7 @@
 
 use super::Plan;
 use crate::error::{Error, IoContext, Result};
-use crate::output::folder::{Layout, ResultFolder, STREAMED};
+use crate::output::folder::{Layout, N_STREAMED, ResultFolder, STREAMED, streamed};
 use crate::output::part_path;
 use crate::scenario::fnv1a64;
 use std::collections::BTreeMap;
@@ -33,23 +35,21 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 
-/// A run finished by a worker, formatted for the three tables.
+/// A run finished by a worker, formatted for the streamed tables.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finished {
     /// Index of the run in the plan.
     pub index: u64,
-    /// Its `runs.csv` row (empty when it failed).
-    pub runs: Vec<u8>,
-    /// Its `ticks.csv` rows.
-    pub ticks: Vec<u8>,
-    /// Its `failures.csv` row (empty when it succeeded).
-    pub failure: Vec<u8>,
+    /// Its rows in each table, in the order of [`STREAMED`] (a failed run
+    /// has only its `failures.csv` row; a run that succeeded has none
+    /// there).
+    pub parts: [Vec<u8>; N_STREAMED],
 }
 
 impl Finished {
-    /// The run's bytes per table, in the order of [`STREAMED`].
-    fn parts(&self) -> [&[u8]; 3] {
-        [&self.runs, &self.ticks, &self.failure]
+    /// Whether the run failed.
+    pub fn failed(&self) -> bool {
+        !self.parts[streamed::FAILURES].is_empty()
     }
 }
 
@@ -60,39 +60,35 @@ pub struct Checkpoint {
     pub done: u64,
     /// Failed runs among them.
     pub failed: u64,
-    /// Byte lengths of `runs.csv.part`, `ticks.csv.part`, `failures.csv.part`.
-    pub lens: [u64; 3],
+    /// Byte lengths of the `.part` files, in the order of [`STREAMED`].
+    pub lens: [u64; N_STREAMED],
 }
 
 /// One line of the index: a run's bytes in each table and their checksums.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
     index: u64,
-    lens: [u64; 3],
-    sums: [u64; 3],
+    lens: [u64; N_STREAMED],
+    sums: [u64; N_STREAMED],
 }
 
 impl Entry {
     fn of(f: &Finished) -> Entry {
-        let p = f.parts();
         Entry {
             index: f.index,
-            lens: p.map(|b| b.len() as u64),
-            sums: p.map(fnv1a64),
+            lens: f.parts.each_ref().map(|b| b.len() as u64),
+            sums: f.parts.each_ref().map(|b| fnv1a64(b)),
         }
     }
 
     fn render(&self) -> String {
-        let body = format!(
-            "{} {} {} {} {:016x} {:016x} {:016x}",
-            self.index,
-            self.lens[0],
-            self.lens[1],
-            self.lens[2],
-            self.sums[0],
-            self.sums[1],
-            self.sums[2]
-        );
+        let mut body = self.index.to_string();
+        for len in self.lens {
+            body.push_str(&format!(" {len}"));
+        }
+        for sum in self.sums {
+            body.push_str(&format!(" {sum:016x}"));
+        }
         format!("{body} {:016x}\n", fnv1a64(body.as_bytes()))
     }
 
@@ -103,16 +99,19 @@ impl Entry {
             return None;
         }
         let f: Vec<&str> = body.split(' ').collect();
-        if f.len() != 7 {
+        if f.len() != 1 + 2 * N_STREAMED {
             return None;
         }
-        let n = |i: usize| f[i].parse::<u64>().ok();
-        let h = |i: usize| u64::from_str_radix(f[i], 16).ok();
-        Some(Entry {
-            index: n(0)?,
-            lens: [n(1)?, n(2)?, n(3)?],
-            sums: [h(4)?, h(5)?, h(6)?],
-        })
+        let mut entry = Entry {
+            index: f[0].parse().ok()?,
+            lens: [0; N_STREAMED],
+            sums: [0; N_STREAMED],
+        };
+        for t in 0..N_STREAMED {
+            entry.lens[t] = f[1 + t].parse().ok()?;
+            entry.sums[t] = u64::from_str_radix(f[1 + N_STREAMED + t], 16).ok()?;
+        }
+        Some(entry)
     }
 }
 
@@ -218,14 +217,14 @@ pub fn recover(folder: &ResultFolder, plan: &Plan, layout: &Layout) -> Result<Re
         lens: headers,
         ..Checkpoint::default()
     };
-    let mut lines = [2u64; 3];
+    let mut lines = [2u64; N_STREAMED];
     let mut kept_index = 0u64;
     for (entry, line_end) in &entries {
-        if entry.index != c.done || c.done >= plan.len() {
+        if entry.index != c.done || c.done >= plan.bound() {
             return Err(damaged_index(folder, c.done));
         }
         let mut torn = false;
-        for t in 0..3 {
+        for t in 0..N_STREAMED {
             // A length beyond the end of the file is a torn end, found
             // before anything is allocated.
             if entry.lens[t] > sizes[t].saturating_sub(c.lens[t]) {
@@ -239,12 +238,12 @@ pub fn recover(folder: &ResultFolder, plan: &Plan, layout: &Layout) -> Result<Re
             }
             if fnv1a64(&bytes) != entry.sums[t] {
                 return Err(Error::folder(format!(
-                    "{} is damaged at line {} (run {} of the plan): its bytes do not match the checksum \
-                     recorded when they were written. The {} runs before it are sound; to compute \
-                     everything again, run the same command with --fresh instead of --resume",
+                    "{} is damaged at line {} (the plan's run number {}): its bytes do not match the \
+                     checksum recorded when they were written. The {} runs before it are sound; to \
+                     compute everything again, run the same command with --fresh instead of --resume",
                     parts[t].display(),
                     lines[t],
-                    plan.run(c.done).run,
+                    c.done,
                     c.done
                 )));
             }
@@ -257,10 +256,10 @@ pub fn recover(folder: &ResultFolder, plan: &Plan, layout: &Layout) -> Result<Re
             ));
             break;
         }
-        for t in 0..3 {
+        for t in 0..N_STREAMED {
             c.lens[t] += entry.lens[t];
         }
-        c.failed += u64::from(entry.lens[2] > 0);
+        c.failed += u64::from(entry.lens[streamed::FAILURES] > 0);
         c.done += 1;
         kept_index = *line_end;
     }
@@ -348,18 +347,12 @@ impl Journal {
 
     /// Appends a finished run.
     pub fn append(&mut self, f: &Finished) -> Result<()> {
-        let mut body = Vec::with_capacity(f.runs.len() + f.ticks.len() + f.failure.len());
-        body.extend_from_slice(&f.runs);
-        body.extend_from_slice(&f.ticks);
-        body.extend_from_slice(&f.failure);
-        let head = format!(
-            "#run {} {} {} {} {:016x}\n",
-            f.index,
-            f.runs.len(),
-            f.ticks.len(),
-            f.failure.len(),
-            fnv1a64(&body)
-        );
+        let body = f.parts.concat();
+        let mut head = format!("#run {}", f.index);
+        for part in &f.parts {
+            head.push_str(&format!(" {}", part.len()));
+        }
+        head.push_str(&format!(" {:016x}\n", fnv1a64(&body)));
         self.file
             .write_all(head.as_bytes())
             .and_then(|_| self.file.write_all(&body))
@@ -405,15 +398,17 @@ pub fn read_journal(
         let left = bytes.len() as u64 - r.position();
         let record = std::str::from_utf8(&head).ok().and_then(|text| {
             let parts: Vec<&str> = text.trim_end().split(' ').collect();
-            if parts.len() != 6 || parts[0] != "#run" {
+            if parts.len() != 3 + N_STREAMED || parts[0] != "#run" {
                 return None;
             }
-            let nums: Vec<u64> = parts[1..5]
+            let nums: Vec<u64> = parts[1..2 + N_STREAMED]
                 .iter()
                 .map(|p| p.parse().ok())
                 .collect::<Option<_>>()?;
-            let total = nums[1].checked_add(nums[2])?.checked_add(nums[3])?;
-            (total <= left).then_some((nums, total as usize, parts[5].to_string()))
+            let total = nums[1..]
+                .iter()
+                .try_fold(0u64, |sum, &n| sum.checked_add(n))?;
+            (total <= left).then_some((nums, total as usize, parts[2 + N_STREAMED].to_string()))
         });
         let Some((nums, total, sum)) = record else {
             notes.push(
@@ -429,15 +424,18 @@ pub fn read_journal(
             break;
         }
         if nums[0] >= from {
-            let (runs, rest) = body.split_at(nums[1] as usize);
-            let (ticks, failure) = rest.split_at(nums[2] as usize);
+            let mut parts: [Vec<u8>; N_STREAMED] = Default::default();
+            let mut rest = &body[..];
+            for (part, &len) in parts.iter_mut().zip(&nums[1..]) {
+                let (mine, after) = rest.split_at(len as usize);
+                *part = mine.to_vec();
+                rest = after;
+            }
             found.insert(
                 nums[0],
                 Finished {
                     index: nums[0],
-                    runs: runs.to_vec(),
-                    ticks: ticks.to_vec(),
-                    failure: failure.to_vec(),
+                    parts,
                 },
             );
         }
@@ -453,9 +451,13 @@ mod tests {
     fn index_lines_check_themselves() {
         let f = Finished {
             index: 7,
-            runs: b"7,1,2,3\n".to_vec(),
-            ticks: b"7,1,2,0,0.5\n".to_vec(),
-            failure: Vec::new(),
+            parts: [
+                b"7,1,2,3\n".to_vec(),
+                b"7,1,2,0,0.5\n".to_vec(),
+                Vec::new(),
+                b"7,1,2,0,0,0.5\n".to_vec(),
+                Vec::new(),
+            ],
         };
         let line = Entry::of(&f).render();
         assert_eq!(Entry::parse(&line), Some(Entry::of(&f)));

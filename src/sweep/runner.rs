@@ -17,10 +17,14 @@
 use super::resume::{self, Checkpoint, Finished, Index, Journal};
 use super::stop::{Reason, Stop};
 use super::{Plan, RunSpec};
-use crate::error::{Error, Result};
-use crate::output::folder::{DESIGN, Layout, ResultFolder, Streams};
+use crate::error::{Error, IoContext, Result};
+use crate::model::Recorded;
+use crate::observe::Metric;
+use crate::output::folder::{
+    DESIGN, Layout, N_STREAMED, ResultFolder, STREAMED, Streams, streamed,
+};
 use crate::output::manifest::{self, Existing, Manifest, Read, Status};
-use crate::output::table::{self, push_metric, push_run_id, push_value};
+use crate::output::table::{self, push_metric, push_run_id};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
@@ -128,8 +132,8 @@ fn injected_failures() -> Vec<u64> {
         .unwrap_or_default()
 }
 
-/// The scenario of the point a worker is on, and its design values as CSV
-/// fields (`,v1,v2…`); an error when the point cannot be set up.
+/// The scenario of the point a worker is on, and its parameter values as
+/// CSV fields (`,v1,v2…`); an error when the point cannot be set up.
 type PointCache = Option<(u64, Result<crate::scenario::Scenario, String>, Vec<u8>)>;
 
 /// Runs one simulation and formats its rows (in the worker thread); the run
@@ -143,12 +147,8 @@ fn perform(
 ) -> Finished {
     let spec = plan.run(index);
     if cache.as_ref().is_none_or(|(p, _, _)| *p != spec.point) {
-        let mut params = Vec::new();
-        for v in &plan.design.point(spec.point).values {
-            params.push(b',');
-            push_value(&mut params, v);
-        }
-        *cache = Some((spec.point, plan.scenario_at(spec.point), params));
+        let fields = plan.point_fields(spec.point);
+        *cache = Some((spec.point, plan.scenario_at(spec.point), fields));
     }
     let Some((_, scenario, params)) = cache.as_ref() else {
         return failed(spec, index, "internal error: no scenario for the run");
@@ -162,19 +162,19 @@ fn perform(
         if fail.contains(&spec.run) {
             panic!("injected failure (PROFSPACE_FAIL_RUNS)");
         }
-        let mut out = crate::model::Recorded::default();
+        let mut out = Recorded::default();
         let rec = crate::model::Recording {
             threads,
-            ..crate::model::Recording::ticks(scenario.output.ticks_every)
+            ..scenario.output.recording()
         };
         let run = scenario
             .model
             .simulate(&scenario.params, spec.seed, rec, &mut out);
-        (run, out.ticks)
+        (run, out)
     }));
     let message = IN_RUN.with(|r| r.borrow_mut().take()).unwrap_or_default();
     match result {
-        Ok((run, ticks)) => format_run(plan, spec, index, params, &run, &ticks),
+        Ok((run, out)) => format_run(plan, spec, index, params, &run, &out),
         Err(_) => failed(spec, index, &message),
     }
 }
@@ -192,72 +192,90 @@ fn failed(spec: RunSpec, index: u64, message: &str) -> Finished {
     failure.push(b',');
     table::push_text(&mut failure, message);
     failure.push(b'\n');
-    Finished {
-        index,
-        runs: Vec::new(),
-        ticks: Vec::new(),
-        failure,
-    }
+    let mut parts: [Vec<u8>; N_STREAMED] = Default::default();
+    parts[streamed::FAILURES] = failure;
+    Finished { index, parts }
 }
 
-/// A run's `runs.csv` row and `ticks.csv` rows. A model that returns rows
-/// of the wrong width fails the run rather than writing a shifted row.
+/// A run's rows in every streamed table. A model that returns rows of the
+/// wrong width fails the run rather than writing a shifted row.
 fn format_run(
     plan: &Plan,
     spec: RunSpec,
     index: u64,
     params: &[u8],
     run: &[f64],
-    ticks: &[f64],
+    out: &Recorded,
 ) -> Finished {
     let model = plan.scenario.model;
-    let (run_metrics, tick_metrics) = (model.run_metrics(), model.tick_metrics());
-    let width = tick_metrics.len() + 1;
-    if run.len() != run_metrics.len() || !ticks.len().is_multiple_of(width) {
+    let run_metrics = model.run_metrics();
+    // (rows, metrics, identifying numbers after run, point, replicate)
+    let tables: [(&[f64], &[Metric], usize); 3] = [
+        (&out.ticks, model.tick_metrics(), 1),
+        (&out.teams, model.team_metrics(), 2),
+        (&out.agents, model.agent_columns(), 3),
+    ];
+    let bad_width = tables
+        .iter()
+        .any(|(rows, metrics, ids)| !rows.len().is_multiple_of(metrics.len() + ids));
+    if run.len() != run_metrics.len() || bad_width {
         return failed(
             spec,
             index,
             &format!(
-                "internal error: model {} returned {} run metrics (expected {}) and {} tick values (expected rows of {width})",
+                "internal error: model {} returned {} run metrics (expected {}) or recorded rows of the wrong width",
                 model.name(),
                 run.len(),
                 run_metrics.len(),
-                ticks.len()
             ),
         );
     }
-    let mut runs = Vec::with_capacity(64 + 20 * run.len());
-    push_run_id(&mut runs, spec.run, spec.point, spec.replicate, spec.seed);
+    let mut parts: [Vec<u8>; N_STREAMED] = Default::default();
+    let runs = &mut parts[streamed::RUNS];
+    runs.reserve(64 + params.len() + 20 * run.len());
+    push_run_id(runs, spec.run, spec.point, spec.replicate, spec.seed);
     runs.extend_from_slice(params);
     for (m, x) in run_metrics.iter().zip(run) {
         runs.push(b',');
-        push_metric(&mut runs, m.kind, *x);
+        push_metric(runs, m.kind, *x);
     }
     runs.push(b'\n');
-    let mut out = Vec::with_capacity(ticks.len() * 20);
-    for row in ticks.chunks_exact(width) {
+    let slots = [streamed::TICKS, streamed::TEAMS, streamed::AGENTS];
+    for ((rows, metrics, ids), slot) in tables.into_iter().zip(slots) {
+        parts[slot] = rows_of(spec, rows, metrics, ids);
+    }
+    Finished { index, parts }
+}
+
+/// CSV rows of recorded numbers: `run,point,replicate`, the `ids` whole
+/// numbers each row starts with (tick, team, agent), then its metrics.
+fn rows_of(spec: RunSpec, rows: &[f64], metrics: &[Metric], ids: usize) -> Vec<u8> {
+    let width = metrics.len() + ids;
+    let mut out = Vec::with_capacity(rows.len() * 20);
+    for row in rows.chunks_exact(width) {
         table::push_u64(&mut out, spec.run);
         out.push(b',');
         table::push_u64(&mut out, spec.point);
         out.push(b',');
         table::push_u64(&mut out, u64::from(spec.replicate));
-        out.push(b',');
-        table::push_u64(&mut out, row[0] as u64);
-        for (m, x) in tick_metrics.iter().zip(&row[1..]) {
+        for &id in &row[..ids] {
+            out.push(b',');
+            table::push_u64(&mut out, id as u64);
+        }
+        for (m, x) in metrics.iter().zip(&row[ids..]) {
             out.push(b',');
             push_metric(&mut out, m.kind, *x);
         }
         out.push(b'\n');
     }
-    Finished {
-        index,
-        runs,
-        ticks: out,
-        failure: Vec::new(),
-    }
+    out
 }
 
-/// The three `.part` files and the bookkeeping of what is in them.
+/// The values of a precision target's metric so far: point → replicate →
+/// value (failed runs absent).
+type Values = BTreeMap<u64, BTreeMap<u32, f64>>;
+
+/// The `.part` files and the bookkeeping of what is in them.
 struct Writer {
     streams: Streams,
     index: Index,
@@ -265,6 +283,23 @@ struct Writer {
     checkpoint: Checkpoint,
     last_sync: Instant,
     failures: Vec<(u64, u64, String)>,
+    /// With a precision target: the column of its metric in `runs.csv`, and
+    /// the values written so far.
+    target: Option<(usize, Values)>,
+}
+
+/// Reads (point, replicate, value of column `col`) from a `runs.csv` row.
+fn target_value(row: &[u8], col: usize) -> Option<(u64, u32, f64)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(row);
+    let record = reader.byte_records().next()?.ok()?;
+    let text = |i: usize| std::str::from_utf8(record.get(i)?).ok();
+    Some((
+        text(1)?.parse().ok()?,
+        text(2)?.parse().ok()?,
+        text(col)?.parse().unwrap_or(f64::NAN),
+    ))
 }
 
 impl Writer {
@@ -294,20 +329,46 @@ impl Writer {
             journal: Journal::open(folder)?,
             last_sync: Instant::now(),
             failures,
+            target: None,
         };
         writer.sync()?;
         Ok(writer)
     }
 
+    /// Follows a precision target's metric in column `col`, starting from
+    /// the rows already in `runs.csv.part` (a resumed sweep).
+    fn follow(&mut self, folder: &ResultFolder, col: usize) -> Result<()> {
+        let path = crate::output::part_path(&folder.file(STREAMED[streamed::RUNS]));
+        let len = self.checkpoint.lens[streamed::RUNS] as usize;
+        let bytes = std::fs::read(&path).at("read", &path)?;
+        let mut values = Values::new();
+        for row in bytes[..len.min(bytes.len())]
+            .split_inclusive(|&b| b == b'\n')
+            .skip(1)
+        {
+            if let Some((point, rep, x)) = target_value(row, col) {
+                values.entry(point).or_default().insert(rep, x);
+            }
+        }
+        self.target = Some((col, values));
+        Ok(())
+    }
+
     /// Appends a run's rows, then its index line.
     fn write(&mut self, f: &Finished) -> Result<()> {
-        if f.failure.is_empty() {
-            self.streams.files[1].append(&f.ticks)?;
-            self.streams.files[0].append(&f.runs)?;
-        } else {
-            self.streams.files[2].append(&f.failure)?;
+        for (file, part) in self.streams.files.iter_mut().zip(&f.parts) {
+            if !part.is_empty() {
+                file.append(part)?;
+            }
+        }
+        if f.failed() {
             self.checkpoint.failed += 1;
-            self.failures.extend(failure_of(&f.failure));
+            self.failures
+                .extend(failure_of(&f.parts[streamed::FAILURES]));
+        } else if let Some((col, values)) = &mut self.target
+            && let Some((point, rep, x)) = target_value(&f.parts[streamed::RUNS], *col)
+        {
+            values.entry(point).or_default().insert(rep, x);
         }
         self.index.append(f)?;
         self.checkpoint.done += 1;
@@ -545,12 +606,19 @@ pub fn execute(
     stop: &Stop,
 ) -> Result<Outcome> {
     install_panic_hook();
+    if plan.rounds.is_some() && plan.shard.is_some() {
+        return Err(Error::usage(
+            "a sweep with [sweep] target_ci95 decides its runs round by round, so it cannot be \
+             split into shards; run it whole",
+        ));
+    }
+    let mut plan = plan.clone();
     let folder = ResultFolder::new(&opts.out);
-    check_space(&folder, plan, opts.resume)?;
+    check_space(&folder, &plan, opts.resume)?;
     folder.create()?;
     let _lock = folder.lock()?;
     let layout = plan.layout();
-    let Some(start) = prepare(&folder, plan, &layout, opts)? else {
+    let Some(start) = prepare(&folder, &plan, &layout, opts)? else {
         return Ok(Outcome {
             done: plan.len(),
             total: plan.len(),
@@ -562,7 +630,18 @@ pub fn execute(
             notes: Vec::new(),
         });
     };
-    folder.write(DESIGN, &design_table(plan))?;
+    folder.write(DESIGN, &design_table(&plan))?;
+    let mut writer = Writer::open(&folder, &layout, &start)?;
+    if let Some(rounds) = &plan.rounds {
+        let metrics = plan.scenario.model.run_metrics();
+        let col = metrics
+            .iter()
+            .position(|m| m.name == rounds.target.metric)
+            .ok_or_else(|| Error::internal("the precision target's metric is not a run metric"))?;
+        writer.follow(&folder, layout.first_run_metric + col)?;
+        // A resumed sweep plans again the rounds it had finished.
+        while writer.checkpoint.done >= plan.len() && plan.next_round(target_values(&writer)) {}
+    }
     let mut manifest = Manifest {
         command: opts.command.clone(),
         command_line: opts.command_line.clone(),
@@ -578,29 +657,41 @@ pub fn execute(
         interrupted_by: None,
         files: Vec::new(),
     };
-    super::write_manifest(&folder, plan, &manifest)?;
-    let mut writer = Writer::open(&folder, &layout, &start)?;
+    super::write_manifest(&folder, &plan, &manifest)?;
+
+    let computed = AtomicU64::new(0);
+    let mut pending = start.pending;
+    loop {
+        progress.start(plan.len(), writer.checkpoint.done);
+        let pool = Pool {
+            plan: &plan,
+            threads: opts.threads,
+            stop,
+            computed: &computed,
+        };
+        let result = pool.run(&mut writer, std::mem::take(&mut pending), progress);
+        if let Err(e) = result {
+            progress.finish();
+            return Err(e);
+        }
+        if stop.requested() || !plan.next_round(target_values(&writer)) {
+            break;
+        }
+        manifest.runs_total = plan.total_runs();
+        super::write_manifest(&folder, &plan, &manifest)?;
+    }
+    progress.finish();
 
     let total = plan.len();
-    progress.start(total, writer.checkpoint.done);
-    let computed = AtomicU64::new(0);
-    let pool = Pool {
-        plan,
-        threads: opts.threads,
-        stop,
-        computed: &computed,
-    };
-    let result = pool.run(&mut writer, start.pending, progress);
-    progress.finish();
-    result?;
-
     let done = writer.checkpoint.done;
     let failures = writer.failures.clone();
     writer.sync()?;
     manifest.runs_done = done;
     manifest.runs_failed = writer.checkpoint.failed;
+    manifest.runs_total = plan.total_runs();
     manifest.finished = Some(manifest::now());
-    let complete = done == total;
+    // With a precision target, a stop between rounds leaves rounds to plan.
+    let complete = done == total && (plan.rounds.is_none() || !stop.requested());
     if complete {
         let Writer {
             streams,
@@ -609,12 +700,12 @@ pub fn execute(
             ..
         } = writer;
         journal.remove();
-        super::finish(&folder, plan, streams, &mut manifest)?;
+        super::finish(&folder, &plan, streams, &mut manifest)?;
         index.remove();
     } else {
         manifest.status = Status::Interrupted;
         manifest.interrupted_by = stop.reason().map(|r| r.name().to_string());
-        super::write_manifest(&folder, plan, &manifest)?;
+        super::write_manifest(&folder, &plan, &manifest)?;
     }
     Ok(Outcome {
         done,
@@ -628,15 +719,18 @@ pub fn execute(
     })
 }
 
+/// The precision target's values written so far (none without a target).
+fn target_values(writer: &Writer) -> &Values {
+    static NONE: Values = Values::new();
+    writer.target.as_ref().map_or(&NONE, |(_, v)| v)
+}
+
 /// `design.csv`.
 fn design_table(plan: &Plan) -> Vec<u8> {
-    let mut buf = table::design_header(&plan.design.columns);
+    let mut buf = table::design_header(&plan.design.table_columns());
     for i in 0..plan.design.len() {
         table::push_u64(&mut buf, i);
-        for v in &plan.design.point(i).values {
-            buf.push(b',');
-            push_value(&mut buf, v);
-        }
+        buf.extend_from_slice(&plan.point_fields(i));
         buf.push(b'\n');
     }
     buf

@@ -43,6 +43,10 @@ impl Model for March1991 {
         &metrics::run::METRICS
     }
 
+    fn ticks_key(&self) -> &'static str {
+        "march.max_periods"
+    }
+
     fn simulate(
         &self,
         p: &ModelParams,
@@ -62,6 +66,8 @@ impl Model for March1991 {
                     m.individual_knowledge(),
                 ]);
             }
+            // March's runs are short: a live view watches, it cannot stop one.
+            let _ = rec.watch(period, out);
         });
         let mut row = vec![0.0; metrics::run::LEN];
         row[metrics::run::KNOWLEDGE] = end.knowledge;

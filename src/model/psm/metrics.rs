@@ -44,6 +44,75 @@ pub mod tick {
     }
 }
 
+/// The columns of `teams.csv`: the tick metrics over the team (means over
+/// its professionals, its manager's values, its own event counts), then the
+/// levers of its current manager.
+pub mod team {
+    use super::*;
+
+    /// Where the levers are defined.
+    const LEVERS_AT: &str = "ODD §2, Manager";
+
+    /// The manager's levers, in the order of the scenario keys.
+    pub static LEVERS: [Metric; 7] = [
+        Metric::level(
+            "rationale",
+            "the manager's rationale lever: the why, vision",
+        )
+        .defined_in(LEVERS_AT),
+        Metric::level(
+            "effect",
+            "the manager's effect lever: weight of targets and results",
+        )
+        .defined_in(LEVERS_AT),
+        Metric::level(
+            "focus",
+            "the manager's focus lever: priorities, structures, systems",
+        )
+        .defined_in(LEVERS_AT),
+        Metric::level(
+            "energy",
+            "the manager's energy lever: budget, knowledge, experience",
+        )
+        .defined_in(LEVERS_AT),
+        Metric::level(
+            "connection",
+            "the manager's connection lever: care, contact",
+        )
+        .defined_in(LEVERS_AT),
+        Metric::level(
+            "dominance",
+            "the manager's dominance: imposing a claim rather than negotiating",
+        )
+        .defined_in(LEVERS_AT),
+        Metric::level(
+            "listening",
+            "the manager's listening: moving the effects toward what professionals voice",
+        )
+        .defined_in(LEVERS_AT),
+    ];
+
+    /// Index of the first lever.
+    pub const FIRST_LEVER: usize = super::tick::LEN;
+    /// Number of columns after `team`.
+    pub const LEN: usize = super::tick::LEN + 7;
+
+    /// The columns after `team`.
+    pub static METRICS: [Metric; LEN] = {
+        let mut out = [LEVERS[0]; LEN];
+        let mut i = 0;
+        while i < super::tick::LEN {
+            out[i] = super::tick::METRICS[i];
+            i += 1;
+        }
+        while i < LEN {
+            out[i] = LEVERS[i - super::tick::LEN];
+            i += 1;
+        }
+        out
+    };
+}
+
 /// The columns of `agents.csv`: a professional's states (the state entering
 /// the recorded tick), then its traits.
 pub mod agent {

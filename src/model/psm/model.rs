@@ -48,11 +48,15 @@ impl Model for Psm {
     }
 
     fn team_metrics(&self) -> &'static [Metric] {
-        &metrics::tick::METRICS
+        &metrics::team::METRICS
     }
 
     fn agent_columns(&self) -> &'static [Metric] {
         &metrics::agent::METRICS
+    }
+
+    fn agent_word(&self) -> &'static str {
+        "professional"
     }
 
     fn population(&self, p: &ModelParams) -> Population {
@@ -89,6 +93,9 @@ impl Model for Psm {
             if rec.tick(t) {
                 out.ticks.push(f64::from(t));
                 out.ticks.extend_from_slice(&row);
+            }
+            if !rec.watch(t, out) {
+                return summary.finish();
             }
         }
         if rec.agents(p.ticks) {
@@ -312,7 +319,13 @@ fn at(agg: &ResultTable, row: usize) -> String {
     agg.parameter_columns()
         .into_iter()
         .filter(|&i| agg.header[i] != "coupling")
-        .map(|i| format!("{} = {}", agg.header[i], agg.rows[row][i]))
+        .map(|i| {
+            let v = &agg.rows[row][i];
+            let v = v
+                .parse::<f64>()
+                .map_or_else(|_| v.clone(), crate::params::sig3);
+            format!("{} = {v}", agg.header[i])
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -331,7 +344,7 @@ fn situations(agg: &ResultTable) -> Vec<String> {
     if agg.rows.len() < 2 {
         return Vec::new();
     }
-    let coupling = agg.column("coupling");
+    let coupling = agg.input("coupling");
     // Per coupling: points, points dominated per situation, and each
     // situation's largest share with its row.
     type Group = (usize, [usize; 3], [(f64, usize); 3]);
@@ -388,7 +401,7 @@ fn situations(agg: &ResultTable) -> Vec<String> {
 /// is swept and each has more than one point.
 fn best_cells(agg: &ResultTable) -> Vec<String> {
     let (Some(c), Some(m), Some(ci)) = (
-        agg.column("coupling"),
+        agg.input("coupling"),
         agg.column("essential_mean"),
         agg.column("essential_ci95"),
     ) else {

@@ -23,7 +23,7 @@ use super::math::prefetch;
 use super::metrics::tick as m;
 use super::params::Coupling;
 use super::teams::Teams;
-use super::{Organisation, Params, Populations, draw_levers};
+use super::{Levers, Organisation, Params, Populations, draw_levers};
 use crate::lanes::{F4, Isa, Real, clamp01};
 use crate::observe::Tally;
 use crate::rng::{self, More, Words};
@@ -35,6 +35,9 @@ pub type TickObservation = [f64; m::LEN];
 /// Per-team sums of the tick metrics (state of tick t, flows of phase A),
 /// indexed like the observation; counters are filled in at the end.
 pub(crate) type TeamSums = [f64; m::LEN];
+
+/// Width of a team row: tick, team, the team columns.
+const ROW: usize = 2 + super::metrics::team::LEN;
 
 /// Teams whose words are computed together and whose tallies are added
 /// into one group sum; a tick's parts are whole groups.
@@ -127,10 +130,10 @@ impl Organisation {
         self.step_recording(tick, None)
     }
 
-    /// [`Organisation::step`], appending a row `[tick, team, team metrics…]`
-    /// per team to `teams` when given (the team metrics are the tick metrics
-    /// of [`super::metrics::tick`] over the team: means over its
-    /// professionals, its manager's values, its own event counts).
+    /// [`Organisation::step`], appending a row `[tick, team, team columns…]`
+    /// per team to `teams` when given (the columns of
+    /// [`super::metrics::team`]: the tick metrics over the team, then the
+    /// levers of its manager during the tick).
     pub fn step_recording(&mut self, tick: u32, teams: Option<&mut Vec<f64>>) -> TickObservation {
         self.snapshot();
         let turbulent =
@@ -144,7 +147,7 @@ impl Organisation {
         } else {
             1
         };
-        let width = 2 + m::LEN;
+        let width = ROW;
         let rows = teams.map(|r| {
             let at = r.len();
             r.resize(at + n_teams * width, 0.0);
@@ -285,7 +288,7 @@ fn split(
     let (ga, gb) = sums.split_at_mut(left_groups);
     let (ra, rb) = match rows {
         Some(r) => {
-            let (a, b) = r.split_at_mut(left_teams * (2 + m::LEN));
+            let (a, b) = r.split_at_mut(left_teams * ROW);
             (Some(a), Some(b))
         }
         None => (None, None),
@@ -337,7 +340,7 @@ fn part_lanes(
     sums: &mut [TeamSums],
     mut rows: Option<&mut [f64]>,
 ) -> Counts {
-    let width = 2 + m::LEN;
+    let width = ROW;
     let per_team = 16 * ctx.blocks;
     let mut counts = Counts::default();
     let mut tally: TeamSums = [0.0; m::LEN];
@@ -350,6 +353,8 @@ fn part_lanes(
         for t in 0..n {
             let jt = first + t;
             let words = &scratch.words[t * per_team..(t + 1) * per_team];
+            // The manager of tick t (a revocation in phase C replaces it).
+            let levers = teams.levers[jt];
             counts = counts + step_team(ctx, &mut teams, jt, words, &mut scratch.lanes, &mut tally);
             for (s, x) in sum.iter_mut().zip(&tally) {
                 *s += x;
@@ -360,6 +365,7 @@ fn part_lanes(
                     &teams,
                     jt,
                     &tally,
+                    &levers,
                     &mut r[jt * width..(jt + 1) * width],
                 );
             }
@@ -368,8 +374,9 @@ fn part_lanes(
     counts
 }
 
-/// Team `jt`'s row of `teams.csv` from its tally.
-fn team_row(tick: u32, t: &Teams<'_>, jt: usize, tally: &TeamSums, row: &mut [f64]) {
+/// Team `jt`'s row of `teams.csv` from its tally and the levers of its
+/// manager during the tick.
+fn team_row(tick: u32, t: &Teams<'_>, jt: usize, tally: &TeamSums, lv: &Levers, row: &mut [f64]) {
     let ts = t.team_size as f64;
     row[0] = f64::from(tick);
     row[1] = (t.first + jt) as f64;
@@ -381,6 +388,15 @@ fn team_row(tick: u32, t: &Teams<'_>, jt: usize, tally: &TeamSums, row: &mut [f6
     }
     row[2 + m::EXITS] = t.team_exits[jt] as f64;
     row[2 + m::REVOCATIONS] = t.team_revocations[jt] as f64;
+    row[2 + m::LEN..].copy_from_slice(&[
+        lv.rationale,
+        lv.effect,
+        lv.focus,
+        lv.energy,
+        lv.connection,
+        lv.dominance,
+        lv.listening,
+    ]);
 }
 
 /// Phases A, B and C for team `jt` of `t`, whose bulk words are `words`;

@@ -93,7 +93,7 @@ pub(crate) fn build(
         + 24;
     let legend = match group {
         Some(g) if d.params[g].levels.len() > 1 => d.params[g]
-            .levels
+            .shown_levels()
             .iter()
             .enumerate()
             .map(|(i, l)| LegendEntry {
@@ -101,6 +101,7 @@ pub(crate) fn build(
                 style: style::series_style(i),
                 line: false,
                 marker: true,
+                fill: false,
             })
             .collect(),
         _ => Vec::new(),

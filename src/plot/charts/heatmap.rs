@@ -49,11 +49,10 @@ pub(crate) fn build(
         .filter(|&i| i != x && i != y)
         .collect();
     let panel = by.filter(|&b| b != x && b != y).or_else(|| {
-        others
-            .iter()
-            .copied()
+        let candidates = || others.iter().copied().filter(|&i| !d.params[i].sampled);
+        candidates()
             .find(|&i| !d.params[i].numeric())
-            .or(others.first().copied())
+            .or(candidates().next())
     });
     let averaged: Vec<&str> = others
         .iter()
@@ -63,10 +62,9 @@ pub(crate) fn build(
     let (nx, ny) = (px.levels.len(), py.levels.len());
     let panel_levels: Vec<String> = match panel {
         Some(p) => d.params[p]
-            .levels
-            .iter()
+            .shown_levels()
+            .into_iter()
             .take(MAX_PANELS)
-            .cloned()
             .collect(),
         None => vec![String::new()],
     };
@@ -96,11 +94,11 @@ pub(crate) fn build(
     let np = panels.len();
     let cols = np.min(3);
     let rows = np.div_ceil(cols);
-    let y = Axis::categorical(&py.levels, &py.name);
+    let y = Axis::categorical(&py.shown_levels(), &py.name);
     let y_area = style::y_area_for(&y.labels);
     Ok(Heatmap {
         metric: metric.name.clone(),
-        x: Axis::categorical(&px.levels, &px.name),
+        x: Axis::categorical(&px.shown_levels(), &px.name),
         y,
         panels,
         lo,
@@ -150,7 +148,8 @@ fn cells(
 }
 
 /// The colour scale shared by all panels (lo, hi) and the decimals its
-/// values are written with; a constant metric is centred on the scale.
+/// values are written with (enough to tell the cells apart, at most 3
+/// significant digits); a constant metric is centred on the scale.
 fn scale(panels: &[(String, Vec<Vec<f64>>)]) -> (f64, f64, usize) {
     let all = panels.iter().flat_map(|(_, c)| c.iter().flatten().copied());
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -166,6 +165,13 @@ fn scale(panels: &[(String, Vec<Vec<f64>>)]) -> (f64, f64, usize) {
         (1.0 - span.log10().floor()).clamp(0.0, 6.0) as usize
     } else {
         2
+    };
+    // No more than 3 significant digits for the largest value.
+    let big = lo.abs().max(hi.abs());
+    let decimals = if big > 0.0 {
+        decimals.min((2.0 - big.log10().floor()).clamp(0.0, 6.0) as usize)
+    } else {
+        decimals
     };
     if span <= 0.0 {
         // A constant metric: centre it on the scale.

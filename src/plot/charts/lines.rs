@@ -136,7 +136,7 @@ fn series(
 /// One legend entry per level of the grouping parameter `g`.
 fn legend(d: &Design, g: usize) -> Vec<LegendEntry> {
     d.params[g]
-        .levels
+        .shown_levels()
         .iter()
         .enumerate()
         .map(|(i, l)| LegendEntry {
@@ -144,6 +144,7 @@ fn legend(d: &Design, g: usize) -> Vec<LegendEntry> {
             style: style::series_style(i),
             line: true,
             marker: true,
+            fill: false,
         })
         .collect()
 }

@@ -4,9 +4,12 @@
 //! [`super::style::Chart`], so PNG and SVG show the same thing.
 
 pub(crate) mod comparison;
+pub(crate) mod contrast;
+pub(crate) mod distribution;
 pub(crate) mod heatmap;
 pub(crate) mod lines;
 pub(crate) mod profile;
+pub(crate) mod scatter;
 pub(crate) mod sensitivity;
 pub(crate) mod situations;
 pub(crate) mod timeseries;

@@ -79,6 +79,7 @@ pub(crate) fn build(
             style: style::series_style(i),
             line: true,
             marker: true,
+            fill: false,
         })
         .collect();
     let mut subtitle =
@@ -145,7 +146,7 @@ fn choose(
             }
             if let Some(g) = by.or_else(|| d.group_param()) {
                 let p = &d.params[g];
-                for (k, level) in p.levels.iter().enumerate() {
+                for (k, level) in p.shown_levels().iter().enumerate() {
                     let mut rows = ranked.iter().copied().filter(|&r| p.level[r] == k);
                     if let Some(b) = best(&mut rows) {
                         add(b, format!("best of {level}"));

@@ -57,11 +57,10 @@ pub(crate) fn build(
         .filter(|&i| i != x && i != y)
         .collect();
     let panel = by.filter(|&b| b != x && b != y).or_else(|| {
-        others
-            .iter()
-            .copied()
+        let candidates = || others.iter().copied().filter(|&i| !d.params[i].sampled);
+        candidates()
             .find(|&i| !d.params[i].numeric())
-            .or(others.first().copied())
+            .or(candidates().next())
     });
     let averaged: Vec<&str> = others
         .iter()
@@ -71,10 +70,9 @@ pub(crate) fn build(
     let (nx, ny, ns) = (px.levels.len(), py.levels.len(), situations.len());
     let panel_levels: Vec<String> = match panel {
         Some(p) => d.params[p]
-            .levels
-            .iter()
+            .shown_levels()
+            .into_iter()
             .take(MAX_PANELS)
-            .cloned()
             .collect(),
         None => vec![String::new()],
     };
@@ -127,10 +125,10 @@ pub(crate) fn build(
     let cell_h = (460 / ny as u32).clamp(36, 96);
     let np = panels.len();
     let cols = np.min(3);
-    let y_axis = Axis::categorical(&py.levels, &py.name);
+    let y_axis = Axis::categorical(&py.shown_levels(), &py.name);
     let y_area = style::y_area_for(&y_axis.labels);
     Ok(Situations {
-        x: Axis::categorical(&px.levels, &px.name),
+        x: Axis::categorical(&px.shown_levels(), &px.name),
         y: y_axis,
         labels: situations.iter().map(|s| s.label.clone()).collect(),
         colors: situations.iter().map(|s| s.color).collect(),
@@ -174,6 +172,7 @@ impl Situations {
             },
             line: false,
             marker: true,
+            fill: false,
         };
         self.labels
             .iter()

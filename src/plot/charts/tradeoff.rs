@@ -149,7 +149,7 @@ fn trace_lines(
 fn legend(d: &Design, group: Option<usize>) -> Vec<LegendEntry> {
     let groups: Vec<String> = match group {
         Some(g) => d.params[g]
-            .levels
+            .shown_levels()
             .iter()
             .map(|l| format!("{} = {l}", d.params[g].short))
             .collect(),
@@ -164,6 +164,7 @@ fn legend(d: &Design, group: Option<usize>) -> Vec<LegendEntry> {
                 style: style::series_style(i),
                 line: false,
                 marker: true,
+                fill: false,
             })
             .collect()
     } else {
@@ -181,8 +182,8 @@ fn subtitle(d: &Design, group: Option<usize>, trace: Option<usize>, traced: bool
         let mut line = format!(
             "marker size grows with {} ({} → {})",
             p.name,
-            p.levels[0],
-            p.levels[p.levels.len() - 1]
+            p.shown(0),
+            p.shown(p.levels.len() - 1)
         );
         if traced {
             let others: Vec<&str> = d

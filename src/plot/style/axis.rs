@@ -93,6 +93,45 @@ pub(crate) fn fmt_num(x: f64, decimals: usize) -> String {
     }
 }
 
+/// `x` rounded to `digits` significant digits, written without an exponent
+/// or trailing zeros (`0.849`, `1230`, `0.000123`); a whole number keeps
+/// every digit (a count of 1500 is exact, and short). Every number a chart
+/// writes as text (parameter values, values in cells and labels) goes
+/// through this with 3 digits; axis ticks are round numbers of their own.
+pub(crate) fn fmt_sig(x: f64, digits: usize) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    if x == x.trunc() && x.abs() < 1e15 {
+        return fmt_num(x, 0);
+    }
+    let digits = digits.max(1) as i32;
+    let mag = x.abs().log10().floor() as i32;
+    let decimals = digits - 1 - mag;
+    if decimals <= 0 {
+        let f = 10f64.powi(-decimals);
+        return fmt_num((x / f).round() * f, 0);
+    }
+    let s = fmt_num(x, decimals as usize);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A value as written in a table, for a label: a number rounded by
+/// [`fmt_sig`] to 3 significant digits (a whole number as written), any
+/// other text unchanged.
+pub(crate) fn label_value(text: &str) -> String {
+    let t = text.trim();
+    match t.parse::<f64>() {
+        Ok(x) if x.is_finite() && t.chars().any(|c| matches!(c, '.' | 'e' | 'E')) => fmt_sig(x, 3),
+        _ => text.to_string(),
+    }
+}
+
 /// A data range for an axis: the finite values padded by 6%; for values
 /// all within [0, 1] (`unit`) the range stays within [0, 1]. A zero or
 /// empty range is widened so the axis is never degenerate.
@@ -242,6 +281,26 @@ mod tests {
         assert_eq!(d, 2);
         assert_eq!(ticks(3.0, 3.0, 5).0, vec![3.0]);
         assert_eq!(fmt_num(-0.0001, 2), "0.00");
+    }
+
+    #[test]
+    fn labels_have_three_significant_digits() {
+        assert_eq!(fmt_sig(0.8492218000795573, 3), "0.849");
+        assert_eq!(fmt_sig(0.000123456, 3), "0.000123");
+        assert_eq!(fmt_sig(-0.0501, 3), "-0.0501");
+        assert_eq!(fmt_sig(12.3456, 3), "12.3");
+        assert_eq!(fmt_sig(1234.5, 3), "1230");
+        assert_eq!(fmt_sig(0.99951, 3), "1");
+        assert_eq!(fmt_sig(0.5, 3), "0.5");
+        assert_eq!(fmt_sig(1500.0, 3), "1500");
+        assert_eq!(fmt_sig(-0.00001, 3), "-0.00001");
+        assert_eq!(fmt_sig(f64::NAN, 3), "–");
+        assert_eq!(label_value("0.8492218000795573"), "0.849");
+        assert_eq!(label_value("0.1"), "0.1");
+        assert_eq!(label_value("12345"), "12345");
+        assert_eq!(label_value("zero_sum"), "zero_sum");
+        assert_eq!(label_value("true"), "true");
+        assert_eq!(label_value("2.5e-7"), "0.00000025");
     }
 
     #[test]

@@ -17,14 +17,21 @@ pub(crate) struct LegendEntry {
     pub style: SeriesStyle,
     pub line: bool,
     pub marker: bool,
+    /// A shaded box (a band's colour) under the line and marker.
+    pub fill: bool,
 }
 
 const SAMPLE_W: i32 = 48;
+/// The opacity of a shaded band (and its legend sample).
+pub(crate) const BAND_ALPHA: f64 = 0.22;
 const ENTRY_GAP: i32 = 30;
 const ROW_H: i32 = 30;
 
+/// The width of an entry: its sample and its label, the label measured
+/// with 10% to spare (the measure runs a little short of the drawn text,
+/// and a row of many entries would run off the chart).
 fn entry_width(e: &LegendEntry) -> i32 {
-    SAMPLE_W + 10 + text_size(&e.label, LEGEND).0 as i32
+    SAMPLE_W + 10 + (text_size(&e.label, LEGEND).0 as f64 * 1.1).ceil() as i32
 }
 
 fn legend_rows(entries: &[LegendEntry], width: i32) -> Vec<Vec<usize>> {
@@ -69,6 +76,14 @@ where
         let y = 8 + r as i32 * ROW_H + ROW_H / 2;
         for &i in row {
             let e = &entries[i];
+            if e.fill {
+                let corners = [(x, y - 9), (x + SAMPLE_W, y + 9)];
+                area.draw(&Rectangle::new(
+                    corners,
+                    e.style.color.mix(BAND_ALPHA).filled(),
+                ))?;
+                area.draw(&Rectangle::new(corners, e.style.color.stroke_width(1)))?;
+            }
             if e.line {
                 draw_line(area, &[(x, y), (x + SAMPLE_W, y)], &e.style, 3)?;
             }

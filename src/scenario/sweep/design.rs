@@ -8,12 +8,29 @@ use crate::rng;
 use crate::scenario::Scenario;
 use rand::RngExt;
 
+/// The base scenario's values at `paths` (a path the scenario cannot read
+/// gets an empty text, which never happens for declared keys).
+fn base_values(s: &Scenario, paths: &[String]) -> Vec<Value> {
+    paths
+        .iter()
+        .map(|p| s.get(p).unwrap_or(Value::Text(String::new())))
+        .collect()
+}
+
 /// The expanded design of a scenario: one point per parameter setting.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Design {
     /// Column names: `condition` (when there are named conditions), grid
     /// paths, then sampled paths.
     pub columns: Vec<String>,
+    /// Resolved columns, after [`Design::columns`] in every table: the
+    /// parameters that named conditions set (in the order they first
+    /// appear), or, for a single run without a sweep, every parameter of
+    /// the model that a sweep could vary. Their values follow from the
+    /// columns; they are not inputs of their own.
+    pub resolved: Vec<String>,
+    /// The base scenario's value of each resolved column.
+    base_values: Vec<Value>,
     axes: Vec<Vec<Value>>,
     conditions: Vec<Condition>,
     sample_kinds: Vec<Kind>,
@@ -47,6 +64,8 @@ impl Design {
             }
             return Design {
                 columns: sa.parameters.iter().map(|(p, _)| p.clone()).collect(),
+                resolved: Vec::new(),
+                base_values: Vec::new(),
                 axes: Vec::new(),
                 conditions: Vec::new(),
                 sample_kinds: vec![Kind::Float { min: 0.0, max: 1.0 }; dims],
@@ -56,7 +75,16 @@ impl Design {
             };
         }
         let Some(sweep) = &s.sweep else {
+            let resolved: Vec<String> = s
+                .model
+                .params()
+                .iter()
+                .filter(|p| p.sweepable)
+                .map(|p| p.path.to_string())
+                .collect();
             return Design {
+                base_values: base_values(s, &resolved),
+                resolved,
                 columns: Vec::new(),
                 axes: Vec::new(),
                 conditions: Vec::new(),
@@ -109,7 +137,15 @@ impl Design {
             }
         }
         let cells: u64 = axes.iter().map(|a| a.len() as u64).product();
+        let mut resolved: Vec<String> = Vec::new();
+        for (path, _) in sweep.conditions.iter().flat_map(|c| &c.settings) {
+            if !columns.contains(path) && !resolved.contains(path) {
+                resolved.push(path.clone());
+            }
+        }
         Design {
+            base_values: base_values(s, &resolved),
+            resolved,
             columns,
             axes,
             conditions: sweep.conditions.clone(),
@@ -150,6 +186,35 @@ impl Design {
             });
         }
         DesignPoint { index, values }
+    }
+
+    /// Every column of the tables' parameters: [`Design::columns`], then
+    /// [`Design::resolved`].
+    pub fn table_columns(&self) -> Vec<String> {
+        self.columns.iter().chain(&self.resolved).cloned().collect()
+    }
+
+    /// The values of the resolved columns at point `index` (given its
+    /// values from [`Design::point`]).
+    pub fn resolved_values(&self, point: &DesignPoint) -> Vec<Value> {
+        let condition = self
+            .columns
+            .iter()
+            .position(|c| c == CONDITION)
+            .and_then(|i| {
+                self.conditions
+                    .iter()
+                    .find(|c| Value::Text(c.label.clone()) == point.values[i])
+            });
+        self.resolved
+            .iter()
+            .zip(&self.base_values)
+            .map(|(path, base)| {
+                condition
+                    .and_then(|c| c.settings.iter().find(|(p, _)| p == path))
+                    .map_or_else(|| base.clone(), |(_, v)| v.clone())
+            })
+            .collect()
     }
 
     /// The scenario of point `index`: the base with the point's values set.

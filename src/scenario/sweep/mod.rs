@@ -90,11 +90,28 @@ pub struct Condition {
     pub settings: Vec<(String, Value)>,
 }
 
+/// `[sweep] target_ci95 = { metric, half_width, max_replications }`:
+/// replications are added in rounds, doubling at each point whose 95%
+/// confidence half-width on `metric` is still above `half_width`, until
+/// every point meets it or has `max_replications`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Precision {
+    /// The run metric whose interval is targeted.
+    pub metric: String,
+    /// The 95% half-width to reach.
+    pub half_width: f64,
+    /// The most replications a point gets.
+    pub max_replications: u32,
+}
+
 /// A parameter sweep.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sweep {
-    /// Replications per point (overrides the top-level `replications`).
+    /// Replications per point (overrides the top-level `replications`); the
+    /// first round's, with a precision target.
     pub replications: Option<u32>,
+    /// A precision target, if any.
+    pub target: Option<Precision>,
     /// Named conditions (the first, slowest axis).
     pub conditions: Vec<Condition>,
     /// Full-factorial grid axes, in the order written.

@@ -2,7 +2,7 @@
 //! ranges) and samples, each value checked against the key it sets, every
 //! problem collected with its line, and the size limits of a design.
 
-use super::{Condition, MAX_POINTS, MAX_RUNS, Sample, SampleMethod, Sweep, SweepAxis};
+use super::{Condition, MAX_POINTS, MAX_RUNS, Precision, Sample, SampleMethod, Sweep, SweepAxis};
 use crate::model;
 use crate::params::{Ctx, Kind, Value, closed_range};
 use crate::scenario::Scenario;
@@ -22,8 +22,10 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
         return None;
     };
     let before = ctx.problems.len();
+    let mut target_max = None;
     let mut sweep = Sweep {
         replications: None,
+        target: None,
         conditions: Vec::new(),
         grid: Vec::new(),
         sample: None,
@@ -45,11 +47,18 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
             },
             "sample" => sweep.sample = sample(ctx, v, base),
             "conditions" => sweep.conditions = conditions(ctx, v, base),
+            "target_ci95" => (sweep.target, target_max) = precision(ctx, v, base),
             other => ctx.unknown(
                 &format!("sweep.{other}"),
                 other,
                 key.span(),
-                &["replications", "conditions", "grid", "sample"],
+                &[
+                    "replications",
+                    "target_ci95",
+                    "conditions",
+                    "grid",
+                    "sample",
+                ],
                 &[],
             ),
         }
@@ -76,8 +85,32 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
             );
         }
     }
-    // Size limits.
-    let reps = u64::from(sweep.replications.unwrap_or(base.replications));
+    let first = sweep.replications.unwrap_or(base.replications);
+    if let Some(max) = target_max {
+        if first < 2 {
+            ctx.problem(
+                "sweep.target_ci95",
+                value.span(),
+                format!(
+                    "a precision target starts from at least 2 replications (an interval needs two), \
+                     but the first round has {first}; set replications = 2 or more"
+                ),
+            );
+        } else if max < first {
+            ctx.problem(
+                "sweep.target_ci95.max_replications",
+                value.span(),
+                format!("{max} is fewer than the {first} replications of the first round"),
+            );
+        }
+    }
+    // Size limits (a precision target may need up to its maximum).
+    let reps = u64::from(
+        sweep
+            .target
+            .as_ref()
+            .map_or(first, |t| t.max_replications.max(first)),
+    );
     for c in &sweep.conditions {
         for (path, _) in &c.settings {
             if sweep.grid.iter().any(|a| &a.path == path)
@@ -121,6 +154,95 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
         );
     }
     (ctx.problems.len() == before).then_some(sweep)
+}
+
+/// `target_ci95 = { metric = "essential", half_width = 0.01,
+/// max_replications = 200 }`; also its maximum when that alone could be
+/// read (so that it is checked whatever else is wrong).
+fn precision(
+    ctx: &mut Ctx,
+    v: &Spanned<DeValue<'_>>,
+    base: &Scenario,
+) -> (Option<Precision>, Option<u32>) {
+    const PATH: &str = "sweep.target_ci95";
+    let Some(t) = v.get_ref().as_table() else {
+        ctx.problem(
+            PATH,
+            v.span(),
+            "expected a table: target_ci95 = { metric = \"essential\", half_width = 0.01, max_replications = 200 }",
+        );
+        return (None, None);
+    };
+    let before = ctx.problems.len();
+    let (mut metric, mut half_width, mut max_replications) = (None, None, None);
+    for (key, item) in t.iter() {
+        let path = format!("{PATH}.{}", key.get_ref());
+        match key.get_ref().as_ref() {
+            "metric" => {
+                let names: Vec<&str> = base.model.run_metrics().iter().map(|m| m.name).collect();
+                if let Some(Value::Text(m)) = ctx.value(&path, Kind::Text { max_len: 100 }, item) {
+                    if names.contains(&m.as_str()) {
+                        metric = Some(m);
+                    } else {
+                        let hint = crate::params::suggest(&m, names.iter().copied())
+                            .map(|c| format!(" (did you mean \"{c}\"?)"))
+                            .unwrap_or_default();
+                        ctx.problem(
+                            &path,
+                            item.span(),
+                            format!(
+                                "\"{}\" is not a metric of model {}{hint}; `profspace metrics` lists them",
+                                crate::params::ellipsis(&m),
+                                base.model.name()
+                            ),
+                        );
+                    }
+                }
+            }
+            "half_width" => {
+                let kind = Kind::Float {
+                    min: 1e-12,
+                    max: 1e12,
+                };
+                if let Some(Value::Float(x)) = ctx.value(&path, kind, item) {
+                    half_width = Some(x);
+                }
+            }
+            "max_replications" => {
+                let kind = Kind::Int {
+                    min: 2,
+                    max: 1_000_000,
+                };
+                if let Some(Value::Int(n)) = ctx.value(&path, kind, item) {
+                    max_replications = Some(n as u32);
+                }
+            }
+            other => ctx.unknown(
+                &path,
+                other,
+                key.span(),
+                &["metric", "half_width", "max_replications"],
+                &[],
+            ),
+        }
+    }
+    for (name, missing) in [
+        ("metric", metric.is_none()),
+        ("half_width", half_width.is_none()),
+        ("max_replications", max_replications.is_none()),
+    ] {
+        if missing && ctx.problems.len() == before {
+            ctx.problem(PATH, v.span(), format!("`{name}` is missing"));
+        }
+    }
+    let found = (|| {
+        Some(Precision {
+            metric: metric?,
+            half_width: half_width?,
+            max_replications: max_replications?,
+        })
+    })();
+    (found, max_replications)
 }
 
 /// Checks that `path` can be swept in `base`; returns its kind.

@@ -111,6 +111,7 @@ pub(crate) fn morris(path: &Path, output: &str, rows: &[MorrisIndex]) -> Result<
             style: style::series_style(i),
             line: false,
             marker: true,
+            fill: false,
         })
         .collect();
     let mut chart = Morris {

@@ -1,15 +1,13 @@
 //! Reading a result folder's CSV tables for the charts: the design (the
-//! swept parameters of every point), `aggregate.csv` (per-point means and
-//! 95% CIs) and a streaming pass over `ticks.csv` that keeps, per
-//! (condition, tick, metric), the count, mean and squared deviations over
-//! runs (Welford), so a 100 MB table never sits in memory, and
-//! `sensitivity.csv` (Morris or Sobol' indices per output and parameter).
+//! swept parameters of every point) and `aggregate.csv` (per-point means
+//! and 95% CIs) here; a streaming pass over `ticks.csv` in `ticks`
+//! (per condition, tick and metric: count, mean and squared deviations
+//! over runs, so a 100 MB table never sits in memory); `sensitivity.csv`
+//! (Morris or Sobol' indices per output and parameter) in `sensitivity`.
 //! Everything is found by column name; nothing here knows a model's metric
 //! list.
 
 use super::PlotError;
-use crate::stats::t975;
-use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One swept parameter: its value at every design row.
@@ -27,6 +25,10 @@ pub(crate) struct Param {
     pub levels: Vec<String>,
     /// Level index of each row.
     pub level: Vec<usize>,
+    /// Whether its values were drawn by `[sweep.sample]` (every point its
+    /// own real value) rather than set on a grid or by a condition; see
+    /// [`folder`].
+    pub sampled: bool,
 }
 
 impl Param {
@@ -83,7 +85,18 @@ impl Param {
             num,
             levels,
             level,
+            sampled: false,
         }
+    }
+
+    /// Level `k` as a label: numbers to 3 significant digits.
+    pub fn shown(&self, k: usize) -> String {
+        crate::plot::style::label_value(&self.levels[k])
+    }
+
+    /// Every level as a label (see [`Param::shown`]).
+    pub fn shown_levels(&self) -> Vec<String> {
+        (0..self.levels.len()).map(|k| self.shown(k)).collect()
     }
 
     /// Whether the parameter takes more than one value.
@@ -148,6 +161,14 @@ impl Design {
         self.params.iter().position(|p| p.name == name)
     }
 
+    /// Indices of the varying parameters that were sampled.
+    pub fn sampled(&self) -> Vec<usize> {
+        self.varying()
+            .into_iter()
+            .filter(|&i| self.params[i].sampled)
+            .collect()
+    }
+
     /// Indices of the parameters that take more than one value.
     pub fn varying(&self) -> Vec<usize> {
         (0..self.params.len())
@@ -163,7 +184,7 @@ impl Design {
             .into_iter()
             .map(|i| {
                 let p = &self.params[i];
-                let v = &p.text[r];
+                let v = &p.shown(p.level[r]);
                 if p.numeric() {
                     format!("{} {v}", p.short)
                 } else if v == "true" || v == "false" {
@@ -295,8 +316,9 @@ fn column(path: &Path, header: &[String], name: &str) -> Result<usize, PlotError
         })
 }
 
-/// Reads `design.csv`: `point`, then the swept parameters.
-pub(crate) fn read_design(path: &Path) -> Result<Design, PlotError> {
+/// Reads `design.csv`: `point`, then the parameters (of which `info`
+/// keeps the swept ones).
+pub(crate) fn read_design(path: &Path, info: &FolderInfo) -> Result<Design, PlotError> {
     require(path)?;
     let t = read_table(path)?;
     let pc = column(path, &t.header, "point")?;
@@ -309,7 +331,7 @@ pub(crate) fn read_design(path: &Path) -> Result<Design, PlotError> {
         .filter(|&i| i != pc)
         .map(|i| t.rows.iter().map(|r| r[i].clone()).collect())
         .collect();
-    Ok(Design::new(points, names, columns))
+    info.inputs(Design::new(points, names, columns), path)
 }
 
 /// Mean and 95% CI half-width of one metric at every design row.
@@ -357,9 +379,9 @@ fn number(path: &Path, line: usize, column: &str, s: &str) -> Result<f64, PlotEr
 }
 
 impl Aggregate {
-    /// Reads `aggregate.csv` (`point`, parameters, `n`, `<m>_mean`,
-    /// `<m>_sd`, `<m>_ci95` …).
-    pub fn read(path: &Path) -> Result<Aggregate, PlotError> {
+    /// Reads `aggregate.csv` (`point`, parameters (of which `info` keeps
+    /// the swept ones), `n`, `<m>_mean`, `<m>_sd`, `<m>_ci95` …).
+    pub fn read(path: &Path, info: &FolderInfo) -> Result<Aggregate, PlotError> {
         require(path)?;
         let t = read_table(path)?;
         let pc = column(path, &t.header, "point")?;
@@ -371,7 +393,7 @@ impl Aggregate {
             .iter()
             .map(|&i| t.rows.iter().map(|r| r[i].clone()).collect())
             .collect();
-        let design = Design::new(points, names, columns);
+        let design = info.inputs(Design::new(points, names, columns), path)?;
         let mut metrics = Vec::new();
         for (i, h) in t.header.iter().enumerate().skip(nc + 1) {
             let Some(name) = h.strip_suffix("_mean") else {
@@ -426,351 +448,21 @@ impl Aggregate {
     }
 }
 
-/// The Morris indices of one parameter on one output.
-#[derive(Clone, Debug)]
-pub(crate) struct MorrisIndex {
-    pub parameter: String,
-    /// Mean absolute elementary effect.
-    pub mu_star: f64,
-    /// Standard deviation of the elementary effects.
-    pub sigma: f64,
-    /// 95% interval of `mu_star`.
-    pub lo: f64,
-    pub hi: f64,
-}
+pub(crate) mod agents;
+mod contrasts;
+pub(crate) mod folder;
+pub(crate) use agents::{AgentValues, agent_states, read_agents};
+pub(crate) use contrasts::{Contrasts, MetricContrasts};
+pub(crate) use folder::FolderInfo;
+mod sensitivity;
+mod ticks;
 
-/// The Sobol' indices of one parameter on one output, with 95% intervals.
-#[derive(Clone, Debug)]
-pub(crate) struct SobolIndex {
-    pub parameter: String,
-    pub s1: f64,
-    pub s1_lo: f64,
-    pub s1_hi: f64,
-    pub st: f64,
-    pub st_lo: f64,
-    pub st_hi: f64,
-}
-
-/// The indices of one output, parameters in file (scenario) order.
-#[derive(Clone, Debug)]
-pub(crate) enum SaIndices {
-    Morris(Vec<MorrisIndex>),
-    Sobol(Vec<SobolIndex>),
-}
-
-/// `sensitivity.csv`: the indices of every output, outputs in file order.
-#[derive(Clone, Debug)]
-pub(crate) struct Sensitivity {
-    pub path: PathBuf,
-    pub outputs: Vec<(String, SaIndices)>,
-}
-
-/// The values of `row` (row `i` of `path`) in columns `cols` (named
-/// `names`): an empty field is NaN (an undefined index).
-fn index_values(
-    path: &Path,
-    row: &[String],
-    i: usize,
-    cols: &[usize],
-    names: &[&str],
-) -> Result<Vec<f64>, PlotError> {
-    let mut v = Vec::with_capacity(cols.len());
-    for (k, &c) in cols.iter().enumerate() {
-        let s = row[c].trim();
-        v.push(if s.is_empty() {
-            f64::NAN
-        } else {
-            s.parse::<f64>().map_err(|_| PlotError::Invalid {
-                file: path.to_path_buf(),
-                message: format!(
-                    "row {}: `{s}` in column `{}` is not a number",
-                    i + 1,
-                    names[k]
-                ),
-            })?
-        });
-    }
-    Ok(v)
-}
-
-/// Adds the indices `v` of `parameter` to `output` in `outputs` (a new
-/// output of `method` at the end when it is not there yet).
-fn push_index(
-    outputs: &mut Vec<(String, SaIndices)>,
-    method: &str,
-    output: String,
-    parameter: String,
-    v: &[f64],
-) {
-    let slot = match outputs.iter().position(|(o, _)| *o == output) {
-        Some(k) => k,
-        None => {
-            outputs.push((
-                output,
-                if method == "morris" {
-                    SaIndices::Morris(Vec::new())
-                } else {
-                    SaIndices::Sobol(Vec::new())
-                },
-            ));
-            outputs.len() - 1
-        }
-    };
-    match &mut outputs[slot].1 {
-        SaIndices::Morris(m) => m.push(MorrisIndex {
-            parameter,
-            mu_star: v[0],
-            sigma: v[1],
-            lo: v[2],
-            hi: v[3],
-        }),
-        SaIndices::Sobol(s) => s.push(SobolIndex {
-            parameter,
-            s1: v[0],
-            s1_lo: v[1],
-            s1_hi: v[2],
-            st: v[3],
-            st_lo: v[4],
-            st_hi: v[5],
-        }),
-    }
-}
-
-const MORRIS_COLUMNS: [&str; 4] = ["mu_star", "sigma", "mu_star_lo", "mu_star_hi"];
-const SOBOL_COLUMNS: [&str; 6] = ["s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi"];
-
-impl Sensitivity {
-    /// Reads `sensitivity.csv` (`method,output,parameter,` then the
-    /// method's columns; an empty field is an undefined index).
-    pub fn read(path: &Path) -> Result<Sensitivity, PlotError> {
-        require(path)?;
-        let t = read_table(path)?;
-        let mc = column(path, &t.header, "method")?;
-        let oc = column(path, &t.header, "output")?;
-        let pc = column(path, &t.header, "parameter")?;
-        let Some(first) = t.rows.first() else {
-            return Err(PlotError::Missing {
-                file: path.to_path_buf(),
-                what: "rows (no indices)".into(),
-            });
-        };
-        let method = first[mc].trim().to_ascii_lowercase();
-        let names: &[&str] = match method.as_str() {
-            "morris" => &MORRIS_COLUMNS,
-            "sobol" => &SOBOL_COLUMNS,
-            other => {
-                return Err(PlotError::Invalid {
-                    file: path.to_path_buf(),
-                    message: format!("row 1: unknown method `{other}` (morris or sobol)"),
-                });
-            }
-        };
-        let cols: Vec<usize> = names
-            .iter()
-            .map(|n| column(path, &t.header, n))
-            .collect::<Result<_, _>>()?;
-        let mut outputs: Vec<(String, SaIndices)> = Vec::new();
-        for (i, row) in t.rows.iter().enumerate() {
-            if !row[mc].trim().eq_ignore_ascii_case(&method) {
-                return Err(PlotError::Invalid {
-                    file: path.to_path_buf(),
-                    message: format!(
-                        "row {}: method `{}` differs from `{method}` of row 1",
-                        i + 1,
-                        row[mc].trim()
-                    ),
-                });
-            }
-            let v = index_values(path, row, i, &cols, names)?;
-            let output = row[oc].trim().to_string();
-            let parameter = row[pc].trim().to_string();
-            push_index(&mut outputs, &method, output, parameter, &v);
-        }
-        Ok(Sensitivity {
-            path: path.to_path_buf(),
-            outputs,
-        })
-    }
-
-    /// The output called `name`.
-    pub fn output(&self, name: &str) -> Option<&SaIndices> {
-        self.outputs
-            .iter()
-            .find(|(o, _)| o == name)
-            .map(|(_, ix)| ix)
-    }
-
-    /// The outputs' names, comma-separated.
-    pub fn output_list(&self) -> String {
-        self.outputs
-            .iter()
-            .map(|(o, _)| o.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-/// Running count, mean and sum of squared deviations (Welford).
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Welford {
-    pub n: u64,
-    mean: f64,
-    m2: f64,
-}
-
-impl Welford {
-    /// Adds a value (non-finite values are skipped).
-    pub fn push(&mut self, x: f64) {
-        if !x.is_finite() {
-            return;
-        }
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
-    }
-
-    /// Mean (NaN when empty).
-    pub fn mean(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.mean }
-    }
-
-    /// Half-width of the 95% CI of the mean (Student's t; NaN when n < 2).
-    pub fn ci95(&self) -> f64 {
-        if self.n < 2 {
-            return f64::NAN;
-        }
-        let sd = (self.m2 / (self.n - 1) as f64).max(0.0).sqrt();
-        t975(self.n as usize - 1) * sd / (self.n as f64).sqrt()
-    }
-}
-
-/// The metric columns of `ticks.csv` (every column but run, point,
-/// replicate and tick), or `None` when the file is absent.
-pub(crate) fn tick_metrics(path: &Path) -> Result<Option<Vec<String>>, PlotError> {
-    if !path.is_file() {
-        return Ok(None);
-    }
-    let (_, header) = open_csv(path, false)?;
-    Ok(Some(
-        header
-            .into_iter()
-            .filter(|h| !["run", "point", "replicate", "tick"].contains(&h.as_str()))
-            .collect(),
-    ))
-}
-
-/// Per-condition, per-tick statistics over runs of some tick metrics.
-#[derive(Clone, Debug)]
-pub(crate) struct TickSeries {
-    /// Tick numbers, ascending.
-    pub ticks: Vec<f64>,
-    /// Metric names, in the order asked for.
-    pub metrics: Vec<String>,
-    /// Number of conditions.
-    pub conditions: usize,
-    /// `acc[(t * conditions + c) * metrics + m]`.
-    acc: Vec<Welford>,
-}
-
-impl TickSeries {
-    /// The statistics of metric `m`, condition `c`, tick index `t`.
-    pub fn at(&self, t: usize, c: usize, m: usize) -> &Welford {
-        &self.acc[(t * self.conditions + c) * self.metrics.len() + m]
-    }
-}
-
-/// Streams `ticks.csv`, adding each row's `metrics` to the condition
-/// `condition_of(point)` (rows of points mapped to `None` are skipped).
-pub(crate) fn read_ticks(
-    path: &Path,
-    metrics: &[String],
-    conditions: usize,
-    condition_of: &BTreeMap<u64, usize>,
-) -> Result<TickSeries, PlotError> {
-    require(path)?;
-    let (mut r, header) = open_csv(path, false)?;
-    let pc = column(path, &header, "point")?;
-    let tc = column(path, &header, "tick")?;
-    let mcols: Vec<usize> = metrics
-        .iter()
-        .map(|m| column(path, &header, m))
-        .collect::<Result<_, _>>()?;
-    // Dense lookup of the condition of a point id (ids are 0..points).
-    let max_id = condition_of.keys().next_back().copied().unwrap_or(0);
-    let dense: Option<Vec<Option<usize>>> = (max_id < 10_000_000).then(|| {
-        let mut v = vec![None; max_id as usize + 1];
-        for (&p, &c) in condition_of {
-            v[p as usize] = Some(c);
-        }
-        v
-    });
-    let nm = metrics.len();
-    let block = conditions * nm;
-    let mut slot_of: HashMap<u64, usize> = HashMap::new();
-    let mut tick_values: Vec<u64> = Vec::new();
-    let mut acc: Vec<Welford> = Vec::new();
-    let mut rec = csv::ByteRecord::new();
-    let parse_u64 = |b: &[u8]| -> Option<u64> { std::str::from_utf8(b).ok()?.trim().parse().ok() };
-    let mut line = 1usize;
-    while r.read_byte_record(&mut rec).map_err(|e| csv_err(path, e))? {
-        line += 1;
-        let (Some(point), Some(tick)) = (parse_u64(&rec[pc]), parse_u64(&rec[tc])) else {
-            return Err(PlotError::Invalid {
-                file: path.to_path_buf(),
-                message: format!("line {line}: the point or tick is not a whole number"),
-            });
-        };
-        let cond = match &dense {
-            Some(v) => v.get(point as usize).copied().flatten(),
-            None => condition_of.get(&point).copied(),
-        };
-        let Some(c) = cond else { continue };
-        let slot = *slot_of.entry(tick).or_insert_with(|| {
-            tick_values.push(tick);
-            acc.resize(acc.len() + block, Welford::default());
-            tick_values.len() - 1
-        });
-        let base = slot * block + c * nm;
-        for (k, &col) in mcols.iter().enumerate() {
-            let text = std::str::from_utf8(&rec[col]).unwrap_or("\u{fffd}");
-            let x = number(path, line, &metrics[k], text)?;
-            acc[base + k].push(x);
-        }
-    }
-    // Order the slots by tick.
-    let mut order: Vec<usize> = (0..tick_values.len()).collect();
-    order.sort_by_key(|&s| tick_values[s]);
-    let mut sorted = Vec::with_capacity(acc.len());
-    for &s in &order {
-        sorted.extend_from_slice(&acc[s * block..(s + 1) * block]);
-    }
-    Ok(TickSeries {
-        ticks: order.iter().map(|&s| tick_values[s] as f64).collect(),
-        metrics: metrics.to_vec(),
-        conditions,
-        acc: sorted,
-    })
-}
+pub(crate) use sensitivity::{MorrisIndex, SaIndices, Sensitivity, SobolIndex};
+pub(crate) use ticks::{TickSeries, Welford, read_ticks, tick_metrics};
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-
-    #[test]
-    fn welford_matches_mean_ci() {
-        let xs = [0.2, 0.4, 0.9, 0.1];
-        let mut w = Welford::default();
-        for x in xs {
-            w.push(x);
-        }
-        w.push(f64::NAN);
-        let m = crate::stats::mean_ci(&xs);
-        assert_eq!(w.n, 4);
-        assert!((w.mean() - m.mean).abs() < 1e-12);
-        assert!((w.ci95() - m.ci95).abs() < 1e-12);
-        assert!(Welford::default().mean().is_nan());
-    }
 
     /// A full grid design from named axes (the first varies slowest).
     pub(crate) fn grid(axes: &[(&str, &[&str])]) -> Design {
