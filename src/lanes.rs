@@ -514,14 +514,14 @@ mod tests {
             let v = F4([w[0], w[1], w[2], w[3]]);
             let (c, c2) = (cbrt(v), cbrt2(v, v * F4::splat(0.5)));
             let clamp = clamp01(v * F4::splat(1.5) - F4::splat(0.2));
-            for l in 0..4 {
-                assert_eq!(c.0[l].to_bits(), cbrt(w[l]).to_bits());
-                let s = cbrt2(w[l], w[l] * 0.5);
+            for (l, &x) in w.iter().enumerate() {
+                assert_eq!(c.0[l].to_bits(), cbrt(x).to_bits());
+                let s = cbrt2(x, x * 0.5);
                 assert_eq!(
                     (c2.0.0[l].to_bits(), c2.1.0[l].to_bits()),
                     (s.0.to_bits(), s.1.to_bits())
                 );
-                assert_eq!(clamp.0[l].to_bits(), clamp01(w[l] * 1.5 - 0.2).to_bits());
+                assert_eq!(clamp.0[l].to_bits(), clamp01(x * 1.5 - 0.2).to_bits());
             }
         }
         assert_eq!(clamp01(-0.0f64).to_bits(), 0.0f64.to_bits());

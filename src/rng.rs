@@ -440,6 +440,41 @@ mod tests {
     }
 
     #[test]
+    fn bulk_normals_are_the_draws_one_at_a_time() {
+        // fill_normals in lanes against normal() on the same words, over
+        // enough draws that many leave the fast path (wedges and tail), and
+        // over lengths that are and are not multiples of four.
+        let mut r = stream(&run_key(11), 5, 1);
+        for len in [0usize, 1, 3, 4, 7, 64, 1001, 20_000] {
+            let words: Vec<u32> = (0..len).map(|_| r.word()).collect();
+            let extra: Vec<u32> = (0..4 * len + 64).map(|_| r.word()).collect();
+            let mut bulk_more = extra.iter().copied();
+            let mut bulk_src = FromIter(&mut bulk_more);
+            let mut out = vec![0.0; len];
+            fill_normals(&words, 0.3, &mut out, &mut bulk_src);
+            // One at a time: draw i starts on words[i] and continues on the
+            // extra words, in draw order.
+            let mut more = extra.iter().copied();
+            let mut src = FromIter(&mut more);
+            let z = ziggurat();
+            for (i, w) in words.iter().enumerate() {
+                let x = normal_of(*w, z, &mut src) * 0.3;
+                assert_eq!(x.to_bits(), out[i].to_bits(), "len {len}, draw {i}");
+            }
+            assert_eq!(bulk_more.len(), more.len(), "len {len}: words used");
+        }
+    }
+
+    /// Words from an iterator (tests).
+    struct FromIter<'a, I: Iterator<Item = u32>>(&'a mut I);
+
+    impl<I: Iterator<Item = u32>> Words for FromIter<'_, I> {
+        fn word(&mut self) -> u32 {
+            self.0.next().expect("enough words")
+        }
+    }
+
+    #[test]
     fn uniform_draws_are_in_the_unit_interval() {
         let mut r = stream(&run_key(8), 1, 2);
         let u: Vec<f64> = (0..100_000).map(|_| uniform(&mut r)).collect();

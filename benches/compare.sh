@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# profspace against its peers, measured in one run on this machine: the
+# numpy implementation (benches/peers/psm_numpy.py) at 100, 10 000 and
+# 1 000 000 professionals, the Mesa implementation (benches/peers/psm_mesa.py)
+# at 100, and optionally another profspace binary (BASELINE=path, e.g. a
+# release-1 build) at every size. Rounds are interleaved (each round runs
+# every contender once, in turn) and the best round of each is kept, so that
+# a busy neighbour slows everybody alike.
+#
+# profspace is timed as a whole process (`profspace run --threads 1`, setup,
+# output and all) by the wall clock; the Python peers report their tick loop
+# alone (--time: interpreter start, imports and setup excluded), which
+# favours them. Rates are professional-steps per second.
+#
+#   bash benches/compare.sh [ROUNDS, default 5]
+#   BASELINE=/path/to/old/profspace SIZES="100 10000" bash benches/compare.sh 7
+#   MESA=0 NUMPY=0 ...   leave a peer out
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+sizes=${SIZES:-"100 10000 1000000"}
+bin=${PROFSPACE:-target/release/profspace}
+baseline=${BASELINE:-}
+numpy=${NUMPY:-1}
+mesa=${MESA:-1}
+[ -x "$bin" ] || cargo build --release >/dev/null 2>&1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Ticks per size: about 2 million professional-steps per profspace run
+# (10 ticks at 1 000 000).
+ticks_for() {
+    case $1 in
+    100) echo 20000 ;;
+    10000) echo 200 ;;
+    *) echo $((2000000 / $1 > 10 ? 2000000 / $1 : 10)) ;;
+    esac
+}
+# Ticks of the Python peers (kept short where they are slow).
+peer_ticks_for() {
+    case $1 in
+    100) echo 2000 ;;
+    10000) echo 100 ;;
+    *) echo 5 ;;
+    esac
+}
+
+scenario() { # size ticks -> file
+    local f="$work/s$1.toml"
+    cat >"$f" <<EOF
+name = "compare"
+seed = 42
+ticks = $2
+replications = 1
+[organization]
+teams = $(($1 / 10))
+team_size = 10
+[output]
+ticks_every = 0
+EOF
+    echo "$f"
+}
+
+now() { date +%s.%N; }
+
+# Steps per second of one whole-process profspace run.
+time_bin() { # binary size ticks
+    local f out t0 t1
+    f=$(scenario "$2" "$3")
+    out="$work/out"
+    rm -rf "$out"
+    t0=$(now)
+    "$1" run "$f" --out "$out" --threads 1 --no-plots >/dev/null 2>&1
+    t1=$(now)
+    awk -v n="$2" -v t="$3" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n * t / (b - a) }'
+}
+
+time_peer() { # script size ticks
+    python3 "benches/peers/$1" --time --ticks "$3" \
+        --set organization.teams=$(($2 / 10)) --set organization.team_size=10 |
+        awk '{ print $(NF - 1) }'
+}
+
+best() { # current new -> max
+    awk -v a="${1:-0}" -v b="$2" 'BEGIN { print (b > a ? b : a) }'
+}
+
+declare -A rate
+for n in $sizes; do
+    t=$(ticks_for "$n")
+    pt=$(peer_ticks_for "$n")
+    for r in $(seq "$rounds"); do
+        rate[ps$n]=$(best "${rate[ps$n]:-}" "$(time_bin "$bin" "$n" "$t")")
+        if [ -n "$baseline" ]; then
+            rate[base$n]=$(best "${rate[base$n]:-}" "$(time_bin "$baseline" "$n" "$t")")
+        fi
+        if [ "$numpy" = 1 ]; then
+            rate[np$n]=$(best "${rate[np$n]:-}" "$(time_peer psm_numpy.py "$n" "$pt")")
+        fi
+        if [ "$mesa" = 1 ] && [ "$n" = 100 ]; then
+            rate[mesa$n]=$(best "${rate[mesa$n]:-}" "$(time_peer psm_mesa.py "$n" 200)")
+        fi
+    done
+done
+
+echo "best of $rounds interleaved rounds; professional-steps per second"
+printf "%-12s %-14s %14s %14s %10s\n" professionals peer "profspace" "peer" ratio
+row() { # size name key
+    local p=${rate[ps$1]} q=${rate[$3$1]:-}
+    [ -n "$q" ] || return 0
+    awk -v n="$1" -v name="$2" -v p="$p" -v q="$q" \
+        'BEGIN { printf "%-12s %-14s %12.3f M %12.4f M %9.1fx\n", n, name, p / 1e6, q / 1e6, p / q }'
+}
+for n in $sizes; do
+    row "$n" baseline base
+    row "$n" numpy np
+    row "$n" mesa mesa
+    [ -n "${rate[base$n]:-}${rate[np$n]:-}${rate[mesa$n]:-}" ] ||
+        awk -v n="$n" -v p="${rate[ps$n]}" 'BEGIN { printf "%-12s %-14s %12.3f M\n", n, "-", p / 1e6 }'
+done
