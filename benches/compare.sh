@@ -27,13 +27,12 @@ mesa=${MESA:-1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Ticks per size: about 2 million professional-steps per profspace run
-# (10 ticks at 1 000 000).
+# Ticks per size: about 5 million professional-steps per profspace run
+# (20 ticks at 1 000 000).
 ticks_for() {
     case $1 in
-    100) echo 20000 ;;
-    10000) echo 200 ;;
-    *) echo $((2000000 / $1 > 10 ? 2000000 / $1 : 10)) ;;
+    1000000) echo 20 ;;
+    *) echo $((5000000 / $1)) ;;
     esac
 }
 # Ticks of the Python peers (kept short where they are slow).

@@ -25,7 +25,7 @@
 //!   the compiler splits each four-lane operation in two). [`isa`] decides
 //!   once per process which one runs: AVX2 when the processor has it,
 //!   unless the environment variable `PROFSPACE_SIMD` is `off`. By the
-//!   first invariant both give the same bits; `tests/simd.rs` compares them
+//!   first invariant both give the same bits; `tests/hot_loops.rs` compares them
 //!   over whole runs. AVX2 brings no FMA with it: the `fma` feature is never
 //!   enabled.
 
