@@ -10,7 +10,9 @@
 # profspace is timed as a whole process (`profspace run --threads 1`, setup,
 # output and all) by the wall clock; the Python peers report their tick loop
 # alone (--time: interpreter start, imports and setup excluded), which
-# favours them. Rates are professional-steps per second.
+# favours them. Rates are professional-steps per second. Against a baseline
+# binary the ratio of CPU time (user + system) is printed too: on a machine
+# shared with other jobs it varies less than the wall clock.
 #
 #   bash benches/compare.sh [ROUNDS, default 5]
 #   BASELINE=/path/to/old/profspace SIZES="100 10000" bash benches/compare.sh 7
@@ -62,16 +64,19 @@ EOF
 
 now() { date +%s.%N; }
 
-# Steps per second of one whole-process profspace run.
+# Steps per second of one whole-process profspace run: by the wall clock,
+# then by CPU time.
 time_bin() { # binary size ticks
-    local f out t0 t1
+    local f out t0 t1 cpu
     f=$(scenario "$2" "$3")
     out="$work/out"
     rm -rf "$out"
     t0=$(now)
-    "$1" run "$f" --out "$out" --threads 1 --no-plots >/dev/null 2>&1
+    /usr/bin/time -f "%U %S" -o "$work/cpu" "$1" run "$f" --out "$out" --threads 1 --no-plots >/dev/null 2>&1
     t1=$(now)
-    awk -v n="$2" -v t="$3" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n * t / (b - a) }'
+    cpu=$(awk '{ print $1 + $2 }' "$work/cpu")
+    awk -v n="$2" -v t="$3" -v a="$t0" -v b="$t1" -v c="$cpu" \
+        'BEGIN { printf "%.0f %.0f", n * t / (b - a), n * t / (c > 0.001 ? c : 0.001) }'
 }
 
 time_peer() { # script size ticks
@@ -89,9 +94,13 @@ for n in $sizes; do
     t=$(ticks_for "$n")
     pt=$(peer_ticks_for "$n")
     for r in $(seq "$rounds"); do
-        rate[ps$n]=$(best "${rate[ps$n]:-}" "$(time_bin "$bin" "$n" "$t")")
+        read -r w c <<<"$(time_bin "$bin" "$n" "$t")"
+        rate[ps$n]=$(best "${rate[ps$n]:-}" "$w")
+        rate[pscpu$n]=$(best "${rate[pscpu$n]:-}" "$c")
         if [ -n "$baseline" ]; then
-            rate[base$n]=$(best "${rate[base$n]:-}" "$(time_bin "$baseline" "$n" "$t")")
+            read -r w c <<<"$(time_bin "$baseline" "$n" "$t")"
+            rate[base$n]=$(best "${rate[base$n]:-}" "$w")
+            rate[basecpu$n]=$(best "${rate[basecpu$n]:-}" "$c")
         fi
         if [ "$numpy" = 1 ]; then
             rate[np$n]=$(best "${rate[np$n]:-}" "$(time_peer psm_numpy.py "$n" "$pt")")
@@ -112,6 +121,10 @@ row() { # size name key
 }
 for n in $sizes; do
     row "$n" baseline base
+    if [ -n "${rate[basecpu$n]:-}" ]; then
+        awk -v n="$n" -v p="${rate[pscpu$n]}" -v q="${rate[basecpu$n]}" \
+            'BEGIN { printf "%-12s %-14s %12.3f M %12.4f M %9.1fx\n", n, "baseline (cpu)", p / 1e6, q / 1e6, p / q }'
+    fi
     row "$n" numpy np
     row "$n" mesa mesa
     [ -n "${rate[base$n]:-}${rate[np$n]:-}${rate[mesa$n]:-}" ] ||
