@@ -17,7 +17,7 @@
 //!   order or in parallel with the same result.
 //! - The team streams of a tick are read in bulk ([`team_words`]): team
 //!   `j`'s words of tick `t` are ChaCha8 blocks `t · 2²⁸ + b` of stream
-//!   `1 + j`, computed several teams at a time by [`chacha`]; a team reads
+//!   `1 + j`, computed several teams at a time by `rng::chacha`; a team reads
 //!   the words past its bulk through [`More`].
 
 mod chacha;
