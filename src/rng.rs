@@ -465,6 +465,60 @@ mod tests {
         }
     }
 
+    #[test]
+    fn ten_million_bulk_normals_have_the_moments_and_tails_of_n01() {
+        // The path the tick takes: team words in bulk, normals in lanes.
+        // Kolmogorov–Smirnov over 10⁷ draws (0.1% critical value 1.95/√n),
+        // the first four moments, and three tail shares within 5 standard
+        // errors of their binomial expectation.
+        let key = key_words(&run_key(20_251_129));
+        let (teams, blocks) = (625, 1000);
+        let mut words = vec![0u32; 16 * teams * blocks];
+        team_words(&key, 3, 0, teams, blocks, &mut words);
+        let n = words.len();
+        assert_eq!(n, 10_000_000);
+        let mut more = stream(&run_key(99), 7, 0);
+        let mut x = vec![0.0; n];
+        fill_normals(&words, 1.0, &mut x, &mut more);
+        let nf = n as f64;
+        let mean = x.iter().sum::<f64>() / nf;
+        let m = |k: i32| x.iter().map(|v| (v - mean).powi(k)).sum::<f64>() / nf;
+        let (var, m3, m4) = (m(2), m(3), m(4));
+        let (skew, kurt) = (m3 / var.powf(1.5), m4 / (var * var));
+        assert!(mean.abs() < 5.0 / nf.sqrt(), "mean {mean}");
+        assert!(
+            (var - 1.0).abs() < 5.0 * (2.0 / nf).sqrt(),
+            "variance {var}"
+        );
+        assert!(skew.abs() < 5.0 * (6.0 / nf).sqrt(), "skewness {skew}");
+        assert!(
+            (kurt - 3.0).abs() < 5.0 * (24.0 / nf).sqrt(),
+            "kurtosis {kurt}"
+        );
+        let phi = |v: f64| 0.5 * libm::erfc(-v / std::f64::consts::SQRT_2);
+        for cut in [2.0, ZIG_R, 4.5] {
+            let p = 2.0 * phi(-cut);
+            let got = x.iter().filter(|v| v.abs() > cut).count() as f64;
+            let (want, se) = (nf * p, (nf * p * (1.0 - p)).sqrt());
+            assert!(
+                (got - want).abs() < 5.0 * se,
+                "|z| > {cut}: {got}, expected {want}"
+            );
+        }
+        x.sort_by(f64::total_cmp);
+        let d = x
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| {
+                let c = phi(v);
+                (c - k as f64 / nf)
+                    .abs()
+                    .max(((k + 1) as f64 / nf - c).abs())
+            })
+            .fold(0.0, f64::max);
+        assert!(d < 1.95 / nf.sqrt(), "KS distance {d}");
+    }
+
     /// Words from an iterator (tests).
     struct FromIter<'a, I: Iterator<Item = u32>>(&'a mut I);
 
