@@ -137,6 +137,15 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             }
             Ok(exit::OK)
         }
+        Some(Command::Serve {
+            port,
+            bind,
+            no_open,
+        }) => crate::serve::serve(&crate::serve::ServeOptions {
+            port,
+            bind,
+            open: !no_open,
+        }),
         Some(Command::Metrics { markdown }) => {
             if markdown {
                 out!("{}", profspace::model::metrics_markdown());
