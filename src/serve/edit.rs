@@ -71,12 +71,12 @@ pub(super) fn set(text: &str, path: &str, value: &Value) -> Result<String, Strin
     let new = item_of(value);
     match table.get_mut(last) {
         Some(Item::Value(old)) => {
-            let old_len = old.to_string().trim().len();
+            let old_len = bare_len(old);
             let (prefix, suffix) = (old.decor().prefix().cloned(), old.decor().suffix().cloned());
             let Item::Value(mut v) = new else {
                 return Err("internal: not a value".into());
             };
-            let new_len = v.to_string().trim().len();
+            let new_len = bare_len(&v);
             let decor = v.decor_mut();
             decor.set_prefix(
                 prefix
@@ -94,6 +94,14 @@ pub(super) fn set(text: &str, path: &str, value: &Value) -> Result<String, Strin
         }
     }
     Ok(doc.to_string())
+}
+
+/// The length of a value as written, without the spaces and comment
+/// around it.
+fn bare_len(v: &toml_edit::Value) -> usize {
+    let mut v = v.clone();
+    v.decor_mut().clear();
+    v.to_string().trim().len()
 }
 
 /// The suffix of a value (spaces, then a comment) with its spaces adjusted
@@ -152,7 +160,7 @@ mod tests {
         );
         assert!(out.starts_with("# head\nseed = 42 # the seed\n"), "{out}");
         let out = set(&out, "seed", &Value::Int(7)).unwrap();
-        assert!(out.contains("seed = 7 # the seed\n"), "{out}");
+        assert!(out.contains("seed = 7  # the seed\n"), "{out}");
     }
 
     #[test]

@@ -449,7 +449,7 @@ mod tests {
         assert!(
             words
                 .iter()
-                .any(|w| w.contains("replications = 1") && w.starts_with("Some(10)")),
+                .any(|w| w.contains("replications = 1") && w.starts_with("Some(11)")),
             "{words:?}"
         );
         assert!(words.iter().any(|w| w.contains("[sweep]")), "{words:?}");
@@ -471,7 +471,7 @@ mod tests {
         let p = s.set_key("seed", &json!(1u64 << 60)).unwrap_err();
         assert!(p[0].message.contains("2^53"), "{p:?}");
         let p = s
-            .set_key("organization.team_size", &json!(1000))
+            .set_key("organization.team_size", &json!(3000))
             .unwrap_err();
         assert!(p[0].message.contains("professionals"), "{p:?}");
         assert_eq!(s.version, 2);
