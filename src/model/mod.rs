@@ -462,10 +462,10 @@ pub fn default_model() -> &'static dyn Model {
 }
 
 /// The columns every table shares, for the glossary: (name, meaning).
-pub const ID_COLUMNS: [(&str, &str); 6] = [
+pub const ID_COLUMNS: [(&str, &str); 8] = [
     (
         "run",
-        "run id: point · replications + replicate (runs.csv, ticks.csv, failures.csv)",
+        "run id: point · replications + replicate (point · max_replications + replicate with a [sweep] target_ci95)",
     ),
     (
         "point",
@@ -483,6 +483,11 @@ pub const ID_COLUMNS: [(&str, &str); 6] = [
     (
         "condition",
         "label of a named condition of the sweep ([[sweep.conditions]])",
+    ),
+    ("team", "team number (teams.csv, agents.csv)"),
+    (
+        "professional",
+        "place of a professional, 0 … N − 1; a hire takes the place of the one who left (agents.csv)",
     ),
 ];
 
@@ -517,11 +522,28 @@ pub fn metrics_table() -> String {
     }
     let _ = writeln!(
         out,
-        "  <parameter path>      value of a swept parameter at the design point (e.g. managers.focus)\n\
+        "  <parameter path>      value of a swept (or condition-set) parameter at the design point (e.g. managers.focus)\n\
          \naggregate.csv has, per metric M, M_mean, M_sd and M_ci95 (mean, standard deviation\n\
          and 95% confidence half-width over the replicates of a design point)."
     );
     out
+}
+
+/// Rows of a glossary table.
+fn markdown_rows<'a>(out: &mut String, metrics: impl IntoIterator<Item = &'a Metric>) {
+    use std::fmt::Write;
+    for m in metrics {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            m.name,
+            m.meaning.replace('|', "\\|"),
+            m.unit.word(),
+            m.scale,
+            m.direction.word(),
+            m.defined_in
+        );
+    }
 }
 
 /// The metrics glossary as Markdown (`docs/metrics.md`, `profspace metrics
@@ -547,23 +569,50 @@ pub fn metrics_markdown() -> String {
             "\n## `model = \"{}\"`\n\n| column | meaning | unit | scale | direction | defined in |\n|---|---|---|---|---|---|\n",
             model.name()
         );
-        for m in model.run_metrics() {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} | {} |",
-                m.name,
-                m.meaning.replace('|', "\\|"),
-                m.unit.word(),
-                m.scale,
-                m.direction.word(),
-                m.defined_in
-            );
+        markdown_rows(&mut out, model.run_metrics());
+        let extra = [
+            (
+                "teams.csv",
+                "one row per run, recorded tick and team (`[output] teams_every`): `run,point,replicate,tick,team`, then",
+                model.team_metrics(),
+            ),
+            (
+                "agents.csv",
+                "one row per run, recorded tick and professional (`[output] agents_at`): `run,point,replicate,tick,team,professional`, then",
+                model.agent_columns(),
+            ),
+        ];
+        for (file, what, columns) in extra {
+            if columns.is_empty() {
+                continue;
+            }
+            let names: Vec<String> = columns.iter().map(|m| format!("`{}`", m.name)).collect();
+            let _ = writeln!(out, "\n`{file}`: {what} {}.", names.join(", "));
+            if file == "agents.csv" {
+                out.push_str("\n| column | meaning | unit | scale | direction | defined in |\n|---|---|---|---|---|---|\n");
+                markdown_rows(&mut out, columns);
+            } else {
+                out.push_str(
+                    "The tick metrics are computed over the team: means over its professionals, its \
+                     manager's values, counts of its own events.",
+                );
+                let new: Vec<&Metric> = columns
+                    .iter()
+                    .filter(|c| !model.tick_metrics().iter().any(|t| t.name == c.name))
+                    .collect();
+                if !new.is_empty() {
+                    out.push_str(" The others:\n\n| column | meaning | unit | scale | direction | defined in |\n|---|---|---|---|---|---|\n");
+                    markdown_rows(&mut out, new);
+                } else {
+                    out.push('\n');
+                }
+            }
         }
     }
     out.push_str("\n## Columns of every table\n\n| column | meaning |\n|---|---|\n");
     for (name, meaning) in ID_COLUMNS {
         let _ = writeln!(out, "| `{name}` | {meaning} |");
     }
-    out.push_str("| *parameter path* | the value of a swept parameter at the design point, e.g. `managers.focus` |\n");
+    out.push_str("| *parameter path* | the value of a parameter at the design point, e.g. `managers.focus`: the swept ones, then those named conditions set (manifest.json lists them as `design.columns` and `design.resolved`); a plain run lists every model key |\n");
     out
 }
