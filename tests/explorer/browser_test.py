@@ -360,6 +360,24 @@ class ExplorerTest:
         self.shot("04-sweep.png")
         self.css("#tab-explore").click()
 
+    def step_close(self):
+        """Leaving the page closes its session on the server (and so stops
+        its runs): the session's id is then unknown (404)."""
+        session = self.js("return window.__profspace.state.session")
+        check(isinstance(session, str) and session, f"the page has no session id: {session!r}")
+
+        def status():
+            req = urllib.request.Request(self.base + "api/scenario",
+                                         headers={"X-Profspace-Session": session})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as res:
+                    return res.status
+            except urllib.error.HTTPError as e:
+                return e.code
+        check(status() == 200, "the page's session is not known to the server")
+        self.driver.get("about:blank")
+        self.wait("the closed tab's session to be gone", lambda: status() == 404)
+
     # ---------------------------------------------------------------- driver
 
     def run(self):
@@ -372,6 +390,7 @@ class ExplorerTest:
                  ("6 invalid TOML", self.step_invalid_toml)]
         if self.do_sweep:
             steps.append(("7 sweep", self.step_sweep))
+        steps.append(("8 close the tab", self.step_close))
         try:
             for name, fn in steps:
                 self.step_name = name
