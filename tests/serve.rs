@@ -78,7 +78,7 @@ impl Server {
 
     fn post(&self, path: &str, body: &Json) -> Response {
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nOrigin: http://{}",
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nOrigin: http://{}\r\nSec-Fetch-Site: same-origin",
             self.host(),
             self.host()
         );
@@ -371,6 +371,14 @@ fn writes_are_json_from_this_origin_and_stale_versions_get_409() {
     let r = srv.raw(
         &format!(
             "POST /api/scenario/set HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nOrigin: http://evil.example",
+            srv.host()
+        ),
+        text.as_bytes(),
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = srv.raw(
+        &format!(
+            "POST /api/scenario/set HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nSec-Fetch-Site: cross-site",
             srv.host()
         ),
         text.as_bytes(),

@@ -81,6 +81,8 @@ pub(super) struct Incoming {
     pub query: Vec<(String, String)>,
     pub host: Option<String>,
     pub origin: Option<String>,
+    /// `Sec-Fetch-Site`, which browsers send with every request.
+    pub fetch_site: Option<String>,
     pub content_type: Option<String>,
     pub session: Option<String>,
     pub content_length: Option<usize>,
@@ -116,6 +118,7 @@ impl Incoming {
             query,
             host: header("Host"),
             origin: header("Origin"),
+            fetch_site: header("Sec-Fetch-Site"),
             content_type: header("Content-Type"),
             session,
             content_length: req.body_length(),
@@ -209,6 +212,14 @@ pub(super) fn check_write(inc: &Incoming) -> Result<(), Reply> {
         return Err(Reply::error(
             403,
             format!("writes come only from this page (http://{host}), not from {origin}"),
+        ));
+    }
+    if let Some(site) = &inc.fetch_site
+        && !site.eq_ignore_ascii_case("same-origin")
+    {
+        return Err(Reply::error(
+            403,
+            format!("writes come only from this page, not from a {site} request"),
         ));
     }
     if inc.content_length.is_some_and(|n| n > MAX_BODY) {
