@@ -16,6 +16,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// The first of `candidates` that is a file, or the program found on PATH.
 fn find(env: &str, candidates: &[&str], program: &str) -> Option<PathBuf> {
@@ -54,9 +55,24 @@ struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        stop(&mut self.0);
     }
+}
+
+/// Stops a `profspace serve` the way Ctrl-C would (SIGTERM), so that it
+/// removes its temporary folder; kills it if it is still there after a while.
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    for _ in 0..100 {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[test]
