@@ -659,3 +659,19 @@ fn a_stopped_run_stops() {
         404
     );
 }
+
+#[test]
+fn sessions_are_capped_least_recently_used_first() {
+    let srv = Server::start();
+    let (first, _) = srv.session();
+    let (second, _) = srv.session();
+    for _ in 0..30 {
+        srv.session();
+    }
+    // 32 sessions, all still there; using the first makes the second the
+    // least recently used, which the 33rd closes.
+    assert_eq!(srv.get("/api/scenario", Some(&first)).status, 200);
+    srv.session();
+    assert_eq!(srv.get("/api/scenario", Some(&second)).status, 404);
+    assert_eq!(srv.get("/api/scenario", Some(&first)).status, 200);
+}

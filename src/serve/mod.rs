@@ -38,6 +38,9 @@ use std::time::{Duration, Instant};
 const WORKERS: usize = 4;
 /// A session unused this long is closed (its runs stopped, its files removed).
 const IDLE: Duration = Duration::from_secs(600);
+/// Sessions kept at once: a new one beyond them closes the least recently
+/// used.
+const MAX_SESSIONS: usize = 32;
 /// The port tried first when none is given.
 const DEFAULT_PORT: u16 = 8765;
 
@@ -75,8 +78,24 @@ impl App {
         }
     }
 
-    /// A new session with the default scenario.
+    /// A new session with the default scenario (closing the least recently
+    /// used one when there are `MAX_SESSIONS`).
     fn new_session(&self) -> Arc<Mutex<Session>> {
+        let oldest = {
+            let sessions = lock(&self.sessions);
+            if sessions.len() >= MAX_SESSIONS {
+                sessions
+                    .iter()
+                    .map(|(id, s)| (lock(s).touched, id.clone()))
+                    .min()
+                    .map(|(_, id)| id)
+            } else {
+                None
+            }
+        };
+        if let Some(id) = oldest {
+            self.close(&id);
+        }
         let id: String = rand::random::<[u8; 16]>()
             .iter()
             .map(|b| format!("{b:02x}"))
