@@ -444,8 +444,15 @@ pub(crate) fn draw_contrasts(dir: &Path, metrics: &[String]) {
 /// Draws the charts of a discovery in `dir`; a failure to draw is a warning
 /// (the tables are written).
 pub(crate) fn draw_discovery(dir: &Path) {
-    // The discovery charts come with the charts' rework.
-    let _ = dir;
+    let out = dir.join("plots");
+    match profspace::plot::plot_discovery(dir, &out, profspace::plot::Format::Png) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("discovery chart: {}", f.display());
+            }
+        }
+        Err(e) => eprintln!("warning: discovery charts not drawn: {e}"),
+    }
 }
 
 /// Draws the charts of a finished folder unless `no_plots`; a failure to
