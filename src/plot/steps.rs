@@ -425,7 +425,13 @@ fn design_means(
 ) -> Result<(Design, PathBuf, Vec<f64>), PlotError> {
     let agg = Aggregate::read(&dir.join("aggregate.csv"), info)?;
     let m = agg.require(metric)?;
-    let mean: BTreeMap<u64, f64> = agg.design.points.iter().copied().zip(m.mean.iter().copied()).collect();
+    let mean: BTreeMap<u64, f64> = agg
+        .design
+        .points
+        .iter()
+        .copied()
+        .zip(m.mean.iter().copied())
+        .collect();
     let path = dir.join("design.csv");
     let (design, file) = if path.is_file() {
         (data::read_design(&path, info)?, path)

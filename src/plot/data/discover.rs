@@ -12,7 +12,7 @@
 
 use super::{Table, column, number, read_table, require};
 use crate::plot::PlotError;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One step of a box's peeling/pasting trajectory (or a chosen box).
 #[derive(Clone, Debug, PartialEq)]
@@ -85,9 +85,6 @@ pub(crate) struct BoxLimit {
 /// The three tables of a discovery.
 #[derive(Clone, Debug)]
 pub(crate) struct Discovery {
-    /// The folder's `discover_trajectory.csv`, `discover.csv` and
-    /// `discover_boxes.csv`.
-    pub paths: [PathBuf; 3],
     /// Every step of every box, in file order.
     pub trajectory: Vec<PrimStep>,
     /// The chosen boxes, in file order (at least one).
@@ -113,7 +110,6 @@ impl Discovery {
         let chosen = chosen(&paths[1])?;
         let limits = limits(&paths[2])?;
         Ok(Discovery {
-            paths,
             trajectory,
             chosen,
             limits,
@@ -286,7 +282,9 @@ mod tests {
         assert_eq!(b.rule(), "integrated ≤ 0.1");
         assert_eq!(b.at.step, 1);
         let l = d.limits_of(1);
-        assert!(matches!(l[0].limit, Restriction::Range { lower, upper } if lower == 0.2 && upper.is_nan()));
+        assert!(
+            matches!(l[0].limit, Restriction::Range { lower, upper } if lower == 0.2 && upper.is_nan())
+        );
         assert_eq!(
             l[1].limit,
             Restriction::Levels(vec!["freedom_safety".into(), "zero_sum".into()])
@@ -297,7 +295,10 @@ mod tests {
 
     #[test]
     fn broken_tables_name_the_file_line_and_column() {
-        let boxes = format!("{}metric,rule,threshold\n", STEPS.trim_end().to_string() + ",");
+        let boxes = format!(
+            "{}metric,rule,threshold\n",
+            STEPS.trim_end().to_string() + ","
+        );
         let lim = "box,parameter,lower,upper,values,p_value\n";
         let err = |t: &str, b: &str, l: &str| {
             Discovery::read(folder(t, b, l).path())

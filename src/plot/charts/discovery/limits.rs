@@ -63,19 +63,23 @@ fn bar_words(lo: Option<f64>, hi: Option<f64>) -> String {
 /// The row of one restricted parameter; its values come from `design`
 /// (read from `file`).
 fn row(l: &BoxLimit, design: &Design, file: &Path) -> Result<Row, PlotError> {
-    let p = design.param(&l.parameter).ok_or_else(|| PlotError::Missing {
-        file: file.to_path_buf(),
-        what: format!(
-            "column `{}` (a restricted parameter in discover_boxes.csv)",
-            l.parameter
-        ),
-    })?;
+    let p = design
+        .param(&l.parameter)
+        .ok_or_else(|| PlotError::Missing {
+            file: file.to_path_buf(),
+            what: format!(
+                "column `{}` (a restricted parameter in discover_boxes.csv)",
+                l.parameter
+            ),
+        })?;
     let param = &design.params[p];
     let shape = match (&l.limit, &param.num) {
         (Restriction::Range { lower, upper }, Some(v)) => {
-            let range = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                (a.min(x), b.max(x))
-            });
+            let range = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
             let (lo, hi) = sides(*lower, *upper, range);
             Shape::Range {
                 range,
@@ -184,12 +188,19 @@ impl Limits {
             Shape::Range { range, bar, words } => {
                 let span = range.1 - range.0;
                 let px = |v: f64| {
-                    let f = if span > 0.0 { (v - range.0) / span } else { 0.5 };
+                    let f = if span > 0.0 {
+                        (v - range.0) / span
+                    } else {
+                        0.5
+                    };
                     x0 + ((x1 - x0) as f64 * f.clamp(0.0, 1.0)).round() as i32
                 };
                 area.draw(&Rectangle::new([(x0, top), (x1, bottom)], TRACK.filled()))?;
                 let (b0, b1) = (px(bar.0), px(bar.1).max(px(bar.0) + 2));
-                area.draw(&Rectangle::new([(b0, top - 3), (b1, bottom + 3)], KEPT.filled()))?;
+                area.draw(&Rectangle::new(
+                    [(b0, top - 3), (b1, bottom + 3)],
+                    KEPT.filled(),
+                ))?;
                 let tw = style::text_size(words, style::TICK).0 as i32;
                 let cx = ((b0 + b1) / 2).clamp(x0 + tw / 2, (x1 - tw / 2).max(x0 + tw / 2));
                 area.draw(&Text::new(
@@ -197,12 +208,23 @@ impl Limits {
                     (cx, top - 6),
                     style::anchored(style::bold(style::TICK), HPos::Center, VPos::Bottom),
                 ))?;
-                let ends = style::anchored(style::font(style::TICK).color(&style::INK), HPos::Left, VPos::Top);
-                area.draw(&Text::new(style::fmt_sig(range.0, 3), (x0, bottom + 6), ends.clone()))?;
+                let ends = style::anchored(
+                    style::font(style::TICK).color(&style::INK),
+                    HPos::Left,
+                    VPos::Top,
+                );
+                area.draw(&Text::new(
+                    style::fmt_sig(range.0, 3),
+                    (x0, bottom + 6),
+                    ends.clone(),
+                ))?;
                 area.draw(&Text::new(
                     style::fmt_sig(range.1, 3),
                     (x1, bottom + 6),
-                    ends.pos(plotters::style::text_anchor::Pos::new(HPos::Right, VPos::Top)),
+                    ends.pos(plotters::style::text_anchor::Pos::new(
+                        HPos::Right,
+                        VPos::Top,
+                    )),
                 ))?;
             }
             Shape::Levels(levels) => self.draw_levels(area, levels, (x0, x1), (top, bottom))?,
@@ -231,7 +253,10 @@ impl Limits {
             } else {
                 (TRACK, style::INK)
             };
-            area.draw(&Rectangle::new([(a, top - 10), (b, bottom + 10)], fill.filled()))?;
+            area.draw(&Rectangle::new(
+                [(a, top - 10), (b, bottom + 10)],
+                fill.filled(),
+            ))?;
             let label = style::fit_text(
                 &style::label_value(level),
                 style::TICK,

@@ -75,7 +75,11 @@ pub(super) fn limit_words(name: &str, limit: &Restriction, range: (f64, f64)) ->
             let (lo, hi) = sides(*lower, *upper, range);
             match (lo, hi) {
                 (Some(a), Some(b)) => {
-                    format!("{} ≤ {name} ≤ {}", style::fmt_sig(a, 3), style::fmt_sig(b, 3))
+                    format!(
+                        "{} ≤ {name} ≤ {}",
+                        style::fmt_sig(a, 3),
+                        style::fmt_sig(b, 3)
+                    )
                 }
                 (Some(a), None) => format!("{name} ≥ {}", style::fmt_sig(a, 3)),
                 (None, Some(b)) => format!("{name} ≤ {}", style::fmt_sig(b, 3)),

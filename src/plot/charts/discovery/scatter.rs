@@ -43,13 +43,15 @@ pub(crate) struct BoxScatter {
 
 /// The design's parameter of limit `l` (read from `file`).
 fn param_of(l: &BoxLimit, design: &Design, file: &Path) -> Result<usize, PlotError> {
-    design.param(&l.parameter).ok_or_else(|| PlotError::Missing {
-        file: file.to_path_buf(),
-        what: format!(
-            "column `{}` (a restricted parameter in discover_boxes.csv)",
-            l.parameter
-        ),
-    })
+    design
+        .param(&l.parameter)
+        .ok_or_else(|| PlotError::Missing {
+            file: file.to_path_buf(),
+            what: format!(
+                "column `{}` (a restricted parameter in discover_boxes.csv)",
+                l.parameter
+            ),
+        })
 }
 
 /// The two inputs on the axes, and a note when the second is not
@@ -119,7 +121,13 @@ fn extent(limits: &[(&BoxLimit, usize)], p: usize, axis: &Axis) -> (f64, f64) {
         _ => None,
     });
     let (lo, hi) = range.unwrap_or((f64::NAN, f64::NAN));
-    let pick = |v: f64, open: f64| if v.is_finite() { v.clamp(axis.lo, axis.hi) } else { open };
+    let pick = |v: f64, open: f64| {
+        if v.is_finite() {
+            v.clamp(axis.lo, axis.hi)
+        } else {
+            open
+        }
+    };
     (pick(lo, axis.lo), pick(hi, axis.hi))
 }
 
@@ -140,8 +148,10 @@ pub(crate) fn scatter(
     let Some((px, py, note)) = axes(&limits, design, b) else {
         return Ok(None);
     };
-    let others: Vec<&(&BoxLimit, usize)> =
-        limits.iter().filter(|(_, p)| *p != px && *p != py).collect();
+    let others: Vec<&(&BoxLimit, usize)> = limits
+        .iter()
+        .filter(|(_, p)| *p != px && *p != py)
+        .collect();
     let num = |p: usize, r: usize| design.params[p].num.as_ref().map_or(f64::NAN, |v| v[r]);
     let dots: Vec<Dot> = (0..design.len())
         .filter(|&r| values[r].is_finite())
@@ -162,18 +172,24 @@ pub(crate) fn scatter(
     let subtitle = subtitle(first, design, values, &others, note);
     let mut items = vec![
         (Sample::Marker(Marker::Circle, 5, CASE), first.rule()),
-        (Sample::Marker(Marker::Circle, 5, OTHER), "other design points".into()),
+        (
+            Sample::Marker(Marker::Circle, 5, OTHER),
+            "other design points".into(),
+        ),
     ];
     if !others.is_empty() {
-        items.push((Sample::Cross(lighten(OTHER, FAINT / 2.0)), format!("outside box {b}'s other limits")));
+        items.push((
+            Sample::Cross(lighten(OTHER, FAINT / 2.0)),
+            format!("outside box {b}'s other limits"),
+        ));
     }
     items.push((Sample::Rect, format!("box {b}")));
     Ok(Some(BoxScatter {
         title: format!(
-            "{} over {} and {}, with box {b}",
+            "{} over {} × {}, with box {b}",
             first.rule(),
-            design.params[px].name,
-            design.params[py].name
+            design.params[px].short,
+            design.params[py].short
         ),
         subtitle,
         x,
@@ -196,8 +212,8 @@ fn subtitle(
 ) -> Vec<String> {
     let b = first.at.box_no;
     let mut lines = vec![format!(
-        "one dot per design point (the mean of {} over its replicates), coloured when {}; \
-         rectangle: box {b}'s limits on these two parameters",
+        "a dot per design point (mean of {} over its replicates), coloured when {}; \
+         rectangle: box {b}'s limits",
         first.metric,
         first.rule()
     )];
@@ -206,11 +222,15 @@ fn subtitle(
             .iter()
             .take(SHOWN_LIMITS)
             .map(|(l, p)| {
-                let range = design.params[*p].num.as_ref().map_or((f64::NAN, f64::NAN), |v| {
-                    v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                        (a.min(x), b.max(x))
-                    })
-                });
+                let range = design.params[*p]
+                    .num
+                    .as_ref()
+                    .map_or((f64::NAN, f64::NAN), |v| {
+                        v.iter()
+                            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                                (a.min(x), b.max(x))
+                            })
+                    });
                 limit_words(&design.params[*p].short, &l.limit, range)
             })
             .collect();
@@ -220,7 +240,7 @@ fn subtitle(
             n => format!(" and {n} more"),
         };
         lines.push(format!(
-            "faint crosses: points outside box {b}'s limits on its other parameters ({}{more})",
+            "crosses: outside box {b}'s other limits ({}{more})",
             words.join(", ")
         ));
     }
@@ -270,11 +290,20 @@ impl Chart for BoxScatter {
         let (w, h) = body.dim_in_pixel();
         let (main, legend) = body.split_vertically(h - legend_height(&self.legend, w));
         let main = main.margin(0, 0, 60, 80);
-        let chart = style::cartesian(&main, &self.x, &self.y, style::y_area_for(&self.y.labels), true)?;
+        let chart = style::cartesian(
+            &main,
+            &self.x,
+            &self.y,
+            style::y_area_for(&self.y.labels),
+            true,
+        )?;
         let plot = chart.plotting_area();
         self.draw_dots(plot)?;
         let (x0, x1, y0, y1) = self.rect;
-        plot.draw(&Rectangle::new([(x0, y0), (x1, y1)], style::TEXT.stroke_width(3)))?;
+        plot.draw(&Rectangle::new(
+            [(x0, y0), (x1, y1)],
+            style::TEXT.stroke_width(3),
+        ))?;
         plot.draw(
             &(EmptyElement::at((x0, y1))
                 + Text::new(

@@ -63,8 +63,8 @@ pub(crate) fn trajectory(d: &Discovery) -> Trajectory {
         .collect();
     let first = d.first();
     let mut subtitle = vec![format!(
-        "every step of box {}'s trajectory: peeling (circles) then pasting (diamonds), \
-         coloured by the number of restricted parameters; ring: the chosen box",
+        "box {}'s trajectory: peeling (circles), then pasting (diamonds); colour: number of \
+         restricted parameters; ring: the chosen box",
         first.at.box_no
     )];
     if boxes.len() > 1 {
@@ -84,8 +84,14 @@ pub(crate) fn trajectory(d: &Discovery) -> Trajectory {
     }));
     let grey = style::INK;
     let mut shapes = vec![
-        (Sample::Marker(Marker::Circle, R, grey), "peeling step".into()),
-        (Sample::Marker(Marker::Diamond, R, grey), "pasting step".into()),
+        (
+            Sample::Marker(Marker::Circle, R, grey),
+            "peeling step".into(),
+        ),
+        (
+            Sample::Marker(Marker::Diamond, R, grey),
+            "pasting step".into(),
+        ),
         (Sample::Ring, "chosen box".into()),
     ];
     if boxes.len() > 1 {
@@ -95,10 +101,7 @@ pub(crate) fn trajectory(d: &Discovery) -> Trajectory {
         ));
     }
     Trajectory {
-        title: format!(
-            "{}: the trade-off between coverage and density along PRIM's peeling",
-            first.rule()
-        ),
+        title: format!("{}: coverage against density, step by step", first.rule()),
         subtitle,
         boxes,
         chosen,
@@ -212,7 +215,13 @@ impl Chart for Trajectory {
         let (w, h) = body.dim_in_pixel();
         let (main, legend) = body.split_vertically(h - legend_height(&self.legend, w));
         let main = main.margin(0, 0, 60, 80);
-        let chart = style::cartesian(&main, &self.x, &self.y, style::y_area_for(&self.y.labels), true)?;
+        let chart = style::cartesian(
+            &main,
+            &self.x,
+            &self.y,
+            style::y_area_for(&self.y.labels),
+            true,
+        )?;
         let plot = chart.plotting_area();
         for (b, steps) in self.boxes.iter().rev() {
             let light = if *b == self.first_box { 0.0 } else { LATER };
