@@ -118,33 +118,18 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             out,
             threads,
             set,
-        }) => {
-            let n = threads_of(threads)?;
-            let s = load(Some(&scenario), ("", ""), &set, n)?;
-            let out = out.unwrap_or_else(|| default_out(&s));
-            out!(
-                "{}",
-                explain::explain(&scenario.display().to_string(), &s, n, &out)
-            );
-            Ok(exit::OK)
-        }
+        }) => explain_scenario(&scenario, out, threads, &set),
         Some(Command::New { name, from }) => new(&name, from.as_deref()),
-        Some(Command::Params { markdown }) => {
-            if markdown {
-                out!("{}", scenario::reference_markdown());
-            } else {
-                out!("{}", scenario::params_table());
-            }
-            Ok(exit::OK)
-        }
-        Some(Command::Metrics { markdown }) => {
-            if markdown {
-                out!("{}", profspace::model::metrics_markdown());
-            } else {
-                out!("{}", profspace::model::metrics_table());
-            }
-            Ok(exit::OK)
-        }
+        Some(Command::Params { markdown }) => reference(
+            markdown,
+            scenario::params_table,
+            scenario::reference_markdown,
+        ),
+        Some(Command::Metrics { markdown }) => reference(
+            markdown,
+            profspace::model::metrics_table,
+            profspace::model::metrics_markdown,
+        ),
     }
 }
 
@@ -181,6 +166,30 @@ fn overrides(set: &Overrides) -> Result<Vec<Override>> {
     list.extend(set.ticks.map(Override::ticks));
     list.extend(set.replications.map(Override::replications));
     Ok(list)
+}
+
+/// `profspace explain`: what a scenario would do, without running it.
+fn explain_scenario(
+    scenario: &Path,
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    set: &Overrides,
+) -> Result<i32> {
+    let n = threads_of(threads)?;
+    let s = load(Some(scenario), ("", ""), set, n)?;
+    let out = out.unwrap_or_else(|| default_out(&s));
+    out!(
+        "{}",
+        explain::explain(&scenario.display().to_string(), &s, n, &out)
+    );
+    Ok(exit::OK)
+}
+
+/// `profspace params` and `profspace metrics`: a reference table, as text
+/// or as Markdown.
+fn reference(markdown: bool, text: fn() -> String, md: fn() -> String) -> Result<i32> {
+    out!("{}", if markdown { md() } else { text() });
+    Ok(exit::OK)
 }
 
 /// Loads a scenario file or an embedded one, applying the command line's
