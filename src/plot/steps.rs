@@ -423,20 +423,13 @@ fn design_means(
     info: &FolderInfo,
     metric: &str,
 ) -> Result<(Design, PathBuf, Vec<f64>), PlotError> {
-    let agg = Aggregate::read(&dir.join("aggregate.csv"), info)?;
-    let m = agg.require(metric)?;
-    let mean: BTreeMap<u64, f64> = agg
-        .design
-        .points
-        .iter()
-        .copied()
-        .zip(m.mean.iter().copied())
-        .collect();
+    let aggregate = dir.join("aggregate.csv");
+    let mean = data::discover::point_means(&aggregate, metric)?;
     let path = dir.join("design.csv");
     let (design, file) = if path.is_file() {
         (data::read_design(&path, info)?, path)
     } else {
-        (agg.design.clone(), agg.path.clone())
+        (Aggregate::read(&aggregate, info)?.design, aggregate)
     };
     let values = design
         .points

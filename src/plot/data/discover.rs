@@ -10,7 +10,7 @@
 //! what the column holds, is an error naming the file (and the line and
 //! column). An empty number is undefined (NaN).
 
-use super::{Table, column, number, read_table, require};
+use super::{Table, column, csv_err, number, open_csv, read_table, require};
 use crate::plot::PlotError;
 use std::path::Path;
 
@@ -247,6 +247,37 @@ fn limits(path: &Path) -> Result<Vec<BoxLimit>, PlotError> {
             })
         })
         .collect()
+}
+
+/// The mean of `metric` at each design point of `aggregate.csv` (`path`),
+/// read a row at a time: only the `point` and `<metric>_mean` columns are
+/// kept, so a sampled design of 10 000 points with every metric costs
+/// little.
+pub(crate) fn point_means(
+    path: &Path,
+    metric: &str,
+) -> Result<std::collections::BTreeMap<u64, f64>, PlotError> {
+    require(path)?;
+    let (mut r, header) = open_csv(path, false)?;
+    let pc = column(path, &header, "point")?;
+    let name = format!("{metric}_mean");
+    let mc = column(path, &header, &name)?;
+    let mut means = std::collections::BTreeMap::new();
+    for (k, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| csv_err(path, e))?;
+        let line = k + 2;
+        let point = rec.get(pc).unwrap_or("").trim();
+        let point = point.parse().map_err(|_| PlotError::Invalid {
+            file: path.to_path_buf(),
+            message: format!(
+                "line {line}, column `point`: `{}` is not a whole number",
+                crate::params::ellipsis(point)
+            ),
+        })?;
+        let value = number(path, line, &name, rec.get(mc).unwrap_or(""))?;
+        means.insert(point, value);
+    }
+    Ok(means)
 }
 
 #[cfg(test)]
