@@ -135,10 +135,11 @@ mod tests {
         assert!((p.mean_diff - 1.5).abs() < 1e-12);
         assert!((p.ci95 - 3.182446305284263 * p.sd_diff / 2.0).abs() < 1e-9);
         assert!((p.d_z - 1.5 / p.sd_diff).abs() < 1e-12);
-        // Welch: s_a² = 4.9167, s_b² = 2.9167, n = 4; ν = 5.61; t = 2.5049 (R's t.test).
+        // Welch: s_a² = 4.9167, s_b² = 2.9167, n = 4; ν = 5.6328; t = 2.486102 (scipy's
+        // ttest_ind(equal_var=False) interval, and R's t.test, give the same).
         let se = ((4.916666666666667 + 2.9166666666666665) / 4.0f64).sqrt();
         assert!(
-            (p.ci95_unpaired / se - 2.5049).abs() < 2e-3,
+            (p.ci95_unpaired / se - 2.486102362090013).abs() < 1e-6,
             "{}",
             p.ci95_unpaired / se
         );

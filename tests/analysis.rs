@@ -359,6 +359,27 @@ fn discovery_finds_a_box_the_same_for_any_thread_count() {
         &["--metric", "autonomy", "--above", "0.5", "--step", "3"],
     );
     assert!(text.contains("(step 3 of"), "{text}");
+    // With charts: the trajectory, the box's limits and the design points
+    // over focus × connection with the box; `plot` redraws them.
+    let out = &outs[1];
+    profspace()
+        .args(["discover", out.to_str().unwrap()])
+        .args(["--metric", "autonomy", "--above", "0.5"])
+        .assert()
+        .success();
+    let charts = ["discover_trajectory", "discover_box", "discover_scatter"];
+    for c in charts {
+        let png = fs::read(out.join("plots").join(format!("{c}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{c}");
+        fs::remove_file(out.join("plots").join(format!("{c}.png"))).unwrap();
+    }
+    profspace()
+        .args(["plot", out.to_str().unwrap()])
+        .assert()
+        .success();
+    for c in charts {
+        assert!(out.join("plots").join(format!("{c}.png")).is_file(), "{c}");
+    }
 }
 
 #[test]

@@ -627,3 +627,62 @@ fn conditions_carry_their_parameter_values() {
         serde_json::json!(["managers.focus", "managers.connection", "dynamics.alpha"])
     );
 }
+
+/// What a run records is checked like everything else: no team table for a
+/// model without teams, no agents after the end of the run, and recorded
+/// rows that would not fit in memory are refused before anything runs;
+/// `explain` counts them.
+#[test]
+fn recorded_teams_and_agents_are_checked_and_counted() {
+    check_refused(
+        "model = \"march1991\"\n[output]\nteams_every = 5\n",
+        &["output.teams_every", "has no teams"],
+    );
+    check_refused(
+        "ticks = 50\n[output]\nagents_at = [0, 51]\n",
+        &[
+            "output.agents_at",
+            "tick 51 is after the end of the run",
+            "from 0 to 50",
+        ],
+    );
+    check_refused(
+        "ticks = 50\n[output]\nagents_at = [0, -1]\n",
+        &["output.agents_at", "-1 is out of range"],
+    );
+    // 501 snapshots of a million professionals: hundreds of GiB on any
+    // machine.
+    let ticks: Vec<String> = (0..=1000).step_by(2).map(|t| t.to_string()).collect();
+    check_refused(
+        &format!(
+            "ticks = 1000\nreplications = 1\n[organization]\nteams = 20000\nteam_size = 50\n[output]\nagents_at = [{}]\n",
+            ticks.join(", ")
+        ),
+        &[
+            "output.agents_at",
+            "rows a run records are too large",
+            "1 run at once",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    fs::write(
+        &file,
+        "ticks = 40\nreplications = 2\n[organization]\nteams = 3\nteam_size = 4\n[output]\nteams_every = 10\nagents_at = [0, 40]\n",
+    )
+    .unwrap();
+    let out = profspace()
+        .args(["explain", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    // 4 recorded ticks × 3 teams; 2 ticks × 12 professionals.
+    assert!(
+        text.contains("teams.csv") && text.contains("(12 rows per run)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("agents.csv") && text.contains("(24 rows per run)"),
+        "{text}"
+    );
+}

@@ -154,10 +154,13 @@ fn a_registered_model_runs_and_is_read_like_any_other() {
     let dir = tempfile::tempdir().unwrap();
     run(&s, None, dir.path());
     let runs = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap();
+    // A plain run lists the parameters it ran with (the model's sweepable
+    // keys) between the ids and the metrics.
     assert!(
-        runs.starts_with("run,point,replicate,seed,position,steps\n"),
+        runs.starts_with("run,point,replicate,seed,toy.step,toy.ticks,position,steps\n"),
         "{runs}"
     );
+    assert!(runs.lines().nth(1).unwrap().contains(",0.3,30,"), "{runs}");
     assert_eq!(runs.lines().count(), 1 + 4);
     let ticks = std::fs::read_to_string(dir.path().join("ticks.csv")).unwrap();
     assert_eq!(ticks.lines().count(), 1 + 4 * 30);

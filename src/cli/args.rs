@@ -268,6 +268,18 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Serve the explorer: a local web page to move the levers and watch runs live
+    Serve {
+        /// Port to listen on (0 picks a free one) [default: 8765, or a free one when taken]
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+        /// Address to listen on; only this computer can reach the default
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Do not open a browser
+        #[arg(long)]
+        no_open: bool,
+    },
 }
 
 /// The scores of PRIM's peeling candidates.

@@ -118,33 +118,27 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             out,
             threads,
             set,
-        }) => {
-            let n = threads_of(threads)?;
-            let s = load(Some(&scenario), ("", ""), &set, n)?;
-            let out = out.unwrap_or_else(|| default_out(&s));
-            out!(
-                "{}",
-                explain::explain(&scenario.display().to_string(), &s, n, &out)
-            );
-            Ok(exit::OK)
-        }
+        }) => explain_scenario(&scenario, out, threads, &set),
         Some(Command::New { name, from }) => new(&name, from.as_deref()),
-        Some(Command::Params { markdown }) => {
-            if markdown {
-                out!("{}", scenario::reference_markdown());
-            } else {
-                out!("{}", scenario::params_table());
-            }
-            Ok(exit::OK)
-        }
-        Some(Command::Metrics { markdown }) => {
-            if markdown {
-                out!("{}", profspace::model::metrics_markdown());
-            } else {
-                out!("{}", profspace::model::metrics_table());
-            }
-            Ok(exit::OK)
-        }
+        Some(Command::Params { markdown }) => reference(
+            markdown,
+            scenario::params_table,
+            scenario::reference_markdown,
+        ),
+        Some(Command::Serve {
+            port,
+            bind,
+            no_open,
+        }) => crate::serve::serve(&crate::serve::ServeOptions {
+            port,
+            bind,
+            open: !no_open,
+        }),
+        Some(Command::Metrics { markdown }) => reference(
+            markdown,
+            profspace::model::metrics_table,
+            profspace::model::metrics_markdown,
+        ),
     }
 }
 
@@ -181,6 +175,30 @@ fn overrides(set: &Overrides) -> Result<Vec<Override>> {
     list.extend(set.ticks.map(Override::ticks));
     list.extend(set.replications.map(Override::replications));
     Ok(list)
+}
+
+/// `profspace explain`: what a scenario would do, without running it.
+fn explain_scenario(
+    scenario: &Path,
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    set: &Overrides,
+) -> Result<i32> {
+    let n = threads_of(threads)?;
+    let s = load(Some(scenario), ("", ""), set, n)?;
+    let out = out.unwrap_or_else(|| default_out(&s));
+    out!(
+        "{}",
+        explain::explain(&scenario.display().to_string(), &s, n, &out)
+    );
+    Ok(exit::OK)
+}
+
+/// `profspace params` and `profspace metrics`: a reference table, as text
+/// or as Markdown.
+fn reference(markdown: bool, text: fn() -> String, md: fn() -> String) -> Result<i32> {
+    out!("{}", if markdown { md() } else { text() });
+    Ok(exit::OK)
 }
 
 /// Loads a scenario file or an embedded one, applying the command line's
@@ -444,8 +462,15 @@ pub(crate) fn draw_contrasts(dir: &Path, metrics: &[String]) {
 /// Draws the charts of a discovery in `dir`; a failure to draw is a warning
 /// (the tables are written).
 pub(crate) fn draw_discovery(dir: &Path) {
-    // The discovery charts come with the charts' rework.
-    let _ = dir;
+    let out = dir.join("plots");
+    match profspace::plot::plot_discovery(dir, &out, profspace::plot::Format::Png) {
+        Ok(files) => {
+            for f in files {
+                eprintln!("discovery chart: {}", f.display());
+            }
+        }
+        Err(e) => eprintln!("warning: discovery charts not drawn: {e}"),
+    }
 }
 
 /// Draws the charts of a finished folder unless `no_plots`; a failure to

@@ -21,6 +21,9 @@
 //! | scatter with a trend | `scatter_<metric>` | some parameters are sampled (`[sweep.sample]`): one panel each |
 //! | distribution (violins) | `distribution`; with states asked for, `distribution_<state>` each instead | `agents.csv` has rows |
 //! | forest plot of contrasts | `contrast_<metric>` | `contrasts.csv` exists (`profspace compare`), per metric; also [`plot_contrasts`] |
+//! | PRIM trajectory (coverage–density) | `discover_trajectory` | `discover.csv` exists (`profspace discover`); also [`plot_discovery`] |
+//! | box limits | `discover_box` | as the trajectory: box 1's limits on the ranges of the design, quasi-p-values |
+//! | design points with the box | `discover_scatter` | as the trajectory, and the design has ≥ 2 numeric inputs that vary |
 //! | Morris screening (μ*–σ) | `morris_<output>` | `sensitivity.csv` of method `morris`, per output |
 //! | Sobol' indices (S1, ST bars) | `sobol_<output>` | `sensitivity.csv` of method `sobol`, per output |
 //!
@@ -51,7 +54,9 @@
 //! conditions to compare: it gets the time series (when `ticks.csv` has
 //! rows) and the sensitivity charts only, never the heatmap, trade-off,
 //! comparison, profile, lines, scatters, distributions or contrasts of its
-//! sample points.
+//! sample points. The charts of a discovery (`discover.csv`) are drawn in
+//! any folder that has one, unless [`PlotOptions::metrics`] leaves out its
+//! metric.
 //!
 //! With [`PlotOptions::x`] or [`PlotOptions::y`] only the asked chart is
 //! drawn: a heatmap when `y` names a parameter, else lines of the metric
@@ -84,7 +89,7 @@ mod style;
 
 use crate::model::Charts;
 use choose::param_index;
-use data::{Aggregate, Contrasts, Design, FolderInfo, Sensitivity};
+use data::{Aggregate, Contrasts, Design, Discovery, FolderInfo, Sensitivity};
 use std::path::{Path, PathBuf};
 use steps::{distribution, per_point, sensitivity_charts, timeseries};
 
@@ -417,14 +422,20 @@ fn plot_inputs(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotError
         // trajectories, Saltelli matrices): its points are not conditions
         // worth comparing one by one, so the per-point charts are not drawn.
         written.extend(sensitivity_charts(s, opts, &out)?);
-        return Ok(written);
+    } else {
+        if let Some(agg) = &inputs.agg {
+            written.extend(per_point(agg, &inputs.charts, opts, by, &out)?);
+        }
+        written.extend(distribution(&inputs, opts, &out)?);
+        if let Some(c) = &inputs.contrasts {
+            written.extend(steps::contrasts(c, &opts.metrics, &out, opts.format)?);
+        }
     }
-    if let Some(agg) = &inputs.agg {
-        written.extend(per_point(agg, &inputs.charts, opts, by, &out)?);
-    }
-    written.extend(distribution(&inputs, opts, &out)?);
-    if let Some(c) = &inputs.contrasts {
-        written.extend(steps::contrasts(c, &opts.metrics, &out, opts.format)?);
+    if inputs.file(data::discover::BOXES).is_file() {
+        let d = Discovery::read(dir)?;
+        if opts.metrics.is_empty() || opts.metrics.contains(&d.first().metric) {
+            written.extend(steps::discovery(&d, dir, &inputs.info, &out, opts.format)?);
+        }
     }
     Ok(written)
 }
@@ -457,4 +468,23 @@ pub fn plot_contrasts(
         source,
     })?;
     steps::contrasts(&c, metrics, out, format)
+}
+
+/// Draws the charts of the scenario discovery in `dir` (the tables of
+/// `profspace discover DIR --metric M --above X`: `discover_trajectory.csv`,
+/// `discover.csv`, `discover_boxes.csv`, with the design points of
+/// `design.csv` and the metric's means in `aggregate.csv`) into `out`
+/// (created if needed): `discover_trajectory`, `discover_box` and, when the
+/// design has two numeric inputs that vary, `discover_scatter`, returned in
+/// that order. Only the tables and the folder's manifest are read; a
+/// missing table or column is an error naming it.
+pub fn plot_discovery(dir: &Path, out: &Path, format: Format) -> Result<Vec<PathBuf>, PlotError> {
+    style::ensure_fonts();
+    let d = Discovery::read(dir)?;
+    let info = FolderInfo::read(dir);
+    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    steps::discovery(&d, dir, &info, out, format)
 }

@@ -5,7 +5,9 @@ use super::charts;
 use super::choose::{
     auto_lines, file_part, lines_stem, panel_metrics, param_index, primary_metrics,
 };
-use super::data::{self, Aggregate, Contrasts, Design, SaIndices, Sensitivity};
+use super::data::{
+    self, Aggregate, Contrasts, Design, Discovery, FolderInfo, SaIndices, Sensitivity,
+};
 use super::style;
 use super::{Format, Inputs, PlotError, PlotOptions};
 use crate::model::Charts;
@@ -386,6 +388,55 @@ pub(super) fn contrasts(
         written.extend(style::save(&chart, out, &stem, format)?);
     }
     Ok(written)
+}
+
+/// Step 11: the charts of a scenario discovery (`discover.csv`, from
+/// `profspace discover`): `discover_trajectory`, `discover_box` and, when
+/// the design has two numeric inputs that vary, `discover_scatter`. The
+/// design points come from `design.csv` (else `aggregate.csv`), the
+/// metric's means from `aggregate.csv`.
+pub(super) fn discovery(
+    d: &Discovery,
+    dir: &Path,
+    info: &FolderInfo,
+    out: &Path,
+    format: Format,
+) -> Result<Vec<PathBuf>, PlotError> {
+    let first = d.first();
+    let (design, file, values) = design_means(dir, info, &first.metric)?;
+    let limits = d.limits_of(first.at.box_no);
+    let c = charts::discovery::trajectory(d);
+    let mut written = style::save(&c, out, "discover_trajectory", format)?;
+    let c = charts::discovery::limits(first, &limits, &design, &file)?;
+    written.extend(style::save(&c, out, "discover_box", format)?);
+    if let Some(c) = charts::discovery::scatter(first, &limits, &design, &values, &file)? {
+        written.extend(style::save(&c, out, "discover_scatter", format)?);
+    }
+    Ok(written)
+}
+
+/// The design points of `dir` (from `design.csv`, else `aggregate.csv`),
+/// the file they were read from, and the mean of `metric` at each (NaN
+/// where `aggregate.csv` has no row of the point).
+fn design_means(
+    dir: &Path,
+    info: &FolderInfo,
+    metric: &str,
+) -> Result<(Design, PathBuf, Vec<f64>), PlotError> {
+    let aggregate = dir.join("aggregate.csv");
+    let mean = data::discover::point_means(&aggregate, metric)?;
+    let path = dir.join("design.csv");
+    let (design, file) = if path.is_file() {
+        (data::read_design(&path, info)?, path)
+    } else {
+        (Aggregate::read(&aggregate, info)?.design, aggregate)
+    };
+    let values = design
+        .points
+        .iter()
+        .map(|p| mean.get(p).copied().unwrap_or(f64::NAN))
+        .collect();
+    Ok((design, file, values))
 }
 
 #[cfg(test)]

@@ -183,7 +183,13 @@ pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<P
     problems.extend(recording_problems(s, &line));
     let recorded = recorded_bytes(s);
     let per_run = s.model.memory_per_run(&s.params).saturating_add(recorded);
-    let need = per_run.saturating_mul(limits.concurrent_runs);
+    // A plain run's replications are all the runs there are.
+    let at_once = limits.concurrent_runs.min(u64::from(s.replications).max(1));
+    let need = per_run.saturating_mul(at_once);
+    let runs = match at_once {
+        1 => "1 run".to_string(),
+        n => format!("{n} runs"),
+    };
     if need > limits.memory_bytes && recorded > per_run / 2 {
         let key = if s.output.agents_at.is_empty() {
             "output.teams_every"
@@ -194,11 +200,11 @@ pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<P
             key,
             line(key),
             format!(
-                "the rows a run records are too large for this machine: {} per run × {} runs at \
+                "the rows a run records are too large for this machine: {} per run × {} at \
                  once ≈ {} but about {} is available; record fewer ticks (a larger \
                  output.teams_every, fewer output.agents_at) or run with fewer threads",
                 human_bytes(per_run),
-                limits.concurrent_runs,
+                runs,
                 human_bytes(need),
                 human_bytes(limits.memory_bytes)
             ),
@@ -227,10 +233,10 @@ pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<P
             section,
             at,
             format!(
-                "the organisation is too large for this machine: {} per run × {} runs at once ≈ {} \
+                "the organisation is too large for this machine: {} per run × {} at once ≈ {} \
                  but about {} is available; make it smaller or run with fewer threads",
                 human_bytes(per_run),
-                limits.concurrent_runs,
+                runs,
                 human_bytes(need),
                 human_bytes(limits.memory_bytes)
             ),

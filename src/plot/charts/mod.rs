@@ -5,6 +5,7 @@
 
 pub(crate) mod comparison;
 pub(crate) mod contrast;
+pub(crate) mod discovery;
 pub(crate) mod distribution;
 pub(crate) mod heatmap;
 pub(crate) mod lines;

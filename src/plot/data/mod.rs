@@ -3,7 +3,8 @@
 //! and 95% CIs) here; a streaming pass over `ticks.csv` in `ticks`
 //! (per condition, tick and metric: count, mean and squared deviations
 //! over runs, so a 100 MB table never sits in memory); `sensitivity.csv`
-//! (Morris or Sobol' indices per output and parameter) in `sensitivity`.
+//! (Morris or Sobol' indices per output and parameter) in `sensitivity`;
+//! the tables of `profspace discover` in `discover`.
 //! Everything is found by column name; nothing here knows a model's metric
 //! list.
 
@@ -450,9 +451,11 @@ impl Aggregate {
 
 pub(crate) mod agents;
 mod contrasts;
+pub(crate) mod discover;
 pub(crate) mod folder;
 pub(crate) use agents::{AgentValues, agent_states, read_agents};
 pub(crate) use contrasts::{Contrasts, MetricContrasts};
+pub(crate) use discover::{BoxLimit, ChosenBox, Discovery, PrimStep, Restriction};
 pub(crate) use folder::FolderInfo;
 mod sensitivity;
 mod ticks;

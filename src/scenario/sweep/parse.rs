@@ -63,14 +63,31 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
             ),
         }
     }
+    let empty = ctx.problems.len() == before;
+    check_design(ctx, &sweep, target_max, value.span(), base, empty);
+    (ctx.problems.len() == before).then_some(sweep)
+}
+
+/// What the parts of `[sweep]` must agree on: something to sweep, no key
+/// both swept and sampled or set by a condition, a precision target that
+/// fits the first round, and a design within the size limits. `span` is
+/// `[sweep]`'s; `read_cleanly` says the parts had no problem of their own.
+fn check_design(
+    ctx: &mut Ctx,
+    sweep: &Sweep,
+    target_max: Option<u32>,
+    span: std::ops::Range<usize>,
+    base: &Scenario,
+    read_cleanly: bool,
+) {
     if sweep.grid.is_empty()
         && sweep.sample.is_none()
         && sweep.conditions.is_empty()
-        && ctx.problems.len() == before
+        && read_cleanly
     {
         ctx.problem(
             "sweep",
-            value.span(),
+            span.clone(),
             "a [sweep] needs a [sweep.grid] or a [sweep.sample] with at least one parameter",
         );
     }
@@ -80,7 +97,7 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
         {
             ctx.problem(
                 &axis.path,
-                value.span(),
+                span.clone(),
                 "is both in [sweep.grid] and [sweep.sample]; keep one",
             );
         }
@@ -90,7 +107,7 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
         if first < 2 {
             ctx.problem(
                 "sweep.target_ci95",
-                value.span(),
+                span.clone(),
                 format!(
                     "a precision target starts from at least 2 replications (an interval needs two), \
                      but the first round has {first}; set replications = 2 or more"
@@ -99,7 +116,7 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
         } else if max < first {
             ctx.problem(
                 "sweep.target_ci95.max_replications",
-                value.span(),
+                span.clone(),
                 format!("{max} is fewer than the {first} replications of the first round"),
             );
         }
@@ -121,7 +138,7 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
             {
                 ctx.problem(
                     path,
-                    value.span(),
+                    span.clone(),
                     format!(
                         "is set by condition \"{}\" and swept too; keep one",
                         c.label
@@ -140,20 +157,19 @@ pub(crate) fn parse(ctx: &mut Ctx, value: &Spanned<DeValue<'_>>, base: &Scenario
     if points > MAX_POINTS {
         ctx.problem(
             "sweep",
-            value.span(),
+            span.clone(),
             format!("the design has {points} points; at most {MAX_POINTS} are allowed (split the experiment)"),
         );
     } else if points.saturating_mul(reps) > MAX_RUNS {
         ctx.problem(
             "sweep",
-            value.span(),
+            span.clone(),
             format!(
                 "{points} points × {reps} replications = {} runs; at most {MAX_RUNS} runs can be stored in one sweep",
                 points.saturating_mul(reps)
             ),
         );
     }
-    (ctx.problems.len() == before).then_some(sweep)
 }
 
 /// `target_ci95 = { metric = "essential", half_width = 0.01,

@@ -1,0 +1,172 @@
+//! The explorer in a real browser: starts `profspace serve --port 0
+//! --no-open` and runs `tests/explorer/browser_test.py` (Python's selenium
+//! driving headless chromium with --no-sandbox) against it. The script loads
+//! the page, moves `managers.focus` and sees the TOML follow, runs and waits
+//! for `data-run-state=done`, replays the run with `profspace run` of its
+//! resolved scenario and seed (the same numbers and the same ticks.csv,
+//! byte for byte), pins it and runs the other coupling (a different
+//! series, both drawn), types invalid TOML (the line-numbered error, Run
+//! disabled) and runs a small sweep.
+//!
+//! Skips (passes, saying why) only when chromium, chromedriver or
+//! python3-selenium is missing; `.ci/run` installs them and sets
+//! `PROFSPACE_REQUIRE_BROWSER=1`, which turns the skip into a failure.
+//! `PROFSPACE_EXPLORER_SHOTS=DIR` keeps the screenshots in DIR.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The first of `candidates` that is a file, or the program found on PATH.
+fn find(env: &str, candidates: &[&str], program: &str) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var(env) {
+        return Path::new(&p).is_file().then(|| PathBuf::from(p));
+    }
+    for c in candidates {
+        if Path::new(c).is_file() {
+            return Some(PathBuf::from(c));
+        }
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+/// A Python that can import selenium: Debian's first (python3-selenium is
+/// installed for it), then whichever python3 is on PATH.
+fn python_with_selenium() -> Option<PathBuf> {
+    let mut candidates = vec![PathBuf::from("/usr/bin/python3")];
+    if let Some(p) = find("PROFSPACE_PYTHON", &[], "python3") {
+        candidates.insert(0, p);
+    }
+    candidates.into_iter().find(|p| {
+        Command::new(p)
+            .args(["-c", "import selenium, tomllib"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        stop(&mut self.0);
+    }
+}
+
+/// Stops a `profspace serve` the way Ctrl-C would (SIGTERM), so that it
+/// removes its temporary folder; kills it if it is still there after a while.
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    for _ in 0..100 {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn the_explorer_works_in_headless_chromium() {
+    let chromium = find(
+        "CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+        "chromium",
+    );
+    let driver = find(
+        "CHROMEDRIVER",
+        &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
+        "chromedriver",
+    );
+    let python = python_with_selenium();
+    let missing: Vec<&str> = [
+        (chromium.is_none(), "chromium"),
+        (driver.is_none(), "chromedriver (chromium-driver)"),
+        (python.is_none(), "python3 with selenium (python3-selenium)"),
+    ]
+    .iter()
+    .filter(|(m, _)| *m)
+    .map(|(_, name)| *name)
+    .collect();
+    if !missing.is_empty() {
+        let why = format!(
+            "the browser test needs {}: apt-get install chromium chromium-driver python3-selenium",
+            missing.join(", ")
+        );
+        if std::env::var_os("PROFSPACE_REQUIRE_BROWSER").is_some_and(|v| v == "1") {
+            panic!("{why} (PROFSPACE_REQUIRE_BROWSER=1)");
+        }
+        println!("SKIPPED the explorer's browser test: {why}");
+        eprintln!("SKIPPED the explorer's browser test: {why}");
+        return;
+    }
+    let (chromium, driver, python) = (
+        chromium.unwrap_or_default(),
+        driver.unwrap_or_default(),
+        python.unwrap_or_default(),
+    );
+
+    let bin = env!("CARGO_BIN_EXE_profspace");
+    let mut child = Command::new(bin)
+        .args(["serve", "--port", "0", "--no-open"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("profspace serve starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let server = Server(child);
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("profspace serve prints its address");
+    let url = line
+        .trim_end()
+        .strip_prefix("profspace explorer: ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+
+    let kept = std::env::var_os("PROFSPACE_EXPLORER_SHOTS").map(PathBuf::from);
+    let tmp = tempfile::tempdir().unwrap();
+    let shots = kept.unwrap_or_else(|| tmp.path().join("shots"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/explorer/browser_test.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&url)
+        .arg(&shots)
+        .args(["--profspace", bin, "--sweep", "--timeout", "120"])
+        .arg("--chromium")
+        .arg(&chromium)
+        .arg("--chromedriver")
+        .arg(&driver)
+        .env("HOME", tmp.path())
+        .output()
+        .expect("the browser test starts");
+    drop(server);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "the browser test failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(
+        stdout.contains("browser test: all steps passed"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("identical"),
+        "the run was not replayed: {stdout}"
+    );
+    assert!(shots.join("01-after-run.png").is_file());
+}
