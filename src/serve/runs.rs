@@ -156,6 +156,7 @@ impl Run {
             ticks_every: 1,
             teams_every,
             agents_at: &[],
+            threads: 1,
             live: Some(&live),
         };
         let seed = profspace::rng::run_seed(s.seed, 0);
