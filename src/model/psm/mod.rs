@@ -134,6 +134,39 @@ pub struct Organisation {
     pub(crate) group_sums: Vec<step::TeamSums>,
 }
 
+/// Every team's state, borrowed field by field from an `Organisation`
+/// (so that its other fields stay free to use).
+macro_rules! all_teams {
+    ($org:expr) => {
+        Teams {
+            first: 0,
+            team_size: $org.team_size,
+            need: &mut $org.need,
+            lambda: &mut $org.lambda,
+            aspiration: &mut $org.aspiration,
+            standard: &mut $org.standard,
+            base_drive: &mut $org.base_drive,
+            autonomy: &mut $org.autonomy,
+            safety: &mut $org.safety,
+            purpose: &mut $org.purpose,
+            identity: &mut $org.identity,
+            meaning: &mut $org.meaning,
+            drive: &mut $org.drive,
+            skill: &mut $org.skill,
+            cynicism: &mut $org.cynicism,
+            trust: &mut $org.trust,
+            levers: &mut $org.levers,
+            effects: &mut $org.effects,
+            licence: &mut $org.licence,
+            below: &mut $org.below,
+            perf: &mut $org.perf,
+            team_exits: &mut $org.team_exits,
+            team_revocations: &mut $org.team_revocations,
+        }
+    };
+}
+pub(crate) use all_teams;
+
 impl Organisation {
     /// Builds the organisation of validated parameters from the run seed:
     /// managers (team order, lever order), then professionals (index order:
@@ -238,31 +271,7 @@ impl Organisation {
 
     /// The state of every team, and the populations hires are drawn from.
     pub(crate) fn teams_mut(&mut self) -> (Teams<'_>, &Populations) {
-        let all = Teams {
-            first: 0,
-            team_size: self.team_size,
-            need: &mut self.need,
-            lambda: &mut self.lambda,
-            aspiration: &mut self.aspiration,
-            standard: &mut self.standard,
-            base_drive: &mut self.base_drive,
-            autonomy: &mut self.autonomy,
-            safety: &mut self.safety,
-            purpose: &mut self.purpose,
-            identity: &mut self.identity,
-            meaning: &mut self.meaning,
-            drive: &mut self.drive,
-            skill: &mut self.skill,
-            cynicism: &mut self.cynicism,
-            trust: &mut self.trust,
-            levers: &mut self.levers,
-            effects: &mut self.effects,
-            licence: &mut self.licence,
-            below: &mut self.below,
-            perf: &mut self.perf,
-            team_exits: &mut self.team_exits,
-            team_revocations: &mut self.team_revocations,
-        };
+        let all = all_teams!(self);
         (all, &self.pops)
     }
 

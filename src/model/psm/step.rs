@@ -23,7 +23,7 @@ use super::math::prefetch;
 use super::metrics::tick as m;
 use super::params::Coupling;
 use super::teams::Teams;
-use super::{Levers, Organisation, Params, Populations, draw_levers};
+use super::{Levers, Organisation, Params, Populations, all_teams, draw_levers};
 use crate::lanes::{F4, Isa, Real, clamp01};
 use crate::observe::Tally;
 use crate::rng::{self, More, Words};
@@ -169,31 +169,7 @@ impl Organisation {
         };
         self.scratch.resize_with(parts, Scratch::default);
         self.group_sums.resize(groups, [0.0; m::LEN]);
-        let all = Teams {
-            first: 0,
-            team_size: self.team_size,
-            need: &mut self.need,
-            lambda: &mut self.lambda,
-            aspiration: &mut self.aspiration,
-            standard: &mut self.standard,
-            base_drive: &mut self.base_drive,
-            autonomy: &mut self.autonomy,
-            safety: &mut self.safety,
-            purpose: &mut self.purpose,
-            identity: &mut self.identity,
-            meaning: &mut self.meaning,
-            drive: &mut self.drive,
-            skill: &mut self.skill,
-            cynicism: &mut self.cynicism,
-            trust: &mut self.trust,
-            levers: &mut self.levers,
-            effects: &mut self.effects,
-            licence: &mut self.licence,
-            below: &mut self.below,
-            perf: &mut self.perf,
-            team_exits: &mut self.team_exits,
-            team_revocations: &mut self.team_revocations,
-        };
+        let all = all_teams!(self);
         for s in &mut self.scratch {
             s.size(self.team_size, blocks);
         }
