@@ -135,7 +135,6 @@ impl Organisation {
     /// [`super::metrics::team`]: the tick metrics over the team, then the
     /// levers of its manager during the tick).
     pub fn step_recording(&mut self, tick: u32, teams: Option<&mut Vec<f64>>) -> TickObservation {
-        self.snapshot();
         let turbulent =
             rng::uniform(&mut rng::stream(&self.key, rng::ORG_STREAM, tick)) < self.p.turbulence;
         let n_teams = self.teams();
@@ -147,6 +146,7 @@ impl Organisation {
         } else {
             1
         };
+        self.snapshot(parts);
         let width = ROW;
         let rows = teams.map(|r| {
             let at = r.len();
@@ -230,15 +230,24 @@ impl Organisation {
     /// Phase A, social part: a snapshot of every professional's meaning,
     /// drive and safety at tick t, taken before anything is written; peers
     /// read it while their own state is being updated.
-    fn snapshot(&mut self) {
-        for (((x, m), d), s) in self
-            .social
-            .iter_mut()
-            .zip(&self.meaning)
-            .zip(&self.drive)
-            .zip(&self.safety)
-        {
-            *x = [*m, *d, *s];
+    fn snapshot(&mut self, parts: usize) {
+        fn fill(x: &mut [[f64; 3]], m: &[f64], d: &[f64], s: &[f64]) {
+            for (((x, m), d), s) in x.iter_mut().zip(m).zip(d).zip(s) {
+                *x = [*m, *d, *s];
+            }
+        }
+        if parts > 1 {
+            // Copies, so the split changes no value.
+            use rayon::prelude::*;
+            let chunk = self.len().div_ceil(parts).max(1);
+            self.social
+                .par_chunks_mut(chunk)
+                .zip(self.meaning.par_chunks(chunk))
+                .zip(self.drive.par_chunks(chunk))
+                .zip(self.safety.par_chunks(chunk))
+                .for_each(|(((x, m), d), s)| fill(x, m, d, s));
+        } else {
+            fill(&mut self.social, &self.meaning, &self.drive, &self.safety);
         }
     }
 }
