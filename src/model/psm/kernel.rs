@@ -326,33 +326,47 @@ impl<'a> Places<'a> {
     }
 }
 
+/// The inputs of four places of `p`: `state` loads a state array, `scratch`
+/// row `i` of the peer or noise scratch, `u` the exit uniforms.
+#[inline(always)]
+fn gather(
+    p: &Places<'_>,
+    state: impl Fn(&[f64]) -> F4,
+    scratch: impl Fn(&[f64], usize) -> F4,
+    u: F4,
+) -> In<F4> {
+    In {
+        a: state(p.a),
+        s: state(p.s),
+        pu: state(p.pu),
+        id: state(p.id),
+        mn: state(p.mn),
+        d: state(p.d),
+        q: state(p.q),
+        cy: state(p.cy),
+        tr: state(p.tr),
+        need: state(p.need),
+        lambda: state(p.lambda),
+        asp: state(p.asp),
+        std: state(p.std),
+        base: state(p.base),
+        peer: crate::each_lane3!(i => scratch(p.peer, i)),
+        z: crate::each_lane6!(i => scratch(p.noise, i)),
+        u,
+    }
+}
+
 /// The places `k .. k + 4` of `p`: state, peers, noise, exit uniforms.
 #[inline(always)]
 fn load(p: &Places<'_>, k: usize) -> In<F4> {
     let ts = p.a.len();
-    let at = |x: &[f64]| F4::load(&x[k..]);
-    In {
-        a: at(p.a),
-        s: at(p.s),
-        pu: at(p.pu),
-        id: at(p.id),
-        mn: at(p.mn),
-        d: at(p.d),
-        q: at(p.q),
-        cy: at(p.cy),
-        tr: at(p.tr),
-        need: at(p.need),
-        lambda: at(p.lambda),
-        asp: at(p.asp),
-        std: at(p.std),
-        base: at(p.base),
-        peer: crate::each_lane3!(c => F4::load(&p.peer[c * ts + k..])),
-        z: crate::each_lane6!(c => F4::load(&p.noise[c * ts + k..])),
-        u: {
-            let w = &p.turnover[k..k + 4];
-            F4(crate::each_lane!(l => uniform32(w[l])))
-        },
-    }
+    let w = &p.turnover[k..k + 4];
+    gather(
+        p,
+        |x| F4::load(&x[k..]),
+        |x, c| F4::load(&x[c * ts + k..]),
+        F4(crate::each_lane!(l => uniform32(w[l]))),
+    )
 }
 
 /// Phases A and B for the team of `p` in `coupling` (a constant where this
@@ -452,27 +466,12 @@ pub(crate) fn team(c: &TeamConsts, coupling: Coupling, p: Places<'_>, sums: &mut
 #[inline(never)]
 fn small(c: &TeamConsts, coupling: Coupling, p: Places<'_>, sums: &mut Sums) {
     let ts = p.a.len();
-    let at = |x: &[f64]| F4::load_partial(x, 0.5);
-    let scratch = |x: &[f64], i: usize| F4::load_partial(&x[i * ts..(i + 1) * ts], 0.0);
-    let x = In {
-        a: at(p.a),
-        s: at(p.s),
-        pu: at(p.pu),
-        id: at(p.id),
-        mn: at(p.mn),
-        d: at(p.d),
-        q: at(p.q),
-        cy: at(p.cy),
-        tr: at(p.tr),
-        need: at(p.need),
-        lambda: at(p.lambda),
-        asp: at(p.asp),
-        std: at(p.std),
-        base: at(p.base),
-        peer: crate::each_lane3!(i => scratch(p.peer, i)),
-        z: crate::each_lane6!(i => scratch(p.noise, i)),
-        u: F4(crate::each_lane!(l => p.turnover.get(l).map_or(1.0, |w| uniform32(*w)))),
-    };
+    let x = gather(
+        &p,
+        |x| F4::load_partial(x, 0.5),
+        |x, i| F4::load_partial(&x[i * ts..(i + 1) * ts], 0.0),
+        F4(crate::each_lane!(l => p.turnover.get(l).map_or(1.0, |w| uniform32(*w)))),
+    );
     let o = professional(c, coupling, &x);
     o.a.store_partial(p.a);
     o.s.store_partial(p.s);

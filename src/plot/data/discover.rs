@@ -266,16 +266,9 @@ pub(crate) fn point_means(
     for (k, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| csv_err(path, e))?;
         let line = k + 2;
-        let point = rec.get(pc).unwrap_or("").trim();
-        let point = point.parse().map_err(|_| PlotError::Invalid {
-            file: path.to_path_buf(),
-            message: format!(
-                "line {line}, column `point`: `{}` is not a whole number",
-                crate::params::ellipsis(point)
-            ),
-        })?;
+        let point = whole(path, line, "point", rec.get(pc).unwrap_or(""))?;
         let value = number(path, line, &name, rec.get(mc).unwrap_or(""))?;
-        means.insert(point, value);
+        means.insert(point as u64, value);
     }
     Ok(means)
 }
