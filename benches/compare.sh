@@ -3,7 +3,8 @@
 # numpy implementation (benches/peers/psm_numpy.py) at 100, 10 000 and
 # 1 000 000 professionals, the Mesa implementation (benches/peers/psm_mesa.py)
 # at 100, and optionally another profspace binary (BASELINE=path, e.g. a
-# release-1 build) at every size. Rounds are interleaved (each round runs
+# release-1 build) at every size; the baseline's ratios to the peers are
+# printed too (rows "numpy (baseline)", "mesa (baseline)"). Rounds are interleaved (each round runs
 # every contender once, in turn) and the best round of each is kept, so that
 # a busy neighbour slows everybody alike.
 #
@@ -89,7 +90,7 @@ best() { # current new -> max
     awk -v a="${1:-0}" -v b="$2" 'BEGIN { print (b > a ? b : a) }'
 }
 
-declare -A rate
+declare -A rate pairs
 for n in $sizes; do
     t=$(ticks_for "$n")
     pt=$(peer_ticks_for "$n")
@@ -98,9 +99,11 @@ for n in $sizes; do
         rate[ps$n]=$(best "${rate[ps$n]:-}" "$w")
         rate[pscpu$n]=$(best "${rate[pscpu$n]:-}" "$c")
         if [ -n "$baseline" ]; then
-            read -r w c <<<"$(time_bin "$baseline" "$n" "$t")"
-            rate[base$n]=$(best "${rate[base$n]:-}" "$w")
-            rate[basecpu$n]=$(best "${rate[basecpu$n]:-}" "$c")
+            read -r bw bc <<<"$(time_bin "$baseline" "$n" "$t")"
+            rate[base$n]=$(best "${rate[base$n]:-}" "$bw")
+            rate[basecpu$n]=$(best "${rate[basecpu$n]:-}" "$bc")
+            # The two builds ran back to back: their ratio in this round.
+            pairs[$n]+=" $(awk -v a="$w" -v b="$bw" 'BEGIN { print a / b }')"
         fi
         if [ "$numpy" = 1 ]; then
             rate[np$n]=$(best "${rate[np$n]:-}" "$(time_peer psm_numpy.py "$n" "$pt")")
@@ -124,9 +127,24 @@ for n in $sizes; do
     if [ -n "${rate[basecpu$n]:-}" ]; then
         awk -v n="$n" -v p="${rate[pscpu$n]}" -v q="${rate[basecpu$n]}" \
             'BEGIN { printf "%-12s %-14s %12.3f M %12.4f M %9.1fx\n", n, "baseline (cpu)", p / 1e6, q / 1e6, p / q }'
+        # The median of the rounds' ratios, each of two runs back to back:
+        # steadier than the ratio of the bests when the machine's speed
+        # drifts between rounds.
+        printf '%s\n' ${pairs[$n]} | sort -g | awk -v n="$n" \
+            '{ r[NR] = $1 } END { m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2;
+               printf "%-12s %-14s %31s %9.1fx (rounds %.2f-%.2f)\n", n, "baseline (med)", "", m, r[1], r[NR] }'
     fi
     row "$n" numpy np
     row "$n" mesa mesa
+    # The baseline against the same peers in the same rounds: how far the
+    # ratios moved.
+    for peer in np:numpy mesa:mesa; do
+        q=${rate[${peer%%:*}$n]:-}
+        b=${rate[base$n]:-}
+        [ -n "$q" ] && [ -n "$b" ] || continue
+        awk -v n="$n" -v name="${peer#*:} (baseline)" -v p="$b" -v q="$q" \
+            'BEGIN { printf "%-12s %-14s %12.3f M %12.4f M %9.1fx\n", n, name, p / 1e6, q / 1e6, p / q }'
+    done
     [ -n "${rate[base$n]:-}${rate[np$n]:-}${rate[mesa$n]:-}" ] ||
         awk -v n="$n" -v p="${rate[ps$n]}" 'BEGIN { printf "%-12s %-14s %12.3f M\n", n, "-", p / 1e6 }'
 done
