@@ -101,6 +101,9 @@ struct Tick<'a> {
     prefetch: bool,
 }
 
+/// Parts of a tick per thread when teams are stepped in parallel.
+const PARTS_PER_THREAD: usize = 4;
+
 /// From this many professionals on, the snapshot outgrows the caches and
 /// the next team's peers are prefetched.
 const PREFETCH_FROM: usize = 1 << 17;
@@ -140,9 +143,11 @@ impl Organisation {
         let n_teams = self.teams();
         let groups = n_teams.div_ceil(GROUP);
         // Parallel only inside a rayon pool the caller set up (the sweep
-        // runner's): the model starts no threads of its own.
+        // runner's): the model starts no threads of its own. Several parts
+        // per thread, so that a thread on a slower core takes fewer of them
+        // (the pool steals work) instead of holding up the tick.
         let parts = if self.threads > 1 && rayon::current_thread_index().is_some() {
-            self.threads.min(groups)
+            (self.threads * PARTS_PER_THREAD).min(groups)
         } else {
             1
         };
