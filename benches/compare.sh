@@ -4,9 +4,9 @@
 # 1 000 000 professionals, the Mesa implementation (benches/peers/psm_mesa.py)
 # at 100, and optionally another profspace binary (BASELINE=path, e.g. a
 # release-1 build) at every size; the baseline's ratios to the peers are
-# printed too (rows "numpy (baseline)", "mesa (baseline)"). Rounds are interleaved (each round runs
-# every contender once, in turn) and the best round of each is kept, so that
-# a busy neighbour slows everybody alike.
+# printed too (rows "numpy (baseline)", "mesa (baseline)"). Rounds are
+# interleaved (each round runs every contender once, in turn) and the best
+# round of each is kept, so that a busy neighbour slows everybody alike.
 #
 # profspace is timed as a whole process (`profspace run --threads 1`, setup,
 # output and all) by the wall clock; the Python peers report their tick loop
