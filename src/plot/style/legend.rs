@@ -154,9 +154,25 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
+    layout_with(root, title, subtitle, |w| legend_height(legend, w), margins)
+}
+
+/// [`layout`] for a legend of another kind: `legend_height` gives its
+/// height at a width.
+pub(crate) fn layout_with<DB>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &[String],
+    legend_height: impl Fn(u32) -> u32,
+    margins: (u32, u32, u32, u32),
+) -> Result<Areas<DB>, Box<dyn std::error::Error + Send + Sync>>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
     let body = header(root, title, subtitle)?;
     let (w, h) = body.dim_in_pixel();
-    let lh = legend_height(legend, w);
+    let lh = legend_height(w);
     let (main, bottom) = body.split_vertically(h - lh);
     Ok((
         main.margin(margins.0, margins.1, margins.2, margins.3),

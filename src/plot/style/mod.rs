@@ -21,7 +21,9 @@ pub(crate) use axis::{
     Axis, Plane, TOP_MARGIN, X_AREA, cartesian, data_range, fmt_num, fmt_sig, label_value, ticks,
     y_area_for,
 };
-pub(crate) use legend::{BAND_ALPHA, LegendEntry, draw_legend, header, layout, legend_height};
+pub(crate) use legend::{
+    BAND_ALPHA, LegendEntry, draw_legend, header, layout, layout_with, legend_height,
+};
 pub(crate) use palette::{
     GRID, INK, Marker, OKABE_ITO, SeriesStyle, TEXT, dark_text_on, draw_line, draw_marker,
     series_style, viridis,

@@ -211,10 +211,13 @@ impl Chart for Trajectory {
     where
         DB::ErrorType: 'static,
     {
-        let body = style::header(root, &self.title, &self.subtitle)?;
-        let (w, h) = body.dim_in_pixel();
-        let (main, legend) = body.split_vertically(h - legend_height(&self.legend, w));
-        let main = main.margin(0, 0, 60, 80);
+        let (main, legend) = style::layout_with(
+            root,
+            &self.title,
+            &self.subtitle,
+            |w| legend_height(&self.legend, w),
+            (0, 0, 60, 80),
+        )?;
         let chart = style::cartesian(
             &main,
             &self.x,
