@@ -10,7 +10,7 @@
 //! what the column holds, is an error naming the file (and the line and
 //! column). An empty number is undefined (NaN).
 
-use super::{Table, column, csv_err, number, open_csv, read_table, require};
+use super::{Table, column, columns, csv_err, number, open_csv, read_table, require};
 use crate::plot::PlotError;
 use std::path::Path;
 
@@ -150,10 +150,7 @@ const STEP_COLUMNS: [&str; 6] = [
 
 /// The steps of a trajectory table (or of `discover.csv`).
 fn steps(path: &Path, t: &Table) -> Result<Vec<PrimStep>, PlotError> {
-    let c: Vec<usize> = STEP_COLUMNS
-        .iter()
-        .map(|n| column(path, &t.header, n))
-        .collect::<Result<_, _>>()?;
+    let c = columns(path, &t.header, &STEP_COLUMNS)?;
     t.rows
         .iter()
         .enumerate()
@@ -220,10 +217,7 @@ fn chosen(path: &Path) -> Result<Vec<ChosenBox>, PlotError> {
 fn limits(path: &Path) -> Result<Vec<BoxLimit>, PlotError> {
     let t = read_table(path)?;
     let names = ["box", "parameter", "lower", "upper", "values", "p_value"];
-    let c: Vec<usize> = names
-        .iter()
-        .map(|n| column(path, &t.header, n))
-        .collect::<Result<_, _>>()?;
+    let c = columns(path, &t.header, &names)?;
     t.rows
         .iter()
         .enumerate()

@@ -307,6 +307,11 @@ fn point_ids(path: &Path, table: &Table, col: usize) -> Result<Vec<u64>, PlotErr
         .collect()
 }
 
+/// The positions of the columns `names` in `header`.
+fn columns(path: &Path, header: &[String], names: &[&str]) -> Result<Vec<usize>, PlotError> {
+    names.iter().map(|n| column(path, header, n)).collect()
+}
+
 fn column(path: &Path, header: &[String], name: &str) -> Result<usize, PlotError> {
     header
         .iter()

@@ -1,7 +1,7 @@
 //! `sensitivity.csv`: the Morris or Sobol' indices of every output and
 //! parameter, read for the sensitivity charts.
 
-use super::{column, read_table, require};
+use super::{column, columns, read_table, require};
 use crate::plot::PlotError;
 use std::path::{Path, PathBuf};
 
@@ -144,10 +144,7 @@ impl Sensitivity {
                 });
             }
         };
-        let cols: Vec<usize> = names
-            .iter()
-            .map(|n| column(path, &t.header, n))
-            .collect::<Result<_, _>>()?;
+        let cols = columns(path, &t.header, names)?;
         let mut outputs: Vec<(String, SaIndices)> = Vec::new();
         for (i, row) in t.rows.iter().enumerate() {
             if !row[mc].trim().eq_ignore_ascii_case(&method) {
