@@ -1260,8 +1260,21 @@ function showSweepCharts(w, names) {
   for (const name of names) {
     const caption = `${SWEEP_CAPTION[name] || name.replace(/\.\w+$/, '').replace(/_/g, ' ')} (x: ${xs}, y: ${ys})`;
     const src = getUrl(`/api/sweep/${encodeURIComponent(w.id)}/chart/${encodeURIComponent(name)}`);
+    const img = el('img', {src, alt: caption});
+    // Chromium now and then leaves one of several large images pending for
+    // good (seen in the browser test: the server had answered, a fetch of
+    // the same address got it at once). A chart that has not arrived after
+    // a few seconds is asked for again, twice at most.
+    let tries = 0;
+    const retry = () => {
+      if (w !== sweep || tries >= 2 || (img.complete && img.naturalWidth > 0)) return;
+      tries += 1;
+      img.src = `${src}&try=${tries}`;
+      setTimeout(retry, 5000);
+    };
+    setTimeout(retry, 5000);
     box.append(el('figure', {class: 'sweep-chart'},
-      el('a', {href: src, title: 'open the image'}, el('img', {src, alt: caption, loading: 'lazy'})),
+      el('a', {href: src, title: 'open the image'}, img),
       el('figcaption', {text: caption})));
   }
   $('#sweep-empty').hidden = names.length > 0;
