@@ -33,6 +33,7 @@
 //! described in `docs/ODD.md`.
 
 pub mod analysis;
+pub mod calibrate;
 pub mod error;
 pub mod lanes;
 pub mod model;

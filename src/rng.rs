@@ -377,6 +377,22 @@ pub fn sensitivity_seed(master_seed: u64) -> u64 {
     splitmix64(master_seed ^ SENSITIVITY_STREAM)
 }
 
+/// Tag of calibration seeds ("CALIB").
+const CALIBRATE_TAG: u64 = 0x0043_414c_4942;
+/// ChaCha stream of a calibration attempt's proposal.
+pub const CALIBRATE_STREAM: u64 = 0x4341_4c49; // "CALI"
+
+/// The seed of one attempt of a calibration: `attempt` of `particle` in
+/// `generation` (generation `u32::MAX` is the prior sample that sets the
+/// first tolerance, `u32::MAX − 1` the posterior-predictive draws). The
+/// attempt's proposal draws from [`seeded`]`(seed, CALIBRATE_STREAM)`; its
+/// replicate r runs with [`run_seed`]`(seed, r)`. Every number of a
+/// calibration depends on these keys only, never on which thread ran what.
+pub fn calibrate_seed(master_seed: u64, generation: u32, particle: u32, attempt: u32) -> u64 {
+    let g = splitmix64(splitmix64(master_seed ^ CALIBRATE_TAG) ^ u64::from(generation));
+    splitmix64(splitmix64(g ^ u64::from(particle)) ^ u64::from(attempt))
+}
+
 /// The generator of analyses that take a plain 64-bit seed (sensitivity
 /// designs and bootstraps): ChaCha8 seeded from `seed` (rand's
 /// `seed_from_u64`), on ChaCha stream `stream`.

@@ -28,24 +28,32 @@ pub struct Cli {
 /// Where and how runs execute (run, sweep, sensitivity, the flagship).
 #[derive(Args, Debug, Clone, Default)]
 pub struct Exec {
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Write no per-tick table (ticks.csv); the per-run results are the same
+    #[arg(long)]
+    pub no_ticks: bool,
+}
+
+/// The output folder, the threads, and what to do with what the folder
+/// holds (run, sweep, sensitivity, calibrate, the flagship).
+#[derive(Args, Debug, Clone, Default)]
+pub struct FolderArgs {
     /// Output folder [default: output/<scenario name>]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads [default: all cores]; results are identical for any value
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Finish an interrupted run or sweep in the output folder (or start it)
+    /// Finish an interrupted run, sweep or calibration in the output folder (or start it)
     #[arg(long)]
     pub resume: bool,
-    /// Discard an unfinished run or sweep in the output folder and start over
+    /// Discard unfinished work in the output folder and start over
     #[arg(long, conflicts_with = "resume")]
     pub fresh: bool,
     /// Replace the finished results of another scenario, or files profspace did not write, in --out
     #[arg(long, conflicts_with = "resume")]
     pub overwrite: bool,
-    /// Write no per-tick table (ticks.csv); the per-run results are the same
-    #[arg(long)]
-    pub no_ticks: bool,
     /// Do not draw the charts at the end
     #[arg(long)]
     pub no_plots: bool,
@@ -103,6 +111,15 @@ pub enum Command {
         set: Overrides,
         #[command(flatten)]
         exec: Exec,
+    },
+    /// Calibrate: which values of the [calibrate.priors] keys explain the observed [calibrate.targets] (ABC-SMC)
+    Calibrate {
+        /// Scenario file (TOML) with a [calibrate] section
+        scenario: PathBuf,
+        #[command(flatten)]
+        set: Overrides,
+        #[command(flatten)]
+        folder: FolderArgs,
     },
     /// Write a Slurm job array (one task per shard) and a merge job for a sweep
     Slurm {

@@ -31,6 +31,11 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             set,
             exec,
         }) => sensitivity(&scenario, &set, &exec),
+        Some(Command::Calibrate {
+            scenario,
+            set,
+            folder,
+        }) => super::calibrate::calibrate(&scenario, &set, &folder),
         Some(Command::Slurm {
             scenario,
             shards,
@@ -144,7 +149,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
 
 /// The threads to use: as asked, or every core; more than the machine has
 /// are clamped to its cores, with a note.
-fn threads_of(n: Option<usize>) -> Result<usize> {
+pub(crate) fn threads_of(n: Option<usize>) -> Result<usize> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     match n {
         Some(0) => Err(usage("--threads must be at least 1")),
@@ -159,13 +164,13 @@ fn threads_of(n: Option<usize>) -> Result<usize> {
     }
 }
 
-fn command_line() -> Vec<String> {
+pub(crate) fn command_line() -> Vec<String> {
     std::env::args().collect()
 }
 
 /// The overrides of the command line, in order: every `--set`, then the
 /// shorthands.
-fn overrides(set: &Overrides) -> Result<Vec<Override>> {
+pub(crate) fn overrides(set: &Overrides) -> Result<Vec<Override>> {
     let mut list = set
         .set
         .iter()
@@ -203,7 +208,7 @@ fn reference(markdown: bool, text: fn() -> String, md: fn() -> String) -> Result
 
 /// Loads a scenario file or an embedded one, applying the command line's
 /// overrides.
-fn load(
+pub(crate) fn load(
     path: Option<&Path>,
     embedded: (&str, &str),
     set: &Overrides,
@@ -225,13 +230,13 @@ fn load(
 }
 
 /// `output/<scenario name>`.
-fn default_out(s: &Scenario) -> PathBuf {
+pub(crate) fn default_out(s: &Scenario) -> PathBuf {
     Path::new("output").join(&s.name)
 }
 
 /// The flagship experiment: the built-in `regimes.toml`.
 fn flagship(exec: &Exec) -> Result<i32> {
-    let n = threads_of(exec.threads)?;
+    let n = threads_of(exec.folder.threads)?;
     let s = load(
         None,
         (scenario::FLAGSHIP_SCENARIO, "regimes"),
@@ -242,7 +247,7 @@ fn flagship(exec: &Exec) -> Result<i32> {
 }
 
 fn run(path: Option<&Path>, set: &Overrides, exec: &Exec) -> Result<i32> {
-    let n = threads_of(exec.threads)?;
+    let n = threads_of(exec.folder.threads)?;
     let mut s = load(path, (scenario::DEFAULT_SCENARIO, "default"), set, n)?;
     if exec.no_ticks {
         s.output.ticks_every = 0;
@@ -257,7 +262,7 @@ fn sweep(
     set: &Overrides,
     exec: &Exec,
 ) -> Result<i32> {
-    let n = threads_of(exec.threads)?;
+    let n = threads_of(exec.folder.threads)?;
     let mut s = load(Some(path), ("", ""), set, n)?;
     if exec.no_ticks {
         s.output.ticks_every = 0;
@@ -272,7 +277,7 @@ fn sweep(
 }
 
 fn sensitivity(path: &Path, set: &Overrides, exec: &Exec) -> Result<i32> {
-    let n = threads_of(exec.threads)?;
+    let n = threads_of(exec.folder.threads)?;
     let mut s = load(Some(path), ("", ""), set, n)?;
     if exec.no_ticks {
         s.output.ticks_every = 0;
@@ -285,7 +290,7 @@ fn sensitivity(path: &Path, set: &Overrides, exec: &Exec) -> Result<i32> {
     }
     let code = execute(&s, None, exec, "sensitivity")?;
     if code == exit::OK {
-        let out = exec.out.clone().unwrap_or_else(|| default_out(&s));
+        let out = exec.folder.out.clone().unwrap_or_else(|| default_out(&s));
         let folder = profspace::output::ResultFolder::new(&out);
         if !folder
             .file(profspace::output::folder::SENSITIVITY)
@@ -489,7 +494,7 @@ fn draw_charts(out: &Path, no_plots: bool) {
 /// on pre-emption and `scancel`) and SIGHUP: what is running finishes and
 /// is written. A second signal stops at once. The watcher is the binary's
 /// one thread of its own.
-fn stop_on_signals() -> Arc<Stop> {
+pub(crate) fn stop_on_signals() -> Arc<Stop> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let stop = Arc::new(Stop::new());
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
@@ -534,19 +539,19 @@ fn warn_if_large(plan: &Plan) {
 
 /// Runs a scenario (plain or swept) into its folder and reports.
 fn execute(s: &Scenario, shard: Option<Shard>, exec: &Exec, command: &str) -> Result<i32> {
-    let n = threads_of(exec.threads)?;
+    let n = threads_of(exec.folder.threads)?;
     let plan = Plan::new(s, shard);
-    let mut out = exec.out.clone().unwrap_or_else(|| default_out(s));
-    if let (Some(sh), None) = (shard, &exec.out) {
+    let mut out = exec.folder.out.clone().unwrap_or_else(|| default_out(s));
+    if let (Some(sh), None) = (shard, &exec.folder.out) {
         out = out.join(format!("shard-{}-of-{}", sh.index, sh.count));
     }
     let opts = Options {
         out: out.clone(),
         threads: n,
-        resume: exec.resume,
-        fresh: exec.fresh,
-        overwrite: exec.overwrite,
-        keep_previous: exec.out.is_none(),
+        resume: exec.folder.resume,
+        fresh: exec.folder.fresh,
+        overwrite: exec.folder.overwrite,
+        keep_previous: exec.folder.out.is_none(),
         command: command.to_string(),
         command_line: command_line(),
     };
@@ -583,7 +588,7 @@ fn execute(s: &Scenario, shard: Option<Shard>, exec: &Exec, command: &str) -> Re
     report::finished(&outcome, started.elapsed().as_secs_f64());
     if shard.is_none() {
         report::summary(&out, s)?;
-        draw_charts(&out, exec.no_plots);
+        draw_charts(&out, exec.folder.no_plots);
     }
     if !outcome.failures.is_empty() {
         report::failures(&outcome, &out);

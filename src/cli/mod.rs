@@ -31,6 +31,7 @@ macro_rules! out {
 
 mod analyse;
 mod args;
+mod calibrate;
 mod commands;
 mod explain;
 mod progress;

@@ -52,6 +52,21 @@ pub const CONTRASTS: &str = "contrasts.csv";
 pub const MANIFEST: &str = "manifest.json";
 /// The charts' folder.
 pub const PLOTS: &str = "plots";
+/// `particles.csv`: every generation of a calibration.
+pub const PARTICLES: &str = "particles.csv";
+/// `generations.csv`: tolerance, acceptance and ESS per generation.
+pub const GENERATIONS: &str = "generations.csv";
+/// `posterior.csv`: the posterior of each calibrated key.
+pub const POSTERIOR: &str = "posterior.csv";
+/// `predictive.csv`: posterior-predictive runs of the targets.
+pub const PREDICTIVE: &str = "predictive.csv";
+/// `advice.csv`: the effects of moving each lever (`profspace advise`).
+pub const ADVICE: &str = "advice.csv";
+/// The tables of a finished calibration, in the order the manifest lists
+/// their digests.
+pub const CALIBRATION_TABLES: [&str; 4] = [PARTICLES, GENERATIONS, POSTERIOR, PREDICTIVE];
+/// The journal of a calibration's accepted particles, in the state folder.
+pub const CALIBRATION_JOURNAL: &str = "calibrate.journal";
 
 /// Number of tables streamed in run order.
 pub const N_STREAMED: usize = 5;
@@ -93,7 +108,7 @@ pub const TABLES: [&str; 8] = [
 pub const PREVIOUS: &str = "previous";
 
 /// The files profspace writes in a result folder (analyses included).
-const OWNED: [&str; 14] = [
+const OWNED: [&str; 19] = [
     RUNS,
     TICKS,
     FAILURES,
@@ -108,6 +123,11 @@ const OWNED: [&str; 14] = [
     "discover_trajectory.csv",
     "discover_boxes.csv",
     "discover_stability.csv",
+    PARTICLES,
+    GENERATIONS,
+    POSTERIOR,
+    PREDICTIVE,
+    ADVICE,
 ];
 
 /// The identifying columns that open every row of `runs.csv` and
@@ -274,8 +294,13 @@ impl ResultFolder {
 
     /// Size and SHA-256 of every finished table in the folder.
     pub fn digests(&self) -> Result<Vec<FileDigest>> {
+        self.digests_of(&TABLES)
+    }
+
+    /// Size and SHA-256 of each of the files `names` that exists.
+    pub fn digests_of(&self, names: &[&str]) -> Result<Vec<FileDigest>> {
         let mut out = Vec::new();
-        for name in TABLES {
+        for &name in names {
             let path = self.file(name);
             if path.is_file() {
                 let (bytes, sha256) = sha256_of(&path)?;
@@ -361,7 +386,7 @@ impl ResultFolder {
             }
         }
         let state = self.state_dir();
-        for name in ["journal", "checkpoint", "index"] {
+        for name in ["journal", "checkpoint", "index", CALIBRATION_JOURNAL] {
             let _ = fs::remove_file(state.join(name));
         }
         if let Ok(entries) = fs::read_dir(self.file(PLOTS)) {

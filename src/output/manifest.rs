@@ -98,6 +98,19 @@ pub fn render(
     replications: u32,
     rounds: Option<u32>,
 ) -> Result<Vec<u8>> {
+    render_with(m, s, design, replications, rounds, Vec::new())
+}
+
+/// As [`render`], with sections of its own after the common ones (e.g. a
+/// calibration's priors, targets and result).
+pub fn render_with(
+    m: &Manifest,
+    s: &Scenario,
+    design: &Design,
+    replications: u32,
+    rounds: Option<u32>,
+    extra: Vec<(String, Json)>,
+) -> Result<Vec<u8>> {
     let mut flat = Map::new();
     for p in s.declared() {
         let v = match s.get(p.path) {
@@ -144,6 +157,10 @@ pub fn render(
                 .collect()
         ),
     });
+    let mut doc = doc;
+    if let Some(map) = doc.as_object_mut() {
+        map.extend(extra);
+    }
     let mut out = serde_json::to_vec_pretty(&doc)
         .map_err(|e| Error::internal(format!("cannot render the manifest: {e}")))?;
     out.push(b'\n');

@@ -387,7 +387,59 @@ fn model_of(info: &FolderInfo, columns: &[&str]) -> Option<&'static dyn crate::m
 /// writes charts into `dir/plots/` (or `opts.out`), returns the files
 /// written (in a fixed order).
 pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> crate::error::Result<Vec<PathBuf>> {
+    if dir.join(crate::output::folder::PARTICLES).is_file()
+        && !dir.join(crate::output::folder::RUNS).is_file()
+    {
+        if opts.x.is_some() || opts.y.is_some() || opts.by.is_some() || !opts.metrics.is_empty() {
+            return Err(crate::error::Error::usage(format!(
+                "{} holds a calibration: its charts take no --x, --y, --by or --metric",
+                dir.display()
+            )));
+        }
+        let out = opts.out.clone().unwrap_or_else(|| dir.join(PLOTS_DIR));
+        return plot_calibration(dir, &out, opts.format);
+    }
     Ok(plot_inputs(dir, opts)?)
+}
+
+/// The charts' folder of a result folder.
+const PLOTS_DIR: &str = "plots";
+
+/// Draws the charts of a calibration folder (`profspace calibrate`) into
+/// `out` (created if needed): `posterior_pairs`, `epsilon` and
+/// `predictive`, in that order. The folder's tables are checked against
+/// its manifest first (see [`crate::calibrate::tables::Folder::read`]).
+pub fn plot_calibration(
+    dir: &Path,
+    out: &Path,
+    format: Format,
+) -> crate::error::Result<Vec<PathBuf>> {
+    style::ensure_fonts();
+    let f = crate::calibrate::tables::Folder::read(dir)?;
+    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    written.extend(style::save(
+        &charts::calibration::pairs(&f)?,
+        out,
+        "posterior_pairs",
+        format,
+    )?);
+    written.extend(style::save(
+        &charts::calibration::epsilon(&f),
+        out,
+        "epsilon",
+        format,
+    )?);
+    written.extend(style::save(
+        &charts::calibration::predictive(&f)?,
+        out,
+        "predictive",
+        format,
+    )?);
+    Ok(written)
 }
 
 fn plot_inputs(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotError> {

@@ -13,6 +13,7 @@
 //! The scenario knows its model only through [`crate::model::Model`]; the
 //! model's parameters are its own struct, held in [`ModelParams`].
 
+pub mod calibrate;
 mod overrides;
 mod parse;
 mod render;
@@ -84,6 +85,8 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
     /// Optional sensitivity analysis (its design replaces a sweep).
     pub sensitivity: Option<sensitivity::Sensitivity>,
+    /// Optional calibration to observations (`profspace calibrate`).
+    pub calibrate: Option<calibrate::Calibrate>,
     /// The command-line overrides applied after the file, as written
     /// (`--set managers.focus=0.7`); recorded in the manifest.
     pub overrides: Vec<String>,
@@ -203,6 +206,7 @@ impl Scenario {
             params: model.defaults(),
             sweep: None,
             sensitivity: None,
+            calibrate: None,
             overrides: Vec::new(),
         }
     }
@@ -232,7 +236,20 @@ impl Scenario {
         limits: &Limits,
         overrides: &[Override],
     ) -> Result<Self, ScenarioError> {
-        let (scenario, mut problems, key_lines) = parse::parse(text, default_name, overrides);
+        Self::parse_in(text, origin, default_name, limits, overrides, None)
+    }
+
+    /// As [`Scenario::from_toml_overridden`]; `dir` is the folder of the
+    /// scenario file, where the files it names are looked for.
+    fn parse_in(
+        text: &str,
+        origin: &str,
+        default_name: &str,
+        limits: &Limits,
+        overrides: &[Override],
+        dir: Option<&Path>,
+    ) -> Result<Self, ScenarioError> {
+        let (scenario, mut problems, key_lines) = parse::parse(text, default_name, overrides, dir);
         if problems.is_empty() {
             // A rule broken by an overridden key is said of its flag.
             let ticks_key = scenario.model.ticks_key();
@@ -268,7 +285,14 @@ impl Scenario {
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("scenario");
-        Self::from_toml_overridden(&text, &origin, &sanitize_name(stem), limits, overrides)
+        Self::parse_in(
+            &text,
+            &origin,
+            &sanitize_name(stem),
+            limits,
+            overrides,
+            path.parent(),
+        )
     }
 
     /// A copy without the sweep and the sensitivity analysis: the base of a
@@ -284,6 +308,7 @@ impl Scenario {
             params: self.params.clone(),
             sweep: None,
             sensitivity: None,
+            calibrate: None,
             overrides: self.overrides.clone(),
         }
     }

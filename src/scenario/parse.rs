@@ -64,6 +64,7 @@ pub(crate) fn parse(
     text: &str,
     default_name: &str,
     overrides: &[Override],
+    dir: Option<&std::path::Path>,
 ) -> (Scenario, Vec<Problem>, KeyLines) {
     let mut ctx = Ctx::new(text);
     let mut s = Scenario {
@@ -138,6 +139,7 @@ pub(crate) fn parse(
         seen: BTreeSet::new(),
         sweep: None,
         sensitivity: None,
+        calibrate: None,
     };
     walker.table("", root.get_ref(), &mut s);
     let overridden = walker.overrides(overrides, &mut s);
@@ -161,6 +163,9 @@ pub(crate) fn parse(
         } else {
             s.sensitivity = super::sensitivity::parse(&mut walker.ctx, &table, &s);
         }
+    }
+    if let Some(table) = walker.calibrate.take() {
+        calibrate_section(&mut walker.ctx, &table, &mut s, overrides, dir);
     }
     let mut lines = KeyLines::new();
     for (path, line) in &walker.seen {
@@ -234,6 +239,7 @@ struct Walker<'a> {
     seen: BTreeSet<(String, usize)>,
     sweep: Option<Spanned<DeValue<'a>>>,
     sensitivity: Option<Spanned<DeValue<'a>>>,
+    calibrate: Option<Spanned<DeValue<'a>>>,
 }
 
 /// The engine's keys and the model's.
@@ -273,6 +279,10 @@ impl<'a> Walker<'a> {
                 }
                 "sensitivity" => {
                     self.sensitivity = Some(value.clone());
+                    continue;
+                }
+                "calibrate" => {
+                    self.calibrate = Some(value.clone());
                     continue;
                 }
                 "model" => {
@@ -315,6 +325,7 @@ impl<'a> Walker<'a> {
                 if prefix.is_empty() {
                     candidates.push("sweep");
                     candidates.push("sensitivity");
+                    candidates.push("calibrate");
                 }
                 let known: Vec<&Param> = declared(self.model).collect();
                 self.ctx
@@ -331,7 +342,7 @@ impl<'a> Walker<'a> {
         for o in overrides {
             let key = o.key(s.model.ticks_key()).to_string();
             let refuse = |why: &str| Problem::new(key.clone(), None, why).from_flag(&o.flag);
-            let design = ["sweep", "sensitivity"]
+            let design = ["sweep", "sensitivity", "calibrate"]
                 .iter()
                 .any(|d| key == *d || key.starts_with(&format!("{d}.")));
             if key == "model" {
@@ -342,8 +353,8 @@ impl<'a> Walker<'a> {
             }
             if design {
                 self.ctx.problems.push(refuse(
-                    "--set changes scenario keys, not the [sweep] or [sensitivity] section; edit \
-                     the file (or use --replications)",
+                    "--set changes scenario keys, not the [sweep], [sensitivity] or [calibrate] \
+                     section; edit the file (or use --replications)",
                 ));
                 continue;
             }
@@ -362,6 +373,7 @@ impl<'a> Walker<'a> {
                 seen: BTreeSet::new(),
                 sweep: None,
                 sensitivity: None,
+                calibrate: None,
             };
             sub.table("", root.get_ref(), s);
             let ok = sub.ctx.problems.is_empty();
@@ -428,12 +440,77 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Reads `[calibrate]` into `s`: refused beside a design of its own (a
+/// key is either varied by a design or inferred), and a key given a prior
+/// cannot also be set from the command line (the prior would override it).
+fn calibrate_section(
+    ctx: &mut Ctx,
+    table: &Spanned<DeValue<'_>>,
+    s: &mut Scenario,
+    overrides: &[Override],
+    dir: Option<&std::path::Path>,
+) {
+    let Some(c) = super::calibrate::parse(ctx, table, s, dir) else {
+        return;
+    };
+    let mut clash = false;
+    if let Some(sw) = &s.sweep {
+        for (key, _) in &c.priors {
+            let swept = sw.grid.iter().any(|a| &a.path == key)
+                || sw
+                    .sample
+                    .as_ref()
+                    .is_some_and(|sm| sm.ranges.iter().any(|(p, _)| p == key))
+                || sw
+                    .conditions
+                    .iter()
+                    .any(|cd| cd.settings.iter().any(|(p, _)| p == key));
+            if swept {
+                clash = true;
+                ctx.problem(
+                    &format!("calibrate.priors.{key}"),
+                    table.span(),
+                    "is swept by [sweep] and also given a prior; a key is either varied by the \
+                     design or inferred from the observations, not both",
+                );
+            }
+        }
+    }
+    if !clash && (s.sweep.is_some() || s.sensitivity.is_some()) {
+        ctx.problem(
+            "calibrate",
+            table.span(),
+            "a scenario has one of [sweep], [sensitivity] or [calibrate]: a calibration makes its \
+             own runs; put it in a file of its own",
+        );
+    }
+    for o in overrides {
+        let key = o.key(s.model.ticks_key());
+        if c.priors.iter().any(|(p, _)| p == key) {
+            ctx.problems.push(
+                Problem::new(
+                    key,
+                    None,
+                    "has a prior in [calibrate.priors], so --set would have no effect; change \
+                     the prior instead",
+                )
+                .from_flag(&o.flag),
+            );
+        }
+    }
+    let mut c = c;
+    if overrides.iter().any(|o| o.target == Target::Replications) {
+        c.replications = s.replications;
+    }
+    s.calibrate = Some(c);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn problems(text: &str) -> Vec<Problem> {
-        let mut p = parse(text, "t", &[]).1;
+        let mut p = parse(text, "t", &[], None).1;
         p.sort_by_key(|p| p.line);
         p
     }

@@ -97,6 +97,9 @@ fn render(s: &Scenario, comments: bool) -> String {
     if let Some(sweep) = &s.sweep {
         render_sweep(&mut out, sweep);
     }
+    if let Some(c) = &s.calibrate {
+        super::calibrate::render(&mut out, c);
+    }
     out
 }
 

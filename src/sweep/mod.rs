@@ -5,7 +5,8 @@
 //! Run ids are canonical: `run = point · replications + replicate`, and the
 //! seed of a run depends on the replicate only (common random numbers). A
 //! shard `K/N` holds the runs with `run % N == K`. This module is the only
-//! one that spawns threads.
+//! one that spawns threads: the runner's pool for the runs of a plan, and
+//! [`run_tasks`] for the simulations of a calibration or an advice.
 
 mod aggregate;
 mod indices;
@@ -13,12 +14,15 @@ mod merge;
 mod resume;
 mod runner;
 mod stop;
+mod tasks;
 
 pub use aggregate::write_aggregate;
 pub use indices::write_indices;
 pub use merge::merge;
+pub(crate) use runner::{Decision, catch_run, decide};
 pub use runner::{Options, Outcome, Progress, execute};
 pub use stop::{Reason, Stop};
+pub use tasks::run_tasks;
 
 /// How to make a run's tables smaller, for messages about size.
 pub const SMALLER: &str = "write fewer per-tick rows ([output] ticks_every = 10, or 0 for none; \

@@ -157,8 +157,7 @@ fn perform(
         Ok(s) => s,
         Err(e) => return failed(spec, index, &format!("internal error: {e}")),
     };
-    IN_RUN.with(|r| *r.borrow_mut() = Some(String::new()));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+    let result = catch_run(|| {
         if fail.contains(&spec.run) {
             panic!("injected failure (PROFSPACE_FAIL_RUNS)");
         }
@@ -171,12 +170,21 @@ fn perform(
             .model
             .simulate(&scenario.params, spec.seed, rec, &mut out);
         (run, out)
-    }));
-    let message = IN_RUN.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    });
     match result {
         Ok((run, out)) => format_run(plan, spec, index, params, &run, &out),
-        Err(_) => failed(spec, index, &message),
+        Err(message) => failed(spec, index, &message),
     }
+}
+
+/// Runs `f` (a model run) with its panic caught and kept quiet: the panic's
+/// message and place, for the user, instead of a crash.
+pub(crate) fn catch_run<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    install_panic_hook();
+    IN_RUN.with(|r| *r.borrow_mut() = Some(String::new()));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    let message = IN_RUN.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    result.map_err(|_| message)
 }
 
 /// A failed run's `failures.csv` row.
@@ -433,16 +441,33 @@ impl Start {
     }
 }
 
+/// What to do with a result folder before a command writes into it.
+pub(crate) enum Decision {
+    /// Start afresh: the folder's own files are removed (notes say what
+    /// was kept elsewhere).
+    Fresh(Vec<String>),
+    /// Continue the unfinished work of the same scenario (`--resume`).
+    Resume(Box<Existing>),
+    /// `--resume` on a finished folder of the same scenario.
+    Complete(Box<Existing>),
+}
+
 /// Decides what to do with what is in the folder: refuse, report it
-/// complete (`None`), resume it, or start afresh (keeping or replacing what
-/// was there only as `opts` allows).
-fn prepare(
+/// complete, resume it, or start afresh (keeping or replacing what was
+/// there only as `opts` allows). `differs` says how an existing folder's
+/// work differs from the command's (`None`: the same work); `unfinished`
+/// whether unfinished work of it is on disk.
+pub(crate) fn decide(
     folder: &ResultFolder,
-    plan: &Plan,
-    layout: &Layout,
     opts: &Options,
-) -> Result<Option<Start>> {
+    differs: &dyn Fn(&Existing) -> Option<String>,
+    unfinished: &dyn Fn() -> bool,
+) -> Result<Decision> {
     let dir = folder.dir().display().to_string();
+    let fresh = |notes: Vec<String>| -> Result<Decision> {
+        folder.clear()?;
+        Ok(Decision::Fresh(notes))
+    };
     let existing = match folder.manifest() {
         Read::Found(e) => e,
         Read::Unreadable(why) if !opts.overwrite => {
@@ -451,7 +476,7 @@ fn prepare(
                  --out, or add --overwrite to replace what is there"
             )));
         }
-        Read::Unreadable(_) => return fresh(folder, layout, Vec::new()).map(Some),
+        Read::Unreadable(_) => return fresh(Vec::new()),
         Read::Missing => {
             let foreign = folder.foreign_entries();
             if !foreign.is_empty() && !opts.overwrite {
@@ -468,23 +493,33 @@ fn prepare(
                     }
                 )));
             }
-            return fresh(folder, layout, Vec::new()).map(Some);
+            return fresh(Vec::new());
         }
     };
-    let same = existing.fingerprint == plan.scenario.fingerprint()
-        && existing.shard == plan.shard.map(|s| (s.index, s.count));
+    let difference = differs(&existing);
     if opts.resume {
-        return resume_existing(folder, plan, layout, &existing, same);
+        if let Some(what) = difference {
+            return Err(Error::folder(format!(
+                "cannot resume: {dir} holds results of {what}; use the scenario it was started \
+                 with, or another --out"
+            )));
+        }
+        return Ok(if existing.status == Status::Complete {
+            Decision::Complete(existing)
+        } else {
+            Decision::Resume(existing)
+        });
     }
+    let same = difference.is_none();
     match existing.status {
-        Status::Complete if same || opts.overwrite => fresh(folder, layout, Vec::new()).map(Some),
+        Status::Complete if same || opts.overwrite => fresh(Vec::new()),
         Status::Complete if opts.keep_previous => {
             let kept = folder.keep_as_previous()?;
             let note = format!(
                 "the scenario changed: the results of the previous one are kept in {}",
                 kept.display()
             );
-            fresh(folder, layout, vec![note]).map(Some)
+            fresh(vec![note])
         }
         Status::Complete => Err(Error::folder(format!(
             "{dir} holds the finished results of another scenario ({} started {}); choose another \
@@ -496,7 +531,7 @@ fn prepare(
             },
             existing.started
         ))),
-        _ if folder.has_parts() && !opts.fresh => Err(Error::folder(format!(
+        _ if unfinished() && !opts.fresh => Err(Error::folder(format!(
             "{dir} holds an unfinished {} of {} ({}); {}",
             existing.command,
             if same {
@@ -514,62 +549,61 @@ fn prepare(
                 "add --fresh to discard it, or choose another --out"
             }
         ))),
-        _ => fresh(folder, layout, Vec::new()).map(Some),
+        _ => fresh(Vec::new()),
     }
 }
 
-/// A new start: the folder's own files removed, nothing else.
-fn fresh(folder: &ResultFolder, layout: &Layout, notes: Vec<String>) -> Result<Start> {
-    folder.clear()?;
-    Ok(Start::fresh(layout, notes))
-}
-
-/// `--resume`: a complete folder is checked against its digests; an
-/// unfinished one is verified run by run.
-fn resume_existing(
+/// Decides what to do with what is in the folder (see [`decide`]):
+/// `None` when it is complete already.
+fn prepare(
     folder: &ResultFolder,
     plan: &Plan,
     layout: &Layout,
-    e: &Existing,
-    same: bool,
+    opts: &Options,
 ) -> Result<Option<Start>> {
-    if !same {
+    let fingerprint = plan.scenario.fingerprint();
+    let shard = plan.shard.map(|s| (s.index, s.count));
+    let differs = |e: &Existing| -> Option<String> {
         let shard_text = |s: Option<(u64, u64)>| {
             s.map(|(k, n)| format!(" shard {k}/{n}"))
                 .unwrap_or_default()
         };
-        let what = if e.fingerprint != plan.scenario.fingerprint() {
+        let what = if e.fingerprint != fingerprint {
             "a different scenario"
-        } else {
+        } else if e.shard != shard {
             "a different shard"
+        } else {
+            return None;
         };
-        return Err(Error::folder(format!(
-            "cannot resume: {} holds results of {what} (fingerprint {}{}, now {}{}); \
-             use the scenario it was started with, or another --out",
-            folder.dir().display(),
+        Some(format!(
+            "{what} (fingerprint {}{}, now {fingerprint}{})",
             e.fingerprint,
             shard_text(e.shard),
-            plan.scenario.fingerprint(),
-            shard_text(plan.shard.map(|s| (s.index, s.count))),
-        )));
+            shard_text(shard),
+        ))
+    };
+    match decide(folder, opts, &differs, &|| folder.has_parts())? {
+        Decision::Fresh(notes) => Ok(Some(Start::fresh(layout, notes))),
+        Decision::Complete(e) => {
+            folder.verify(&e.files).map_err(|err| {
+                Error::folder(format!(
+                    "{err}. Run the same command without --resume to compute the results again"
+                ))
+            })?;
+            Ok(None)
+        }
+        Decision::Resume(e) => {
+            let found = resume::recover(folder, plan, layout)?;
+            Ok(Some(Start {
+                checkpoint: found.checkpoint,
+                index_len: found.index_len,
+                keep: found.keep,
+                started: e.started.clone(),
+                pending: found.pending,
+                notes: found.notes,
+            }))
+        }
     }
-    if e.status == Status::Complete {
-        folder.verify(&e.files).map_err(|err| {
-            Error::folder(format!(
-                "{err}. Run the same command without --resume to compute the results again"
-            ))
-        })?;
-        return Ok(None);
-    }
-    let found = resume::recover(folder, plan, layout)?;
-    Ok(Some(Start {
-        checkpoint: found.checkpoint,
-        index_len: found.index_len,
-        keep: found.keep,
-        started: e.started.clone(),
-        pending: found.pending,
-        notes: found.notes,
-    }))
 }
 
 /// Refuses to start when the tables would not fit on the disk (before

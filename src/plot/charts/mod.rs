@@ -3,6 +3,7 @@
 //! once), and each chart value draws itself on any plotters backend through
 //! [`super::style::Chart`], so PNG and SVG show the same thing.
 
+pub(crate) mod calibration;
 pub(crate) mod comparison;
 pub(crate) mod contrast;
 pub(crate) mod discovery;
