@@ -25,17 +25,22 @@ fn values_text(values: &[Value]) -> String {
     }
 }
 
-/// Seconds one run of point 0 takes, measured on the model's cheap probe.
+/// Seconds one run of point 0 takes, measured on the model's cheap probe
+/// (the fastest of three, so that a cold first run does not count).
 fn seconds_per_run(plan: &Plan) -> f64 {
     let Ok(s) = plan.scenario_at(0) else {
         return f64::NAN;
     };
     let (probe, factor) = s.model.probe(&s.params);
     let seed = rng::run_seed(s.seed, 0);
-    let started = Instant::now();
-    s.model
-        .simulate(&probe, seed, Default::default(), &mut Default::default());
-    started.elapsed().as_secs_f64() * factor
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let started = Instant::now();
+        s.model
+            .simulate(&probe, seed, Default::default(), &mut Default::default());
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    best * factor
 }
 
 /// The keys set away from the model's defaults (not the swept ones).
@@ -83,7 +88,12 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize, out: &Path) -> String
     if !s.description.is_empty() {
         let _ = writeln!(w, "  {}", s.description);
     }
-    let swept = |path: &str| plan.design.columns.iter().any(|c| c == path);
+    let swept = |path: &str| {
+        plan.design.columns.iter().any(|c| c == path)
+            || s.calibrate
+                .as_ref()
+                .is_some_and(|c| c.priors.iter().any(|(k, _)| k == path))
+    };
     let _ = write!(w, "\n{}", s.model.describe(&s.params, &swept));
     let changed = changed(s, &swept);
     if changed.is_empty() {
@@ -93,6 +103,11 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize, out: &Path) -> String
     }
     if let Some(sweep) = &s.sweep {
         swept_text(&mut w, sweep);
+    }
+    if let Some(c) = &s.calibrate {
+        calibration_text(&mut w, c, seconds_per_run(&plan), threads);
+        let _ = writeln!(w, "Results go to {}/.", out.display());
+        return w;
     }
     let runs = plan.total_runs();
     let _ = writeln!(
@@ -141,6 +156,60 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize, out: &Path) -> String
     );
     let _ = writeln!(w, "Results go to {}/.", out.display());
     w
+}
+
+/// What a calibration infers from what, and its budget.
+fn calibration_text(
+    w: &mut String,
+    c: &scenario::calibrate::Calibrate,
+    per_run: f64,
+    threads: usize,
+) {
+    let _ = writeln!(w, "\nCalibration (ABC-SMC) infers:");
+    for (key, prior) in &c.priors {
+        let _ = writeln!(w, "  {key}: prior {}", prior.describe());
+    }
+    let _ = writeln!(w, "from the observed final-window means:");
+    for t in &c.targets {
+        let _ = writeln!(w, "  {} = {} (sd {})", t.metric, t.value, t.sd);
+    }
+    let (n, g) = (u64::from(c.particles), u64::from(c.generations));
+    // Acceptance is near 1/2 in generation 0 and falls roughly as
+    // 1 / (2 (g + 1)) with a median tolerance (a guide, not a promise).
+    let typical = n + n * g * (g + 1);
+    let least = n * (1 + g);
+    let _ = writeln!(
+        w,
+        "\nBudget: {n} particles. A prior sample of {n} simulations sets the first tolerance; then up \
+         to {g} generation{}, each simulating until {n} particles land within its tolerance. \
+         At least {least} simulations; typically about {typical} (acceptance falls from about 50% \
+         in generation 0 towards a few percent){}.",
+        if g == 1 { "" } else { "s" },
+        match (c.max_simulations, c.min_acceptance) {
+            (Some(m), _) => format!("; at most {m} (max_simulations)"),
+            (None, Some(a)) => format!(
+                "; a generation whose acceptance rate would fall below {a} is not run (min_acceptance)"
+            ),
+            (None, None) => "; no bound is set (add max_simulations = … to set one)".to_string(),
+        }
+    );
+    let runs = f64::from(c.replications) * typical as f64;
+    let _ = writeln!(
+        w,
+        "Each simulation is {} run{} of about {:.2} ms here: typically {} on {threads} thread{} \
+         (at least {}).",
+        c.replications,
+        if c.replications == 1 { "" } else { "s" },
+        per_run * 1e3,
+        human_seconds(per_run * runs / threads.max(1) as f64),
+        if threads == 1 { "" } else { "s" },
+        human_seconds(per_run * f64::from(c.replications) * least as f64 / threads.max(1) as f64),
+    );
+    let _ = writeln!(
+        w,
+        "Output: particles.csv, generations.csv, posterior.csv, predictive.csv and the charts \
+         posterior_pairs, epsilon and predictive."
+    );
 }
 
 fn human_seconds(s: f64) -> String {

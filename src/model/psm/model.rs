@@ -271,7 +271,10 @@ fn describe(p: &PsmParams, swept: &dyn Fn(&str) -> bool) -> String {
         o.peers_within()
     );
     if swept("coupling") {
-        let _ = writeln!(w, "Coupling: swept; both are compared:");
+        let _ = writeln!(
+            w,
+            "Coupling: varied (swept, or inferred by a calibration); both are compared:"
+        );
         for c in [Coupling::ZeroSum, Coupling::FreedomSafety] {
             let _ = writeln!(w, "  {}", c.words());
         }
