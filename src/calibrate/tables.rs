@@ -546,7 +546,7 @@ impl Folder {
                         .filter_map(|v| self.posterior_of(&format!("{key}:{v}")).map(|x| (v, x[0])))
                         .max_by(|a, b| a.1.total_cmp(&b.1));
                     if let Some((v, p)) = best {
-                        parts.push(format!("P({v}) = {}", fmt2(p)));
+                        parts.push(format!("P({v}) {}", probability(p)));
                     }
                 }
                 _ => {
@@ -577,6 +577,18 @@ impl Folder {
         }
         parts.push(tail);
         parts.join("; ")
+    }
+}
+
+/// A posterior probability after `P(…)`: `= 0.93`, or `> 0.99` and
+/// `< 0.01` at the ends (a finite population cannot say "certain").
+pub fn probability(p: f64) -> String {
+    if p > 0.99 {
+        "> 0.99".into()
+    } else if p < 0.01 {
+        "< 0.01".into()
+    } else {
+        format!("= {p:.2}")
     }
 }
 

@@ -145,8 +145,8 @@ pub(crate) fn pairs(f: &Folder) -> Result<Pairs, PlotError> {
             g.map_or("–".into(), |g| crate::params::sig3(g.epsilon)),
             g.map_or(0.0, |g| g.ess)
         ),
-        "diagonal: weighted posterior density, 95% credible interval shaded, mean marked; bars: \
-         posterior probability of each value (line: the prior's)"
+        "diagonal: weighted posterior density, 95% credible interval shaded, mean marked".into(),
+        "bars: the posterior probability of each value of a categorical key (line: the prior's)"
             .into(),
     ];
     Ok(Pairs {
@@ -252,7 +252,8 @@ impl Pairs {
         DB::ErrorType: 'static,
     {
         let x = Axis::categorical(values, name);
-        let y = Axis::numeric(0.0, 1.0, 5, "probability");
+        let mut y = Axis::numeric(0.0, 1.0, 5, "probability");
+        y.hi = 1.12;
         let chart = style::cartesian(area, &x, &y, 70, true)?;
         let plot = chart.plotting_area();
         for (k, (&p, &q)) in post.iter().zip(prior).enumerate() {
@@ -265,7 +266,7 @@ impl Pairs {
             ))?;
             plot.draw(&Text::new(
                 crate::calibrate::tables::fmt2(p),
-                (x, (p + 0.04).min(0.97)),
+                (x, p + 0.02),
                 style::anchored(style::font(style::TICK), HPos::Center, VPos::Bottom),
             ))?;
         }
