@@ -495,3 +495,35 @@ fn an_observed_file_gives_the_same_targets_as_the_table() {
         inline.calibrate.unwrap().targets
     );
 }
+
+#[test]
+fn the_worked_example_calibrates_small_and_its_charts_are_drawn_again() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/calibrate.toml");
+    let mut s = Scenario::load(Path::new(path), &Default::default()).unwrap();
+    let c = s.calibrate.as_mut().unwrap();
+    c.particles = 30;
+    c.generations = 2;
+    for (key, v) in [
+        ("ticks", 30),
+        ("organization.teams", 2),
+        ("organization.team_size", 5),
+    ] {
+        s.set(key, &profspace::params::Value::Int(v)).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cal");
+    let outcome = calibrate::run(&s, &options(&out, 2), &Quiet, &Stop::new()).unwrap();
+    assert!(outcome.complete);
+    let f = Folder::read(&out).unwrap();
+    assert_eq!((f.generations.len(), f.last.len()), (2, 30));
+    assert!(f.words().contains("managers.focus"), "{}", f.words());
+    let charts = profspace::plot::plot_dir(&out, &profspace::plot::PlotOptions::default()).unwrap();
+    let names: Vec<String> = charts
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["posterior_pairs.png", "epsilon.png", "predictive.png"]
+    );
+}

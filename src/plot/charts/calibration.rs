@@ -66,15 +66,31 @@ fn weighted_kde(xs: &[f64], w: &[f64], at: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// A real key of the corner plot.
+struct RealKey {
+    name: String,
+    /// The axis range (the prior's).
+    range: (f64, f64),
+    /// The 95% credible interval.
+    interval: (f64, f64),
+    mean: f64,
+}
+
+/// A categorical key of the corner plot.
+struct ChoiceKey {
+    name: String,
+    values: Vec<String>,
+    posterior: Vec<f64>,
+    prior: Vec<f64>,
+}
+
 /// The corner plot.
 pub(crate) struct Pairs {
-    /// Real keys: name, axis range, 95% interval and mean.
-    real: Vec<(String, (f64, f64), (f64, f64), f64)>,
+    real: Vec<RealKey>,
     /// The particles' values of the real keys, their weights, and colour
     /// group.
     points: Vec<(Vec<f64>, f64, usize)>,
-    /// Categorical keys: name, values, posterior and prior probabilities.
-    choices: Vec<(String, Vec<String>, Vec<f64>, Vec<f64>)>,
+    choices: Vec<ChoiceKey>,
     legend: Vec<LegendEntry>,
     subtitle: Vec<String>,
 }
@@ -95,14 +111,24 @@ pub(crate) fn pairs(f: &Folder) -> Result<Pairs, PlotError> {
                     .collect();
                 let prior_p = vec![1.0 / names.len() as f64; names.len()];
                 colour_dim.get_or_insert((d, names.clone()));
-                choices.push((key.clone(), names, post, prior_p));
+                choices.push(ChoiceKey {
+                    name: key.clone(),
+                    values: names,
+                    posterior: post,
+                    prior: prior_p,
+                });
             }
             _ => {
                 let x = f.posterior_of(key).ok_or_else(|| PlotError::Missing {
                     file: f.dir.join("posterior.csv"),
                     what: format!("row `{key}`"),
                 })?;
-                real.push((key.clone(), prior_range(prior), (x[2], x[4]), x[0]));
+                real.push(RealKey {
+                    name: key.clone(),
+                    range: prior_range(prior),
+                    interval: (x[2], x[4]),
+                    mean: x[0],
+                });
                 real_dims.push(d);
             }
         }
@@ -164,8 +190,8 @@ impl Pairs {
     }
 
     fn axis(&self, k: usize, desc: bool) -> Axis {
-        let (name, (lo, hi), _, _) = &self.real[k];
-        Axis::numeric(*lo, *hi, 5, if desc { name } else { "" })
+        let r = &self.real[k];
+        Axis::numeric(r.range.0, r.range.1, 5, if desc { &r.name } else { "" })
     }
 
     fn diagonal<DB: DrawingBackend>(
@@ -177,7 +203,7 @@ impl Pairs {
     where
         DB::ErrorType: 'static,
     {
-        let (lo, hi) = self.real[k].1;
+        let (lo, hi) = self.real[k].range;
         let at: Vec<f64> = (0..CURVE)
             .map(|i| lo + (hi - lo) * i as f64 / (CURVE - 1) as f64)
             .collect();
@@ -198,7 +224,7 @@ impl Pairs {
         };
         let chart = style::cartesian(area, &self.axis(k, last), &y, 70, false)?;
         let plot = chart.plotting_area();
-        let (a, b) = self.real[k].2;
+        let (a, b) = self.real[k].interval;
         let c = style::OKABE_ITO[4];
         let band: Vec<(f64, f64)> = at
             .iter()
@@ -214,7 +240,7 @@ impl Pairs {
         }
         let curve: Vec<(f64, f64)> = at.iter().copied().zip(dens.iter().copied()).collect();
         plot.draw(&PathElement::new(curve, c.stroke_width(3)))?;
-        let m = self.real[k].3;
+        let m = self.real[k].mean;
         plot.draw(&PathElement::new(
             vec![(m, 0.0), (m, top)],
             style::INK.stroke_width(2),
@@ -243,20 +269,16 @@ impl Pairs {
         Ok(())
     }
 
-    fn bars<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        (name, values, post, prior): &(String, Vec<String>, Vec<f64>, Vec<f64>),
-    ) -> DrawResult
+    fn bars<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, c: &ChoiceKey) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
-        let x = Axis::categorical(values, name);
+        let x = Axis::categorical(&c.values, &c.name);
         let mut y = Axis::numeric(0.0, 1.0, 5, "probability");
         y.hi = 1.12;
         let chart = style::cartesian(area, &x, &y, 70, true)?;
         let plot = chart.plotting_area();
-        for (k, (&p, &q)) in post.iter().zip(prior).enumerate() {
+        for (k, (&p, &q)) in c.posterior.iter().zip(&c.prior).enumerate() {
             let c = style::series_style(k).color;
             let x = k as f64;
             plot.draw(&Rectangle::new([(x - 0.3, 0.0), (x + 0.3, p)], c.filled()))?;
@@ -376,14 +398,15 @@ impl Chart for Epsilon {
         let n = self.rows.len();
         let last = n.saturating_sub(1) as f64;
         let x = Axis::numeric(-0.3, last + 0.3, n.clamp(2, 10), "generation");
-        let series: [(&str, Box<dyn Fn(&(f64, f64, f64, f64)) -> f64>, f64); 3] = [
-            ("tolerance ε (distance)", Box::new(|r| r.1), 0.0),
-            ("acceptance rate (%)", Box::new(|r| r.2), 100.0),
-            ("effective sample size", Box::new(|r| r.3), self.particles),
+        let column =
+            |f: fn(&(f64, f64, f64, f64)) -> f64| -> Vec<f64> { self.rows.iter().map(f).collect() };
+        let series = [
+            ("tolerance ε (distance)", column(|r| r.1), 0.0),
+            ("acceptance rate (%)", column(|r| r.2), 100.0),
+            ("effective sample size", column(|r| r.3), self.particles),
         ];
-        for (s, (name, value, cap)) in series.iter().enumerate() {
-            let values: Vec<f64> = self.rows.iter().map(|r| value(r)).collect();
-            let top = values.iter().copied().fold(*cap, f64::max) * 1.08;
+        for (s, (name, values, cap)) in series.into_iter().enumerate() {
+            let top = values.iter().copied().fold(cap, f64::max) * 1.08;
             let top = if top > 0.0 { top } else { 1.0 };
             let y = Axis::numeric(0.0, top, 5, name);
             let chart = style::cartesian(&panels[s], &x, &y, style::y_area_for(&y.labels), true)?;
@@ -399,10 +422,18 @@ impl Chart for Epsilon {
     }
 }
 
+/// One target of the predictive chart: the observed value and sd, the
+/// axis, and the density of the runs.
+struct TargetPanel {
+    observed: f64,
+    sd: f64,
+    x: Axis,
+    curve: Vec<(f64, f64)>,
+}
+
 /// Each target's observed value against its posterior-predictive runs.
 pub(crate) struct Predictive {
-    /// (metric, observed, sd, axis, density curve, median).
-    panels: Vec<(String, f64, f64, Axis, Vec<(f64, f64)>, f64)>,
+    panels: Vec<TargetPanel>,
     subtitle: Vec<String>,
     legend: Vec<LegendEntry>,
 }
@@ -434,14 +465,12 @@ pub(crate) fn predictive(f: &Folder) -> Result<Predictive, PlotError> {
             .collect();
         let h = crate::plot::estimate::silverman(&xs);
         let dens = crate::plot::estimate::kde(&xs, h, &at);
-        panels.push((
-            t.metric.clone(),
-            t.value,
-            t.sd,
-            Axis::numeric(lo, hi, 6, &t.metric),
-            at.into_iter().zip(dens).collect(),
-            q(0.5),
-        ));
+        panels.push(TargetPanel {
+            observed: t.value,
+            sd: t.sd,
+            x: Axis::numeric(lo, hi, 6, &t.metric),
+            curve: at.into_iter().zip(dens).collect(),
+        });
     }
     let legend = vec![
         LegendEntry {
@@ -503,7 +532,8 @@ impl Chart for Predictive {
         let cols = self.panels.len().clamp(1, 3);
         let rows = self.panels.len().div_ceil(3).max(1);
         let cells = main.split_evenly((rows, cols));
-        for ((_, obs, sd, x, curve, _), area) in self.panels.iter().zip(&cells) {
+        for (p, area) in self.panels.iter().zip(&cells) {
+            let (obs, sd, x, curve) = (&p.observed, &p.sd, &p.x, &p.curve);
             let top = curve.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-300) * 1.1;
             let y = Axis {
                 lo: 0.0,
