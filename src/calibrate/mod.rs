@@ -232,9 +232,16 @@ impl Job {
     /// The targets simulated at `params`: the mean of `replications` runs
     /// seeded from `seed`.
     pub fn simulate(&self, params: &ModelParams, seed: u64) -> Result<Vec<f64>, String> {
+        let all = self.simulate_all(params, seed)?;
+        Ok(self.columns.iter().map(|&c| all[c]).collect())
+    }
+
+    /// Every run metric of the model at `params` (the mean of
+    /// `replications` runs seeded from `seed`), in the model's order.
+    pub fn simulate_all(&self, params: &ModelParams, seed: u64) -> Result<Vec<f64>, String> {
         let model = self.base.model;
         let reps = self.spec.replications;
-        let mut sums = vec![0.0; self.columns.len()];
+        let mut sums = vec![0.0; model.run_metrics().len()];
         for r in 0..reps {
             let run = catch_run(|| {
                 model.simulate(
@@ -252,8 +259,8 @@ impl Job {
                     model.run_metrics().len()
                 ));
             }
-            for (s, &c) in sums.iter_mut().zip(&self.columns) {
-                *s += run[c];
+            for (s, x) in sums.iter_mut().zip(&run) {
+                *s += x;
             }
         }
         Ok(sums.iter().map(|s| s / f64::from(reps)).collect())
@@ -459,7 +466,7 @@ pub struct Calibration {
     pub prior_simulations: u64,
     /// Why it ended.
     pub ending: Ending,
-    /// The posterior-predictive draws: (particle, simulated targets).
+    /// The posterior-predictive draws: (particle, every run metric).
     pub predictive: Draws,
 }
 
@@ -750,7 +757,7 @@ fn search(session: &mut Session<'_>) -> Result<Option<Calibration>> {
     }))
 }
 
-/// Posterior-predictive draws: (particle, simulated targets).
+/// Posterior-predictive draws: (particle, every run metric).
 type Draws = Vec<(u32, Vec<f64>)>;
 
 /// The posterior-predictive draws: `particles` draws from the last
@@ -779,7 +786,7 @@ fn predictive(
             let params = job
                 .params_at(&particles[i].theta)
                 .ok_or_else(|| format!("particle {i} no longer passes the model's rules"))?;
-            job.simulate(&params, seed).map(|sims| (i as u32, sims))
+            job.simulate_all(&params, seed).map(|all| (i as u32, all))
         },
         |m, result| {
             let row = result.map_err(|e| {

@@ -7,7 +7,7 @@
 //! particles.csv    generation, particle, weight, distance, the keys, the simulated targets
 //! generations.csv  generation, epsilon, accepted, simulations, acceptance_rate, ess
 //! posterior.csv    parameter, mean, sd, q025, q50, q975, prior_mean, prior_sd
-//! predictive.csv   draw, particle, the keys, the simulated targets
+//! predictive.csv   draw, particle, the keys, the simulated targets, the other run metrics
 //! ```
 
 use super::smc::{self, Particle};
@@ -130,19 +130,28 @@ pub(super) fn write(folder: &ResultFolder, job: &Job, c: &Calibration) -> Result
         }
     }
 
+    // The targets first, then the model's other run metrics.
+    let metrics = job.base.model.run_metrics();
+    let order: Vec<usize> = job
+        .columns
+        .iter()
+        .copied()
+        .chain((0..metrics.len()).filter(|c| !job.columns.contains(c)))
+        .collect();
     let mut predictive = header(
         ["draw", "particle"]
             .map(String::from)
             .into_iter()
             .chain(keys)
-            .chain(targets.iter().cloned()),
+            .chain(order.iter().map(|&c| metrics[c].name.to_string())),
     );
     if let Some((pop, _)) = c.populations.last() {
-        for (m, (i, sims)) in c.predictive.iter().enumerate() {
+        for (m, (i, all)) in c.predictive.iter().enumerate() {
             push_u64(&mut predictive, m as u64);
             predictive.push(b',');
             push_u64(&mut predictive, u64::from(*i));
-            push_particle(&mut predictive, job, &pop[*i as usize].theta, sims);
+            let row: Vec<f64> = order.iter().map(|&c| all[c]).collect();
+            push_particle(&mut predictive, job, &pop[*i as usize].theta, &row);
             predictive.push(b'\n');
         }
     }
@@ -235,6 +244,8 @@ pub struct Folder {
     pub posterior: Vec<(String, [f64; 7])>,
     /// The posterior-predictive draws' simulated targets.
     pub predictive: Vec<Vec<f64>>,
+    /// Every run metric of the posterior-predictive draws, by name.
+    pub predicted: Vec<(String, Vec<f64>)>,
     /// Why it ended, as the manifest says.
     pub ending: Option<String>,
     /// Simulations in all, as the manifest says.
@@ -251,16 +262,9 @@ fn bad(path: &Path, what: impl std::fmt::Display) -> Error {
     Error::folder(format!("{}: {what}", path.display()))
 }
 
-/// Rows of a CSV file with exactly the columns `want` (a prefix, when
-/// `prefix`), as text.
+/// Rows of a CSV file with exactly the columns `want`, as text.
 fn rows(path: &Path, want: &[String]) -> Result<Vec<Vec<String>>> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(path, e))?;
-    let head: Vec<String> = reader
-        .headers()
-        .map_err(|e| bad(path, e))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (head, rows) = rows_any(path)?;
     if head != want {
         return Err(bad(
             path,
@@ -271,12 +275,24 @@ fn rows(path: &Path, want: &[String]) -> Result<Vec<Vec<String>>> {
             ),
         ));
     }
+    Ok(rows)
+}
+
+/// The header and rows of a CSV file, as text.
+fn rows_any(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(path, e))?;
+    let head: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(path, e))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     let mut out = Vec::new();
     for r in reader.records() {
         let r = r.map_err(|e| bad(path, e))?;
         out.push(r.iter().map(str::to_string).collect());
     }
-    Ok(out)
+    Ok((head, out))
 }
 
 /// A number of a table (an empty field is NaN).
@@ -488,20 +504,36 @@ impl Folder {
         }
 
         let pred_path = folder.file(PREDICTIVE);
-        let pred_cols: Vec<String> = ["draw", "particle"]
+        let (pred_head, pred_rows) = rows_any(&pred_path)?;
+        let fixed: Vec<String> = ["draw", "particle"]
             .map(String::from)
             .into_iter()
             .chain(keys.iter().cloned())
             .chain(metrics.iter().cloned())
             .collect();
-        let mut predictive = Vec::new();
-        for (i, r) in rows(&pred_path, &pred_cols)?.iter().enumerate() {
-            predictive.push(
-                (0..metrics.len())
-                    .map(|k| number(&pred_path, i, &r[2 + keys.len() + k]))
-                    .collect::<Result<Vec<_>>>()?,
-            );
+        if pred_head.len() < fixed.len() || pred_head[..fixed.len()] != fixed[..] {
+            return Err(bad(
+                &pred_path,
+                format!(
+                    "its columns begin {} but {} were expected",
+                    pred_head.join(","),
+                    fixed.join(",")
+                ),
+            ));
         }
+        let first = 2 + keys.len();
+        let mut predicted: Vec<(String, Vec<f64>)> = pred_head[first..]
+            .iter()
+            .map(|h| (h.clone(), Vec::with_capacity(pred_rows.len())))
+            .collect();
+        for (i, r) in pred_rows.iter().enumerate() {
+            for (k, (_, col)) in predicted.iter_mut().enumerate() {
+                col.push(number(&pred_path, i, &r[first + k])?);
+            }
+        }
+        let predictive = (0..pred_rows.len())
+            .map(|i| (0..metrics.len()).map(|k| predicted[k].1[i]).collect())
+            .collect();
         Ok(Folder {
             dir: dir.to_path_buf(),
             priors,
@@ -511,6 +543,7 @@ impl Folder {
             all,
             posterior,
             predictive,
+            predicted,
             ending: section
                 .get("ending")
                 .and_then(Json::as_str)

@@ -122,6 +122,29 @@ pub struct Charts {
     pub group: &'static str,
 }
 
+/// What a survey of a team measures, and which manager settings explain it
+/// (`profspace diagnose`): the model's own vocabulary for the practitioner.
+#[derive(Clone, Copy, Debug)]
+pub struct Survey {
+    /// The survey's score columns and the run metric each one measures
+    /// (`("box", "safety")`), in the order of the questionnaire.
+    pub windows: &'static [(&'static str, &'static str)],
+    /// The real-valued keys a diagnosis infers (the levers), with the
+    /// short word for each (`("managers.focus", "focus")`).
+    pub levers: &'static [(&'static str, &'static str)],
+    /// The categorical key a diagnosis infers as a model choice, with the
+    /// words for each value (`("zero_sum", "zero-sum")`).
+    pub choice: (&'static str, &'static [(&'static str, &'static str)]),
+    /// The metric advice improves by default (`essential`).
+    pub outcome: &'static str,
+    /// The metrics reported as side effects of a move besides the windows
+    /// (exits, revocations).
+    pub side_effects: &'static [&'static str],
+    /// Makes `p` an organisation of one team of `size` professionals, the
+    /// rest unchanged as far as the model's rules allow.
+    pub one_team: fn(&mut ModelParams, u32) -> Result<(), String>,
+}
+
 /// Called by a model after each recorded tick with everything recorded so
 /// far (a live view, e.g. the explorer's charts); returning `false` asks the
 /// model to stop the run there (its results are then incomplete and must be
@@ -390,6 +413,12 @@ pub trait Model: Send + Sync + 'static {
     fn summary(&self, aggregate: &ResultTable) -> Vec<String> {
         let _ = aggregate;
         Vec::new()
+    }
+
+    /// What a team survey measures and which settings explain it (`None`:
+    /// the model cannot be diagnosed from a survey).
+    fn survey(&self) -> Option<Survey> {
+        None
     }
 
     /// The charts its results get by default.

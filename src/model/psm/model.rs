@@ -4,7 +4,9 @@
 
 use super::params::{self, Coupling, PsmParams};
 use super::{Organisation, metrics, profiles};
-use crate::model::{Charts, KeyMetrics, Model, ModelParams, Population, Recorded, Recording};
+use crate::model::{
+    Charts, KeyMetrics, Model, ModelParams, Population, Recorded, Recording, Survey,
+};
 use crate::observe::{Metric, ResultTable, Summary, final_window};
 use crate::params::{Ctx, Kind, Param, Problem, Value};
 use std::collections::BTreeMap;
@@ -221,6 +223,10 @@ impl Model for Psm {
         lines
     }
 
+    fn survey(&self) -> Option<Survey> {
+        Some(SURVEY)
+    }
+
     fn charts(&self) -> Charts {
         Charts {
             primary: "essential",
@@ -304,6 +310,51 @@ fn describe(p: &PsmParams, swept: &dyn Fn(&str) -> bool) -> String {
         final_window(p.ticks)
     );
     w
+}
+
+/// The five windows of the article's figure 1 as a survey measures them,
+/// and the manager's seven levers that explain them.
+const SURVEY: Survey = Survey {
+    windows: &[
+        ("purpose", "purpose"),
+        ("identity", "identity"),
+        ("box", "safety"),
+        ("drive", "drive"),
+        ("meaning", "meaning"),
+    ],
+    levers: &[
+        ("managers.rationale", "rationale"),
+        ("managers.effect", "effect"),
+        ("managers.focus", "focus"),
+        ("managers.energy", "energy"),
+        ("managers.connection", "connection"),
+        ("managers.dominance", "dominance"),
+        ("managers.listening", "listening"),
+    ],
+    choice: (
+        "coupling",
+        &[
+            ("zero_sum", "zero-sum"),
+            ("freedom_safety", "freedom/safety"),
+        ],
+    ),
+    outcome: "essential",
+    side_effects: &["exits", "revocations"],
+    one_team,
+};
+
+/// One team of `size`: every peer tie inside it (as many as the team has
+/// colleagues).
+fn one_team(p: &mut ModelParams, size: u32) -> Result<(), String> {
+    let p = p
+        .get_mut::<PsmParams>()
+        .ok_or("not a professional-space scenario")?;
+    let o = &mut p.organization;
+    o.teams = 1;
+    o.team_size = size;
+    o.peers = o.peers.min(size.saturating_sub(1));
+    o.peer_within = 1.0;
+    Ok(())
 }
 
 /// The three situations of the article and their words.
