@@ -466,6 +466,9 @@ fn bad_calibrations_are_refused_with_the_key_the_value_and_the_line() {
         err.contains(":2:") && err.contains("calibrate.particles") && err.contains("from 2"),
         "{err}"
     );
+    // A calibration without observations.
+    let err = refused(&format!("[calibrate]\n{GOOD_PRIORS}"), None);
+    assert!(err.contains("`calibrate.targets`"), "{err}");
     // A scenario without the section.
     let err = refused("ticks = 10\n", None);
     assert!(err.contains("no [calibrate] section"), "{err}");

@@ -32,9 +32,12 @@
 //! The model does no I/O; this module reads and writes the folder, and
 //! [`tables`] owns its files.
 
+pub mod advise;
+pub mod diagnose;
 pub mod journal;
 pub mod smc;
 pub mod space;
+pub mod survey;
 pub mod tables;
 
 use crate::error::{Error, Result};
@@ -177,6 +180,9 @@ impl Job {
                 "the scenario has no [calibrate] section; see scenarios/calibrate.toml for one",
             )
         })?;
+        if let Some(what) = spec.missing() {
+            return Err(Error::usage(what));
+        }
         let metrics = s.model.run_metrics();
         let columns = spec
             .targets

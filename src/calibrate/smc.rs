@@ -182,7 +182,8 @@ pub fn summarise(space: &Space, particles: &[Particle], weights: &[f64]) -> Vec<
                         .zip(weights)
                         .filter(|(x, _)| **x as usize == i)
                         .map(|(_, w)| w)
-                        .sum();
+                        .sum::<f64>()
+                        .clamp(0.0, 1.0);
                     let prior = 1.0 / values.len() as f64;
                     out.push(Summary {
                         parameter: format!("{key}:{v}"),

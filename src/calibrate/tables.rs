@@ -625,9 +625,9 @@ pub fn probability(p: f64) -> String {
     }
 }
 
-/// Two decimals (`0.79`), or three significant digits below 0.01.
+/// Two decimals (`0.79`), or three significant digits below 0.005.
 pub fn fmt2(x: f64) -> String {
-    if x.abs() >= 0.01 || x == 0.0 {
+    if x.abs() >= 0.005 || x == 0.0 {
         format!("{x:.2}")
     } else {
         crate::params::sig3(x)

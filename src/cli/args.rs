@@ -121,6 +121,41 @@ pub enum Command {
         #[command(flatten)]
         folder: FolderArgs,
     },
+    /// Diagnose each team of a survey: its manager's levers and the coupling, inferred from the team's five windows (a calibration per team)
+    Diagnose {
+        /// The survey: one row per team, columns team,respondents,purpose,identity,box,drive,meaning (and <window>_sd)
+        survey: PathBuf,
+        /// Scenario the teams start from (model settings; its [calibrate] gives the settings and priors) [default: the built-in defaults]
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        /// The scores' scale, mapped linearly to 0–1 (1:5 for the means of 5-point items) [default: 0:1]
+        #[arg(long, value_name = "LO:HI")]
+        scale: Option<profspace::calibrate::survey::Scale>,
+        #[command(flatten)]
+        set: Overrides,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Which lever to pull: each lever moved up and down on the posterior of a calibration or of each team of a diagnosis (writes DIR/advice.csv)
+    Advise {
+        /// Folder of a finished calibration or diagnosis
+        dir: PathBuf,
+        /// How far each lever moves, up and down
+        #[arg(long, value_name = "X", default_value_t = 0.1)]
+        step: f64,
+        /// The outcome to improve [default: the model's, essential]
+        #[arg(long, value_name = "NAME")]
+        metric: Option<String>,
+        /// Draws from each posterior (each runs every move paired with the unmoved draw)
+        #[arg(long, value_name = "N", default_value_t = 200)]
+        draws: u32,
+        /// Worker threads [default: all cores]; results are identical for any value
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Do not draw the chart
+        #[arg(long)]
+        no_plots: bool,
+    },
     /// Write a Slurm job array (one task per shard) and a merge job for a sweep
     Slurm {
         /// Scenario file (TOML)

@@ -36,6 +36,27 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             set,
             folder,
         }) => super::calibrate::calibrate(&scenario, &set, &folder),
+        Some(Command::Diagnose {
+            survey,
+            scenario,
+            scale,
+            set,
+            folder,
+        }) => super::diagnose::diagnose(
+            &survey,
+            scenario.as_deref(),
+            scale.unwrap_or_default(),
+            &set,
+            &folder,
+        ),
+        Some(Command::Advise {
+            dir,
+            step,
+            metric,
+            draws,
+            threads,
+            no_plots,
+        }) => super::diagnose::advise(&dir, step, metric, draws, threads, no_plots),
         Some(Command::Slurm {
             scenario,
             shards,

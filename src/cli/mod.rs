@@ -33,6 +33,7 @@ mod analyse;
 mod args;
 mod calibrate;
 mod commands;
+mod diagnose;
 mod explain;
 mod progress;
 mod report;

@@ -16,6 +16,9 @@
 //! contrasts.csv   paired contrasts (`profspace compare`)
 //! discover*.csv   scenario discovery (`profspace discover`)
 //! manifest.json   what wrote the folder, and its state
+//! particles.csv, generations.csv, posterior.csv, predictive.csv   a calibration
+//! diagnosis.csv, advice.csv                                       a diagnosis, its advice
+//! team-*/         a diagnosis's calibrations, one per team (listed in its manifest)
 //! plots/          the charts
 //! .profspace/     lock, journal, index
 //! ```
@@ -60,6 +63,8 @@ pub const GENERATIONS: &str = "generations.csv";
 pub const POSTERIOR: &str = "posterior.csv";
 /// `predictive.csv`: posterior-predictive runs of the targets.
 pub const PREDICTIVE: &str = "predictive.csv";
+/// `diagnosis.csv`: each team's levers and coupling (`profspace diagnose`).
+pub const DIAGNOSIS: &str = "diagnosis.csv";
 /// `advice.csv`: the effects of moving each lever (`profspace advise`).
 pub const ADVICE: &str = "advice.csv";
 /// The tables of a finished calibration, in the order the manifest lists
@@ -108,7 +113,7 @@ pub const TABLES: [&str; 8] = [
 pub const PREVIOUS: &str = "previous";
 
 /// The files profspace writes in a result folder (analyses included).
-const OWNED: [&str; 19] = [
+const OWNED: [&str; 20] = [
     RUNS,
     TICKS,
     FAILURES,
@@ -127,6 +132,7 @@ const OWNED: [&str; 19] = [
     GENERATIONS,
     POSTERIOR,
     PREDICTIVE,
+    DIAGNOSIS,
     ADVICE,
 ];
 
@@ -256,6 +262,7 @@ impl ResultFolder {
         let mut out: Vec<String> = entries
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !self.subfolders().contains(n))
             .filter(|n| {
                 let base = n.strip_suffix(".part").unwrap_or(n);
                 !(OWNED.contains(&base)
@@ -283,13 +290,32 @@ impl ResultFolder {
             fs::rename(&previous, &older).at("rename", &previous)?;
         }
         fs::create_dir(&previous).at("create", &previous)?;
-        for name in OWNED.iter().copied().chain([PLOTS]) {
+        let subfolders = self.subfolders();
+        for name in OWNED
+            .iter()
+            .copied()
+            .chain([PLOTS])
+            .chain(subfolders.iter().map(String::as_str))
+        {
             let from = self.file(name);
             if from.exists() {
                 fs::rename(&from, previous.join(name)).at("move", &from)?;
             }
         }
         Ok(previous)
+    }
+
+    /// The sub-folders its manifest says are part of its results (a
+    /// diagnosis's teams), those that exist.
+    pub fn subfolders(&self) -> Vec<String> {
+        match self.manifest() {
+            manifest::Read::Found(e) => e
+                .subfolders
+                .into_iter()
+                .filter(|s| self.file(s).is_dir())
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Size and SHA-256 of every finished table in the folder.
@@ -375,9 +401,15 @@ impl ResultFolder {
     }
 
     /// Removes the files a previous run of this folder wrote (only those:
-    /// the tables, their `.part` files, the journal and checkpoint, and the
-    /// charts in `plots/`).
+    /// the tables, their `.part` files, the journal and checkpoint, the
+    /// charts in `plots/`, and the sub-folders its manifest lists).
     pub fn clear(&self) -> Result<()> {
+        for name in self.subfolders() {
+            let p = self.file(&name);
+            if p.is_dir() {
+                fs::remove_dir_all(&p).at("remove", &p)?;
+            }
+        }
         for name in OWNED {
             for p in [self.file(name), part_path(&self.file(name))] {
                 if p.exists() {

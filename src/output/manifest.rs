@@ -198,6 +198,9 @@ pub struct Existing {
     pub columns: Vec<String>,
     /// The resolved columns after them (none in folders of release 1).
     pub resolved: Vec<String>,
+    /// Sub-folders the folder's results include (a diagnosis: one
+    /// calibration per team); they move and go with the folder.
+    pub subfolders: Vec<String>,
 }
 
 /// What is in the folder's `manifest.json`.
@@ -228,6 +231,12 @@ pub fn read(dir: &Path) -> Read {
         Ok(e) => Read::Found(Box::new(e)),
         Err(field) => Read::Unreadable(format!("`{field}` is missing or malformed")),
     }
+}
+
+/// Whether `name` is one plain entry of a folder (no separator, not `.` or
+/// `..`): what a manifest may list as a sub-folder.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
 fn parse(doc: &Json) -> Result<Existing, &'static str> {
@@ -296,5 +305,16 @@ fn parse(doc: &Json) -> Result<Existing, &'static str> {
             .and_then(Json::as_str)
             .map(str::to_string),
         files,
+        subfolders: match doc.get("subfolders") {
+            None | Some(Json::Null) => Vec::new(),
+            Some(list) => list
+                .as_array()
+                .and_then(|l| {
+                    l.iter()
+                        .map(|v| v.as_str().filter(|s| is_plain_name(s)).map(str::to_string))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .ok_or("subfolders")?,
+        },
     })
 }

@@ -387,19 +387,82 @@ fn model_of(info: &FolderInfo, columns: &[&str]) -> Option<&'static dyn crate::m
 /// writes charts into `dir/plots/` (or `opts.out`), returns the files
 /// written (in a fixed order).
 pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> crate::error::Result<Vec<PathBuf>> {
+    let analysis = dir.join(crate::output::folder::PARTICLES).is_file()
+        || dir.join(crate::output::folder::DIAGNOSIS).is_file();
+    if analysis
+        && (opts.x.is_some() || opts.y.is_some() || opts.by.is_some() || !opts.metrics.is_empty())
+    {
+        return Err(crate::error::Error::usage(format!(
+            "{} holds a calibration or a diagnosis: its charts take no --x, --y, --by or --metric",
+            dir.display()
+        )));
+    }
+    if dir.join(crate::output::folder::DIAGNOSIS).is_file() {
+        let out = opts.out.clone().unwrap_or_else(|| dir.join(PLOTS_DIR));
+        let mut files = plot_diagnosis(dir, &out, opts.format)?;
+        if dir.join(crate::output::folder::ADVICE).is_file() {
+            files.extend(plot_advice(dir, &out, opts.format)?);
+        }
+        return Ok(files);
+    }
     if dir.join(crate::output::folder::PARTICLES).is_file()
         && !dir.join(crate::output::folder::RUNS).is_file()
     {
-        if opts.x.is_some() || opts.y.is_some() || opts.by.is_some() || !opts.metrics.is_empty() {
-            return Err(crate::error::Error::usage(format!(
-                "{} holds a calibration: its charts take no --x, --y, --by or --metric",
-                dir.display()
-            )));
-        }
         let out = opts.out.clone().unwrap_or_else(|| dir.join(PLOTS_DIR));
-        return plot_calibration(dir, &out, opts.format);
+        let mut files = plot_calibration(dir, &out, opts.format)?;
+        if dir.join(crate::output::folder::ADVICE).is_file() {
+            files.extend(plot_advice(dir, &out, opts.format)?);
+        }
+        return Ok(files);
     }
     Ok(plot_inputs(dir, opts)?)
+}
+
+/// Draws the charts of a diagnosis folder (`profspace diagnose`) into
+/// `out`: `diagnosis` (the forest plot of every team's levers), then
+/// `radar_<team folder>` per team with at least three scored windows. The
+/// folder and each team's calibration are checked first.
+pub fn plot_diagnosis(
+    dir: &Path,
+    out: &Path,
+    format: Format,
+) -> crate::error::Result<Vec<PathBuf>> {
+    style::ensure_fonts();
+    let d = crate::calibrate::diagnose::read(dir)?;
+    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let mut written = style::save(
+        &charts::diagnosis::forest(&d.teams)?,
+        out,
+        "diagnosis",
+        format,
+    )?;
+    for (team, f) in &d.teams {
+        if let Some(r) = charts::diagnosis::radar(team, f, &d.windows) {
+            let stem = format!(
+                "radar_{}",
+                f.dir
+                    .file_name()
+                    .map_or_else(|| team.clone(), |n| n.to_string_lossy().into_owned())
+            );
+            written.extend(style::save(&r, out, &stem, format)?);
+        }
+    }
+    Ok(written)
+}
+
+/// Draws `advice` from the `advice.csv` of `dir` (`profspace advise`) into
+/// `out`.
+pub fn plot_advice(dir: &Path, out: &Path, format: Format) -> crate::error::Result<Vec<PathBuf>> {
+    style::ensure_fonts();
+    let chart = charts::diagnosis::advice(&dir.join(crate::output::folder::ADVICE))?;
+    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    Ok(style::save(&chart, out, "advice", format)?)
 }
 
 /// The charts' folder of a result folder.

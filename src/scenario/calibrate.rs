@@ -136,6 +136,30 @@ pub struct Calibrate {
     pub observed: Option<String>,
 }
 
+impl Calibrate {
+    /// What a calibration of its own still lacks (a diagnosis fills in
+    /// the priors and the targets from the model's survey): `None` when it
+    /// can run.
+    pub fn missing(&self) -> Option<String> {
+        if self.priors.is_empty() {
+            return Some(
+                "`calibrate.priors`: a calibration needs a [calibrate.priors] table with at least \
+                 one key, e.g. \"managers.focus\" = { uniform = [0.0, 1.0] }"
+                    .into(),
+            );
+        }
+        if self.targets.is_empty() {
+            return Some(
+                "`calibrate.targets`: a calibration needs at least one observed value in \
+                 [calibrate.targets], e.g. purpose = { value = 0.42, sd = 0.02 }, or observed = \
+                 \"observed.csv\""
+                    .into(),
+            );
+        }
+        None
+    }
+}
+
 /// Most particles a generation may have.
 pub const MAX_PARTICLES: i64 = 1_000_000;
 
@@ -177,7 +201,6 @@ pub(crate) fn parse(
         targets: Vec::new(),
         observed: None,
     };
-    let mut targets_span = value.span();
     for (key, v) in table.iter() {
         let k = key.get_ref().as_ref();
         let path = format!("calibrate.{k}");
@@ -245,33 +268,16 @@ pub(crate) fn parse(
                 Some(t) => priors(ctx, "", t, base, &mut out.priors),
                 None => ctx.problem(&path, v.span(), "expected a table [calibrate.priors]"),
             },
-            "targets" => {
-                targets_span = v.span();
-                match v.get_ref().as_table() {
-                    Some(t) => targets(ctx, t, base, dir, &mut out),
-                    None => ctx.problem(&path, v.span(), "expected a table [calibrate.targets]"),
-                }
-            }
+            "targets" => match v.get_ref().as_table() {
+                Some(t) => targets(ctx, t, base, dir, &mut out),
+                None => ctx.problem(&path, v.span(), "expected a table [calibrate.targets]"),
+            },
             other => ctx.unknown(&path, other, key.span(), &KEYS, &[]),
         }
     }
+    // Priors and targets may be left out here: a diagnosis gives its own
+    // (see `Calibrate::missing`).
     if ctx.problems.len() == before {
-        if out.priors.is_empty() {
-            ctx.problem(
-                "calibrate.priors",
-                value.span(),
-                "needs a [calibrate.priors] table with at least one key, e.g. \
-                 \"managers.focus\" = { uniform = [0.0, 1.0] }",
-            );
-        }
-        if out.targets.is_empty() {
-            ctx.problem(
-                "calibrate.targets",
-                targets_span,
-                "needs at least one observed value, e.g. purpose = { value = 0.42, sd = 0.02 }, \
-                 or observed = \"observed.csv\"",
-            );
-        }
         let sims: std::collections::BTreeSet<&str> =
             out.targets.iter().map(|t| t.metric.as_str()).collect();
         for (key, _) in &out.priors {

@@ -6,6 +6,7 @@
 pub(crate) mod calibration;
 pub(crate) mod comparison;
 pub(crate) mod contrast;
+pub(crate) mod diagnosis;
 pub(crate) mod discovery;
 pub(crate) mod distribution;
 pub(crate) mod heatmap;

@@ -204,6 +204,24 @@ fn plane_height() -> u32 {
 }
 
 impl Profile {
+    /// A radar of `axes` with `shapes` (values and whisker half-widths per
+    /// axis), drawn in the series styles in order.
+    pub(crate) fn of(
+        title: String,
+        axes: Vec<String>,
+        shapes: Vec<(Vec<f64>, Vec<f64>)>,
+        legend: Vec<LegendEntry>,
+        subtitle: Vec<String>,
+    ) -> Profile {
+        Profile {
+            title,
+            axes,
+            shapes,
+            legend,
+            subtitle,
+        }
+    }
+
     fn angle(&self, k: usize) -> f64 {
         FRAC_PI_2 - TAU * k as f64 / self.axes.len() as f64
     }
