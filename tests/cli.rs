@@ -394,6 +394,74 @@ fn a_closed_pipe_ends_quietly() {
     );
 }
 
+/// A closed stdout or stderr (`| head -3`, `2>&1 | head -4`) ends the
+/// printing, never the work: the tables, the manifest and every chart are
+/// written, and the exit code is the work's.
+#[test]
+fn a_closed_stdout_or_stderr_stops_only_the_printing() {
+    use std::process::{Command as Std, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(
+        &file,
+        "ticks = 20
+replications = 2
+[organization]
+teams = 2
+team_size = 4
+         [sweep.grid]
+coupling = [\"zero_sum\", \"freedom_safety\"]
+         \"managers.focus\" = [0.2, 0.8]
+",
+    )
+    .unwrap();
+    let charts = |out: &std::path::Path| {
+        fs::read_dir(out.join("plots"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let reference = dir.path().join("reference");
+    profspace()
+        .args(["sweep", file.to_str().unwrap(), "--out"])
+        .arg(&reference)
+        .assert()
+        .success();
+    let expected = charts(&reference);
+    assert!(expected >= 5, "{expected} charts");
+    for (closed_out, closed_err) in [(true, false), (false, true), (true, true)] {
+        let out = dir.path().join(format!("closed-{closed_out}-{closed_err}"));
+        let mut child = Std::new(assert_cmd::cargo::cargo_bin("profspace"))
+            .args(["sweep", file.to_str().unwrap(), "--out"])
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the pipes before the program writes: every write fails.
+        if closed_out {
+            drop(child.stdout.take());
+        }
+        if closed_err {
+            drop(child.stderr.take());
+        }
+        let status = child.wait_with_output().unwrap().status;
+        assert!(
+            status.success(),
+            "stdout closed {closed_out}, stderr closed {closed_err}: {status:?}"
+        );
+        assert_eq!(
+            charts(&out),
+            expected,
+            "stdout closed {closed_out}, stderr closed {closed_err}: charts missing"
+        );
+        assert!(
+            fs::read_to_string(out.join("manifest.json"))
+                .unwrap()
+                .contains("\"status\": \"complete\"")
+        );
+    }
+}
+
 /// Each command takes only its own flags: a flag it would ignore is a usage
 /// error, and the flags it shows are honoured.
 #[test]

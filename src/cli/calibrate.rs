@@ -53,7 +53,7 @@ impl Watch for Watcher {
 
     fn generation(&self, g: &Generation) {
         self.bar.suspend(|| {
-            eprintln!(
+            errln!(
                 "generation {}: ε = {}, {} accepted of {} simulated ({:.1}%), ESS {:.0}",
                 g.index,
                 profspace::params::sig3(g.epsilon),
@@ -97,7 +97,7 @@ pub(crate) fn calibrate(path: &Path, set: &Overrides, args: &FolderArgs) -> Resu
         command: "calibrate".into(),
         command_line: command_line(),
     };
-    eprintln!(
+    errln!(
         "calibrate {}: {} key{} to {} observed value{}, {} particles, up to {} generation{}, {} \
          run{} per particle, on {n} thread{} → {}",
         s.name,
@@ -117,7 +117,7 @@ pub(crate) fn calibrate(path: &Path, set: &Overrides, args: &FolderArgs) -> Resu
     let watch = Watcher::new(std::io::stderr().is_terminal());
     let outcome = profspace::calibrate::run(&s, &opts, &watch, &stop)?;
     for note in &outcome.notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     if !outcome.complete {
         let resume_cmd = command_line()
@@ -126,7 +126,7 @@ pub(crate) fn calibrate(path: &Path, set: &Overrides, args: &FolderArgs) -> Resu
             .chain(std::iter::once("--resume".to_string()))
             .collect::<Vec<_>>()
             .join(" ");
-        eprintln!(
+        errln!(
             "stopped: every accepted particle is kept in {}; nothing finished is lost.\nto finish: {resume_cmd}",
             out.display()
         );
@@ -135,7 +135,7 @@ pub(crate) fn calibrate(path: &Path, set: &Overrides, args: &FolderArgs) -> Resu
             .map_or(exit::INTERRUPTED, Reason::exit_code));
     }
     if outcome.already_complete {
-        eprintln!("{} is already complete; nothing to do", out.display());
+        errln!("{} is already complete; nothing to do", out.display());
     }
     let folder = Folder::read(&out)?;
     summary(&folder, &s);
@@ -186,7 +186,7 @@ pub(crate) fn summary(f: &Folder, s: &Scenario) {
 /// Draws the calibration's charts; a failure to draw is a warning.
 pub(crate) fn draw(dir: &Path) {
     match profspace::plot::plot_calibration(dir, &dir.join("plots"), profspace::plot::Format::Png) {
-        Ok(files) => eprintln!("{} charts in {}", files.len(), dir.join("plots").display()),
-        Err(e) => eprintln!("warning: charts not drawn: {e}"),
+        Ok(files) => errln!("{} charts in {}", files.len(), dir.join("plots").display()),
+        Err(e) => errln!("warning: charts not drawn: {e}"),
     }
 }

@@ -175,7 +175,7 @@ pub(crate) fn threads_of(n: Option<usize>) -> Result<usize> {
     match n {
         Some(0) => Err(usage("--threads must be at least 1")),
         Some(n) if n > cores => {
-            eprintln!(
+            errln!(
                 "note: --threads {n} is more than the {cores} cores this machine offers; using {cores}"
             );
             Ok(cores)
@@ -363,7 +363,7 @@ fn slurm_jobs(
     let binary = std::env::current_exe()
         .map_err(|e| usage(format!("cannot find the profspace binary: {e}")))?;
     let files = slurm::generate(&s, &binary, &opts)?;
-    eprintln!(
+    errln!(
         "wrote {} files into {} ({total} runs in {} shards); see README.md there",
         files.len(),
         opts.dir.display(),
@@ -380,14 +380,14 @@ fn slurm_jobs(
             ));
         }
     } else {
-        eprintln!("submit with: {}", opts.dir.join("submit.sh").display());
+        errln!("submit with: {}", opts.dir.join("submit.sh").display());
     }
     Ok(exit::OK)
 }
 
 fn merge(dirs: &[PathBuf], out: &Path, overwrite: bool, no_plots: bool) -> Result<i32> {
     let runs = sweep::merge(dirs, out, command_line(), overwrite)?;
-    eprintln!(
+    errln!(
         "merged {} shard folders: {runs} runs into {}",
         dirs.len(),
         out.display()
@@ -415,9 +415,9 @@ fn plot(
     };
     let files = profspace::plot::plot_dir(dir, &opts)?;
     let target = opts.out.clone().unwrap_or_else(|| dir.join("plots"));
-    eprintln!("{} charts in {}:", files.len(), target.display());
+    errln!("{} charts in {}:", files.len(), target.display());
     for f in files {
-        eprintln!("  {}", f.display());
+        errln!("  {}", f.display());
     }
     Ok(exit::OK)
 }
@@ -426,7 +426,7 @@ fn check(path: &Path, set: &Overrides) -> Result<i32> {
     let s = load(Some(path), ("", ""), set, 1)?;
     out!("{}", scenario::render_resolved(&s));
     let plan = Plan::new(&s, None);
-    eprintln!(
+    errln!(
         "{} is valid: {} design point{} {}",
         path.display(),
         plan.design.len(),
@@ -463,7 +463,7 @@ fn new(name: &str, from: Option<&Path>) -> Result<i32> {
     };
     let text = explain::new_file(&file_name, base.as_ref().map(|(o, s)| (o.as_str(), s)));
     profspace::output::write_atomic(&path, text.as_bytes())?;
-    eprintln!(
+    errln!(
         "wrote {}; run it with: profspace run {}",
         path.display(),
         path.display()
@@ -478,10 +478,10 @@ pub(crate) fn draw_contrasts(dir: &Path, metrics: &[String]) {
     match profspace::plot::plot_contrasts(dir, &out, metrics, profspace::plot::Format::Png) {
         Ok(files) => {
             for f in files {
-                eprintln!("forest plot: {}", f.display());
+                errln!("forest plot: {}", f.display());
             }
         }
-        Err(e) => eprintln!("warning: forest plot not drawn: {e}"),
+        Err(e) => errln!("warning: forest plot not drawn: {e}"),
     }
 }
 
@@ -492,10 +492,10 @@ pub(crate) fn draw_discovery(dir: &Path) {
     match profspace::plot::plot_discovery(dir, &out, profspace::plot::Format::Png) {
         Ok(files) => {
             for f in files {
-                eprintln!("discovery chart: {}", f.display());
+                errln!("discovery chart: {}", f.display());
             }
         }
-        Err(e) => eprintln!("warning: discovery charts not drawn: {e}"),
+        Err(e) => errln!("warning: discovery charts not drawn: {e}"),
     }
 }
 
@@ -506,8 +506,8 @@ fn draw_charts(out: &Path, no_plots: bool) {
         return;
     }
     match profspace::plot::plot_dir(out, &profspace::plot::PlotOptions::default()) {
-        Ok(files) => eprintln!("{} charts in {}", files.len(), out.join("plots").display()),
-        Err(e) => eprintln!("warning: charts not drawn: {e}"),
+        Ok(files) => errln!("{} charts in {}", files.len(), out.join("plots").display()),
+        Err(e) => errln!("warning: charts not drawn: {e}"),
     }
 }
 
@@ -519,7 +519,7 @@ pub(crate) fn stop_on_signals() -> Arc<Stop> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let stop = Arc::new(Stop::new());
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
-        eprintln!("warning: signals cannot be caught; an interrupt will stop at once");
+        errln!("warning: signals cannot be caught; an interrupt will stop at once");
         return stop;
     };
     let flag = stop.clone();
@@ -531,10 +531,10 @@ pub(crate) fn stop_on_signals() -> Arc<Stop> {
                 _ => Reason::Interrupt,
             };
             if flag.request(reason) {
-                eprintln!("\nstopping now");
+                errln!("\nstopping now");
                 std::process::exit(reason.exit_code());
             }
-            eprintln!(
+            errln!(
                 "\n{}: finishing the runs in progress (send it again to stop at once)…",
                 reason.name()
             );
@@ -547,7 +547,7 @@ pub(crate) fn stop_on_signals() -> Arc<Stop> {
 fn warn_if_large(plan: &Plan) {
     let size = plan.estimated_output();
     if size.total() > 1 << 30 {
-        eprintln!(
+        errln!(
             "warning: this will write about {} of tables ({} of them ticks.csv, {} teams.csv, {} agents.csv); to make it smaller, {}",
             scenario::human_bytes(size.total()),
             scenario::human_bytes(size.ticks),
@@ -583,10 +583,10 @@ fn execute(s: &Scenario, shard: Option<Shard>, exec: &Exec, command: &str) -> Re
     let started = std::time::Instant::now();
     let outcome = sweep::execute(&plan, &opts, &bar, &stop)?;
     for note in &outcome.notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     if outcome.already_complete {
-        eprintln!("{} is already complete; nothing to do", out.display());
+        errln!("{} is already complete; nothing to do", out.display());
         return Ok(exit::OK);
     }
     if !outcome.complete {
@@ -596,7 +596,7 @@ fn execute(s: &Scenario, shard: Option<Shard>, exec: &Exec, command: &str) -> Re
             .chain(std::iter::once("--resume".to_string()))
             .collect::<Vec<_>>()
             .join(" ");
-        eprintln!(
+        errln!(
             "stopped: {} of {} runs are written to {}; nothing finished is lost.\nto finish: {resume_cmd}",
             outcome.done,
             outcome.total,

@@ -20,7 +20,7 @@ struct Teams;
 
 impl TeamWatch for Teams {
     fn team(&self, index: usize, of: usize, team: &Team) {
-        eprintln!(
+        errln!(
             "team {} ({} of {of}, {} respondent{}):",
             team.id,
             index + 1,
@@ -31,10 +31,10 @@ impl TeamWatch for Teams {
 
     fn team_done(&self, _: &Team, outcome: &Outcome) {
         for note in &outcome.notes {
-            eprintln!("note: {note}");
+            errln!("note: {note}");
         }
         if outcome.already_complete {
-            eprintln!("  already calibrated (its tables checked)");
+            errln!("  already calibrated (its tables checked)");
         }
     }
 }
@@ -63,7 +63,7 @@ pub(crate) fn diagnose(
         PathBuf::from("output").join(format!("diagnose-{}", sanitize_name(stem)))
     });
     let spec = d.settings();
-    eprintln!(
+    errln!(
         "diagnose {}: {} team{}, each a calibration of {} key{} ({} particles, up to {} generations) \
          on one team of its size, on {n} thread{} → {}",
         survey.display(),
@@ -90,7 +90,7 @@ pub(crate) fn diagnose(
     let watch = Watcher::new(std::io::stderr().is_terminal());
     let done = diagnose::run(&d, &opts, &watch, &Teams, &stop)?;
     for note in &done.notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     if !done.complete {
         let resume_cmd = command_line()
@@ -99,7 +99,7 @@ pub(crate) fn diagnose(
             .chain(std::iter::once("--resume".to_string()))
             .collect::<Vec<_>>()
             .join(" ");
-        eprintln!(
+        errln!(
             "stopped: every finished team and every accepted particle is kept in {}.\nto finish: {resume_cmd}",
             out.display()
         );
@@ -113,7 +113,7 @@ pub(crate) fn diagnose(
             outln!("{}", diagnose::words(team, f, sv, situations));
         }
     }
-    eprintln!(
+    errln!(
         "the posterior of every team: {}",
         out.join("diagnosis.csv").display()
     );
@@ -123,11 +123,11 @@ pub(crate) fn diagnose(
             &out.join("plots"),
             profspace::plot::Format::Png,
         ) {
-            Ok(files) => eprintln!("{} charts in {}", files.len(), out.join("plots").display()),
-            Err(e) => eprintln!("warning: charts not drawn: {e}"),
+            Ok(files) => errln!("{} charts in {}", files.len(), out.join("plots").display()),
+            Err(e) => errln!("warning: charts not drawn: {e}"),
         }
     }
-    eprintln!("which lever to pull: profspace advise {}", out.display());
+    errln!("which lever to pull: profspace advise {}", out.display());
     Ok(exit::OK)
 }
 
@@ -148,7 +148,7 @@ pub(crate) fn advise(
         threads: n,
     };
     let stop = stop_on_signals();
-    eprintln!(
+    errln!(
         "advise {}: each lever moved by ±{step} on {draws} posterior draws, paired with the unmoved \
          draw, on {n} thread{}",
         dir.display(),
@@ -164,7 +164,7 @@ pub(crate) fn advise(
     for team in &teams {
         outln!("{}", advise::words(&a, team));
     }
-    eprintln!(
+    errln!(
         "every move and its side effects: {}",
         dir.join("advice.csv").display()
     );
@@ -172,10 +172,10 @@ pub(crate) fn advise(
         match profspace::plot::plot_advice(dir, &dir.join("plots"), profspace::plot::Format::Png) {
             Ok(files) => {
                 for f in files {
-                    eprintln!("chart: {}", f.display());
+                    errln!("chart: {}", f.display());
                 }
             }
-            Err(e) => eprintln!("warning: chart not drawn: {e}"),
+            Err(e) => errln!("warning: chart not drawn: {e}"),
         }
     }
     Ok(exit::OK)

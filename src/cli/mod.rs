@@ -6,14 +6,17 @@
 //! This is the binary's own code; the library (`profspace::…`) is what an
 //! embedding program sees.
 
-/// `println!` that ends the process quietly when stdout is closed (e.g.
-/// `profspace params | head`), instead of panicking on a broken pipe.
+/// `println!` that stops printing, and nothing else, when stdout is closed
+/// (`profspace params | head`, `profspace sweep x.toml | head -3`): the
+/// work and the charts go on, and the exit code is the work's.
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = writeln!(out, $($arg)*) {
-            $crate::cli::stdout_failed(e);
+        if !$crate::cli::stdout_closed() {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = writeln!(out, $($arg)*) {
+                $crate::cli::stdout_failed(e);
+            }
         }
     }};
 }
@@ -22,10 +25,21 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = write!(out, $($arg)*) {
-            $crate::cli::stdout_failed(e);
+        if !$crate::cli::stdout_closed() {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = write!(out, $($arg)*) {
+                $crate::cli::stdout_failed(e);
+            }
         }
+    }};
+}
+
+/// `eprintln!` that never stops the program: a closed stderr (`profspace
+/// 2>&1 | head -4`) only ends the messages, never the work or the charts.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
     }};
 }
 
@@ -55,14 +69,22 @@ pub mod exit {
     pub const INTERRUPTED: i32 = 130;
 }
 
-/// A failed write to stdout: a closed pipe ends the process with success
-/// (the reader has what it wanted); anything else is reported.
+/// Whether stdout was found closed (or failing): printing to it stopped.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether printing to stdout has stopped.
+pub(crate) fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A failed write to stdout: printing stops, the work goes on. A closed
+/// pipe says nothing (the reader has what it wanted); any other failure is
+/// said once on stderr.
 pub(crate) fn stdout_failed(e: std::io::Error) {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        std::process::exit(exit::OK);
+    STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        errln!("warning: cannot write to standard output ({e}); the rest goes unprinted");
     }
-    eprintln!("error: cannot write to standard output: {e}");
-    std::process::exit(exit::INTERNAL);
 }
 
 /// A usage error of the command line (exit code 2).
@@ -85,11 +107,11 @@ pub fn main() -> i32 {
         Err(e) => {
             let code = classify(&e);
             if code == exit::INTERNAL {
-                eprintln!(
+                errln!(
                     "error: {e:#}\n(this looks like a bug in profspace; please report it with the command line above)"
                 );
             } else {
-                eprintln!("error: {e:#}");
+                errln!("error: {e:#}");
             }
             code
         }

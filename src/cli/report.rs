@@ -59,7 +59,7 @@ pub fn runs_words(plan: &Plan) -> String {
 
 /// The first line: what runs where.
 pub fn starting(command: &str, s: &Scenario, plan: &Plan, threads: usize, out: &Path) {
-    eprintln!(
+    errln!(
         "{} {}: {} design point{} {}{} on {threads} thread{} → {}",
         command,
         s.name,
@@ -76,7 +76,7 @@ pub fn starting(command: &str, s: &Scenario, plan: &Plan, threads: usize, out: &
 
 /// How long the runs took.
 pub fn finished(outcome: &Outcome, secs: f64) {
-    eprintln!(
+    errln!(
         "{} runs done in {secs:.1} s ({:.0} runs/s){}",
         outcome.computed,
         outcome.computed as f64 / secs.max(1e-9),
@@ -90,14 +90,14 @@ pub fn finished(outcome: &Outcome, secs: f64) {
 
 /// The runs that failed.
 pub fn failures(outcome: &Outcome, out: &Path) {
-    eprintln!(
+    errln!(
         "{} run{} failed (see {}):",
         outcome.failures.len(),
         if outcome.failures.len() == 1 { "" } else { "s" },
         out.join("failures.csv").display()
     );
     for (run, seed, msg) in outcome.failures.iter().take(10) {
-        eprintln!("  run {run} (seed {seed}): {msg}");
+        errln!("  run {run} (seed {seed}): {msg}");
     }
 }
 

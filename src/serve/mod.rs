@@ -199,7 +199,7 @@ pub(crate) fn serve(opts: &ServeOptions) -> Result<i32> {
         let _ = writeln!(out, "profspace explorer: {url}");
         let _ = out.flush();
     }
-    eprintln!("serving the explorer on {url} (Ctrl-C stops it)");
+    errln!("serving the explorer on {url} (Ctrl-C stops it)");
     let app = Arc::new(App::new(http::allowed_hosts(port, opts.bind), dir.clone()));
     let mut workers = Vec::new();
     for i in 0..WORKERS {
@@ -227,7 +227,7 @@ pub(crate) fn serve(opts: &ServeOptions) -> Result<i32> {
         open_browser(&url);
     }
     let _ = signals.forever().next();
-    eprintln!("\nstopping the explorer");
+    errln!("\nstopping the explorer");
     app.close_all();
     server.unblock();
     let _ = std::fs::remove_dir_all(&dir);

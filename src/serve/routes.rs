@@ -26,7 +26,7 @@ pub(super) fn handle(app: &App, mut req: Request) {
     if http::absurd(&inc) {
         // tiny_http would drain (and buffer) the declared body when the
         // request is dropped: give no answer and keep the connection.
-        eprintln!(
+        errln!(
             "refused a request declaring a body of {:?} bytes",
             inc.content_length
         );
