@@ -462,6 +462,79 @@ coupling = [\"zero_sum\", \"freedom_safety\"]
     }
 }
 
+/// Running an unchanged scenario again into its folder keeps what later
+/// commands added (contrasts, charts of other metrics); when the results
+/// come out different (another version), those analyses move to
+/// `previous/`, and it says so.
+#[test]
+fn a_rerun_keeps_the_analyses_of_unchanged_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    fs::write(
+        &file,
+        "ticks = 20\nreplications = 3\n[organization]\nteams = 2\nteam_size = 4\n\
+         [sweep.grid]\ncoupling = [\"zero_sum\", \"freedom_safety\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let sweep = || {
+        profspace()
+            .args(["sweep", file.to_str().unwrap(), "--out"])
+            .arg(&out)
+            .assert()
+            .success()
+    };
+    sweep();
+    profspace()
+        .args(["compare", out.to_str().unwrap(), "--by", "coupling"])
+        .assert()
+        .success();
+    profspace()
+        .args(["plot", out.to_str().unwrap(), "--metric", "trust"])
+        .assert()
+        .success();
+    let kept = [
+        "contrasts.csv",
+        "plots/contrast_essential.png",
+        "plots/timeseries_trust.png",
+    ];
+    for k in kept {
+        assert!(out.join(k).exists(), "{k} was not made");
+    }
+    let contrasts = fs::read(out.join("contrasts.csv")).unwrap();
+    sweep();
+    for k in kept {
+        assert!(
+            out.join(k).exists(),
+            "{k} vanished on a re-run of the same scenario"
+        );
+    }
+    assert_eq!(fs::read(out.join("contrasts.csv")).unwrap(), contrasts);
+    assert!(!out.join("previous").exists());
+    // Results that come out different (as after a change of version):
+    // the analyses of the old ones move to previous/, with a note.
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    let runs_digest = manifest
+        .split("\"runs.csv\"")
+        .nth(1)
+        .and_then(|r| r.split("\"sha256\": \"").nth(1))
+        .and_then(|r| r.get(..64))
+        .unwrap()
+        .to_string();
+    fs::write(
+        out.join("manifest.json"),
+        manifest.replace(&runs_digest, &"0".repeat(64)),
+    )
+    .unwrap();
+    sweep().stderr(predicates::str::contains("came out different"));
+    assert!(!out.join("contrasts.csv").exists());
+    assert_eq!(
+        fs::read(out.join("previous/contrasts.csv")).unwrap(),
+        contrasts
+    );
+    assert!(out.join("previous/plots/contrast_essential.png").exists());
+}
+
 /// Each command takes only its own flags: a flag it would ignore is a usage
 /// error, and the flags it shows are honoured.
 #[test]

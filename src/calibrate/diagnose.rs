@@ -214,8 +214,13 @@ pub fn run(
                 .exists()
         })
     };
-    let (resume, started, notes) = match decide(&folder, opts, &differs, &unfinished)? {
+    let mut again = None;
+    let (resume, started, mut notes) = match decide(&folder, opts, &differs, &unfinished)? {
         Decision::Fresh(notes) => (false, manifest::now(), notes),
+        Decision::Again(e) => {
+            again = Some(e.files.clone());
+            (false, manifest::now(), Vec::new())
+        }
         Decision::Resume(e) | Decision::Complete(e) => (true, e.started.clone(), Vec::new()),
     };
     let mut m = Manifest {
@@ -266,6 +271,11 @@ pub fn run(
     m.status = Status::Complete;
     m.finished = Some(manifest::now());
     write_manifest(&folder, d, &m)?;
+    if let Some(old) = &again {
+        notes.extend(crate::sweep::check_again(
+            &folder, old, &m.files, DIAGNOSIS,
+        )?);
+    }
     Ok(Diagnosed {
         complete: true,
         stopped_by: None,

@@ -504,6 +504,7 @@ pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Res
         }
     };
     let mut notes = Vec::new();
+    let mut again = None;
     let (started, records) =
         match decide(&folder, opts, &differs, &|| journal_path.exists())? {
             Decision::Complete(e) => {
@@ -523,6 +524,10 @@ pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Res
             }
             Decision::Fresh(n) => {
                 notes.extend(n);
+                (manifest::now(), Records::new())
+            }
+            Decision::Again(e) => {
+                again = Some(e.files.clone());
                 (manifest::now(), Records::new())
             }
             Decision::Resume(e) => {
@@ -625,6 +630,14 @@ pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Res
         Some((&result, started_at.elapsed().as_secs_f64())),
     )?;
     session.journal.remove();
+    if let Some(old) = &again {
+        notes.extend(crate::sweep::check_again(
+            &folder,
+            old,
+            &m.files,
+            crate::output::folder::PARTICLES,
+        )?);
+    }
     Ok(Outcome {
         complete: true,
         already_complete: false,

@@ -136,6 +136,20 @@ const OWNED: [&str; 20] = [
     ADVICE,
 ];
 
+/// The tables later commands add to a finished folder (`compare`,
+/// `discover`, `advise`): kept when the same scenario runs again into it.
+const ANALYSES: [&str; 6] = [
+    CONTRASTS,
+    "discover.csv",
+    "discover_trajectory.csv",
+    "discover_boxes.csv",
+    "discover_stability.csv",
+    ADVICE,
+];
+
+/// The name prefixes of the charts drawn from [`ANALYSES`].
+const ANALYSIS_CHARTS: [&str; 3] = ["contrast_", "discover_", "advice."];
+
 /// The identifying columns that open every row of `runs.csv` and
 /// `failures.csv`.
 pub const RUN_ID: [&str; 4] = ["run", "point", "replicate", "seed"];
@@ -280,16 +294,7 @@ impl ResultFolder {
     /// `previous/`; an older `previous/` first moves to the next free
     /// `previous.N/`. Nothing is deleted. Returns where they went.
     pub fn keep_as_previous(&self) -> Result<PathBuf> {
-        let previous = self.file(PREVIOUS);
-        if previous.exists() {
-            let mut n = 1;
-            while self.file(&format!("{PREVIOUS}.{n}")).exists() {
-                n += 1;
-            }
-            let older = self.file(&format!("{PREVIOUS}.{n}"));
-            fs::rename(&previous, &older).at("rename", &previous)?;
-        }
-        fs::create_dir(&previous).at("create", &previous)?;
+        let previous = self.new_previous()?;
         let subfolders = self.subfolders();
         for name in OWNED
             .iter()
@@ -303,6 +308,75 @@ impl ResultFolder {
             }
         }
         Ok(previous)
+    }
+
+    /// A new, empty `previous/` (an older one moved to the next free
+    /// `previous.N/`).
+    fn new_previous(&self) -> Result<PathBuf> {
+        let previous = self.file(PREVIOUS);
+        if previous.exists() {
+            let mut n = 1;
+            while self.file(&format!("{PREVIOUS}.{n}")).exists() {
+                n += 1;
+            }
+            let older = self.file(&format!("{PREVIOUS}.{n}"));
+            fs::rename(&previous, &older).at("rename", &previous)?;
+        }
+        fs::create_dir(&previous).at("create", &previous)?;
+        Ok(previous)
+    }
+
+    /// Whether the folder holds analyses made from its results by later
+    /// commands (`compare`, `discover`, `advise`).
+    pub fn has_analyses(&self) -> bool {
+        ANALYSES.iter().any(|n| self.file(n).exists())
+    }
+
+    /// Moves the analyses made from the folder's results by later commands,
+    /// and their charts, into a new `previous/` (when the results they were
+    /// made from have changed). Returns where they went, if anything moved.
+    pub fn analyses_to_previous(&self) -> Result<Option<PathBuf>> {
+        if !self.has_analyses() {
+            return Ok(None);
+        }
+        let previous = self.new_previous()?;
+        for name in ANALYSES {
+            let from = self.file(name);
+            if from.exists() {
+                fs::rename(&from, previous.join(name)).at("move", &from)?;
+            }
+        }
+        if let Ok(entries) = fs::read_dir(self.file(PLOTS)) {
+            let charts = previous.join(PLOTS);
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if ANALYSIS_CHARTS.iter().any(|p| name.starts_with(p)) {
+                    fs::create_dir_all(&charts).at("create", &charts)?;
+                    fs::rename(e.path(), charts.join(&name)).at("move", &e.path())?;
+                }
+            }
+        }
+        Ok(Some(previous))
+    }
+
+    /// Removes what a run of the same scenario writes again (its tables,
+    /// their `.part` files, the journal, index and checkpoint), and keeps
+    /// the charts and the analyses later commands made from the results:
+    /// the same scenario gives the same results, which the caller checks
+    /// (see [`Self::analyses_to_previous`]).
+    pub fn clear_results(&self) -> Result<()> {
+        for name in OWNED.iter().filter(|n| !ANALYSES.contains(n)) {
+            for p in [self.file(name), part_path(&self.file(name))] {
+                if p.exists() {
+                    fs::remove_file(&p).at("remove", &p)?;
+                }
+            }
+        }
+        let state = self.state_dir();
+        for name in ["journal", "checkpoint", "index", CALIBRATION_JOURNAL] {
+            let _ = fs::remove_file(state.join(name));
+        }
+        Ok(())
     }
 
     /// The sub-folders its manifest says are part of its results (a

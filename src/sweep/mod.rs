@@ -19,7 +19,7 @@ mod tasks;
 pub use aggregate::write_aggregate;
 pub use indices::write_indices;
 pub use merge::merge;
-pub(crate) use runner::{Decision, catch_run, decide};
+pub(crate) use runner::{Decision, catch_run, check_again, decide};
 pub use runner::{Options, Outcome, Progress, execute};
 pub use stop::{Reason, Stop};
 pub use tasks::run_tasks;

@@ -23,7 +23,7 @@ use crate::observe::Metric;
 use crate::output::folder::{
     DESIGN, Layout, N_STREAMED, ResultFolder, STREAMED, Streams, streamed,
 };
-use crate::output::manifest::{self, Existing, Manifest, Read, Status};
+use crate::output::manifest::{self, Existing, FileDigest, Manifest, Read, Status};
 use crate::output::table::{self, push_metric, push_run_id};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -423,6 +423,10 @@ struct Start {
     pending: BTreeMap<u64, Finished>,
     /// What was found and done, for the user.
     notes: Vec<String>,
+    /// The digests of the finished folder of the same scenario that this
+    /// execution computes again (its analyses are kept when the results
+    /// come out the same).
+    again: Option<Vec<FileDigest>>,
 }
 
 impl Start {
@@ -437,8 +441,32 @@ impl Start {
             started: manifest::now(),
             pending: BTreeMap::new(),
             notes,
+            again: None,
         }
     }
+}
+
+/// After a finished folder of the same scenario was computed again: when
+/// its `table` came out different (another profspace version), the
+/// analyses later commands made from the old results are moved to
+/// `previous/`, and a note says so; when the same, they stay.
+pub(crate) fn check_again(
+    folder: &ResultFolder,
+    old: &[FileDigest],
+    new: &[FileDigest],
+    table: &str,
+) -> Result<Option<String>> {
+    let digest = |files: &[FileDigest]| files.iter().find(|f| f.name == table).cloned();
+    if digest(old) == digest(new) || !folder.has_analyses() {
+        return Ok(None);
+    }
+    Ok(folder.analyses_to_previous()?.map(|p| {
+        format!(
+            "{table} came out different from the last run of this scenario (another profspace \
+             version?): the analyses made from the old results are kept in {}",
+            p.display()
+        )
+    }))
 }
 
 /// What to do with a result folder before a command writes into it.
@@ -450,6 +478,10 @@ pub(crate) enum Decision {
     Resume(Box<Existing>),
     /// `--resume` on a finished folder of the same scenario.
     Complete(Box<Existing>),
+    /// A finished folder of the same scenario, to compute again: its
+    /// results are removed, the analyses later commands made from them and
+    /// the charts are kept (see [`check_again`]).
+    Again(Box<Existing>),
 }
 
 /// Decides what to do with what is in the folder: refuse, report it
@@ -512,7 +544,11 @@ pub(crate) fn decide(
     }
     let same = difference.is_none();
     match existing.status {
-        Status::Complete if same || opts.overwrite => fresh(Vec::new()),
+        Status::Complete if same => {
+            folder.clear_results()?;
+            Ok(Decision::Again(existing))
+        }
+        Status::Complete if opts.overwrite => fresh(Vec::new()),
         Status::Complete if opts.keep_previous => {
             let kept = folder.keep_as_previous()?;
             let note = format!(
@@ -584,6 +620,10 @@ fn prepare(
     };
     match decide(folder, opts, &differs, &|| folder.has_parts())? {
         Decision::Fresh(notes) => Ok(Some(Start::fresh(layout, notes))),
+        Decision::Again(e) => Ok(Some(Start {
+            again: Some(e.files.clone()),
+            ..Start::fresh(layout, Vec::new())
+        })),
         Decision::Complete(e) => {
             folder.verify(&e.files).map_err(|err| {
                 Error::folder(format!(
@@ -601,6 +641,7 @@ fn prepare(
                 started: e.started.clone(),
                 pending: found.pending,
                 notes: found.notes,
+                again: None,
             }))
         }
     }
@@ -665,6 +706,7 @@ pub fn execute(
         });
     };
     folder.write(DESIGN, &design_table(&plan))?;
+    let mut notes = start.notes.clone();
     let mut writer = Writer::open(&folder, &layout, &start)?;
     if let Some(rounds) = &plan.rounds {
         let metrics = plan.scenario.model.run_metrics();
@@ -736,6 +778,14 @@ pub fn execute(
         journal.remove();
         super::finish(&folder, &plan, streams, &mut manifest)?;
         index.remove();
+        if let Some(old) = &start.again {
+            notes.extend(check_again(
+                &folder,
+                old,
+                &manifest.files,
+                crate::output::folder::RUNS,
+            )?);
+        }
     } else {
         manifest.status = Status::Interrupted;
         manifest.interrupted_by = stop.reason().map(|r| r.name().to_string());
@@ -749,7 +799,7 @@ pub fn execute(
         complete,
         already_complete: false,
         stopped_by: if complete { None } else { stop.reason() },
-        notes: start.notes,
+        notes,
     })
 }
 
