@@ -6,7 +6,7 @@
 //! messages carry the measured numbers.
 
 mod common;
-use common::{Results, assert_greater, assert_mean, mean, run};
+use common::{Bound, Results, assert_bound, assert_greater, mean, run};
 
 const SEEDS: u32 = 10;
 
@@ -205,51 +205,45 @@ fn f8_dominance_costs_licence_and_breeds_conflict() {
 fn f9_integration_opens_the_five_windows_only_under_freedom_safety() {
     let fs = with_levers("freedom_safety", INTEGRATED);
     let zs = with_levers("zero_sum", INTEGRATED);
-    assert_mean(
+    assert_bound(
         "F9: integrated share, integrated levers, freedom_safety",
         &fs.metric("integrated"),
-        |m| m >= 0.3,
-        "at least 0.3",
+        Bound::AtLeast(0.3),
     );
-    assert_mean(
+    assert_bound(
         "F9: integrated share, integrated levers, zero_sum",
         &zs.metric("integrated"),
-        |m| m <= 0.05,
-        "at most 0.05",
+        Bound::AtMost(0.05),
     );
 }
 
 #[test]
 fn f10_walls_without_space_alienate_but_do_not_disorient() {
     let walls = with_levers("zero_sum", MANAGEMENT_ONLY);
-    assert_mean(
+    assert_bound(
         "F10: alienated share, management-only levers, zero_sum",
         &walls.metric("alienated"),
-        |m| m >= 0.5,
-        "at least 0.5",
+        Bound::AtLeast(0.5),
     );
-    assert_mean(
+    assert_bound(
         "F10: disoriented share, management-only levers, zero_sum",
         &walls.metric("disoriented"),
-        |m| m <= 0.05,
-        "at most 0.05",
+        Bound::AtMost(0.05),
     );
 }
 
 #[test]
 fn f11_space_without_walls_disorients_but_does_not_alienate() {
     let absent = with_levers("zero_sum", ABSENT);
-    assert_mean(
+    assert_bound(
         "F11: disoriented share, absent management, zero_sum",
         &absent.metric("disoriented"),
-        |m| m >= 0.5,
-        "at least 0.5",
+        Bound::AtLeast(0.5),
     );
-    assert_mean(
+    assert_bound(
         "F11: alienated share, absent management, zero_sum",
         &absent.metric("alienated"),
-        |m| m <= 0.05,
-        "at most 0.05",
+        Bound::AtMost(0.05),
     );
 }
 
@@ -276,11 +270,10 @@ fn f12_integration_beats_absence_which_beats_walls() {
 fn f13_the_group_revokes_a_commanding_manager_never_a_listening_one() {
     let commanding = with_levers("zero_sum", "dominance = 0.9\nfocus = 0.9\nconnection = 0.1");
     let listening = with_levers("zero_sum", "dominance = 0.0\nconnection = 0.9");
-    assert_mean(
+    assert_bound(
         "F13: revocations per run, commanding manager, zero_sum",
         &commanding.metric("revocations"),
-        |m| m >= 3.0,
-        "at least 3",
+        Bound::AtLeast(3.0),
     );
     let revoked = listening.metric("revocations");
     assert!(
@@ -293,12 +286,24 @@ fn f13_the_group_revokes_a_commanding_manager_never_a_listening_one() {
 fn f14_runs_settle_and_faster_adjustment_settles_earlier() {
     let ticks = 200.0;
     let defaults = run("coupling = \"freedom_safety\"\n", SEEDS).metric("settle_tick");
-    let inside = defaults.iter().filter(|&&t| t > 0.0 && t < ticks).count();
-    eprintln!("F14: settle_tick at defaults {defaults:?}");
+    let outside: Vec<f64> = defaults
+        .iter()
+        .copied()
+        .filter(|&t| !(t > 0.0 && t < ticks))
+        .collect();
+    eprintln!(
+        "F14: settle_tick at defaults {defaults:?}: every run strictly between 0 and {ticks} \
+         (mean {:.1}, {} of {} outside)",
+        mean(&defaults),
+        outside.len(),
+        defaults.len()
+    );
     assert!(
-        inside * 2 > defaults.len() && mean(&defaults) > 0.0 && mean(&defaults) < ticks,
-        "F14: settle_tick should lie strictly between 0 and {ticks} in most runs; got {defaults:?} (mean {:.1})",
-        mean(&defaults)
+        outside.is_empty(),
+        "F14: settle_tick lies strictly between 0 and {ticks} in freedom_safety at defaults; \
+         {} of {} runs do not: {defaults:?}",
+        outside.len(),
+        defaults.len()
     );
     let alpha = |a: f64| {
         run(

@@ -92,39 +92,60 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
 }
 
 /// Asserts that a − b is positive by more than `k` standard errors of the
-/// paired difference, with every number in the message.
+/// paired difference; the message gives the effect, its SE and the margin
+/// it holds (or fails) by.
 pub fn assert_greater(what: &str, a: &[f64], b: &[f64], k: f64) {
     let (d, se) = paired(a, b);
-    eprintln!(
-        "{what}: {:.4} vs {:.4}, paired difference {d:.4} ± SE {se:.4} ({:.1} SE)",
+    let z = if se > 0.0 {
+        d / se
+    } else {
+        f64::INFINITY * d.signum()
+    };
+    let report = format!(
+        "means {:.4} vs {:.4}; effect (paired difference) {d:.4} ± SE {se:.4} = {z:.1} SE over {} seeds; \
+         needs more than {k} SE: margin {:.1} SE",
         mean(a),
         mean(b),
-        d / se
+        a.len(),
+        z - k
     );
+    eprintln!("{what}: {report}");
     assert!(
         d > 0.0 && d > k * se,
-        "{what}: expected the first to be larger by more than {k} SE; means {:.4} vs {:.4}, paired difference {d:.4} ± SE {se:.4} over {} seeds",
-        mean(a),
-        mean(b),
-        a.len()
+        "{what}: the first is not larger: {report}"
     );
 }
 
-/// Asserts that the mean of `values` satisfies `ok`, with the mean, its
-/// standard error and every value in the message.
-pub fn assert_mean(what: &str, values: &[f64], ok: impl Fn(f64) -> bool, expected: &str) {
+/// A bound on a mean.
+#[derive(Clone, Copy, Debug)]
+pub enum Bound {
+    /// The mean is at least this.
+    AtLeast(f64),
+    /// The mean is at most this.
+    AtMost(f64),
+}
+
+/// Asserts a bound on the mean of `values`; the message gives the mean,
+/// its standard error, and the margin it holds (or fails) by in SE.
+pub fn assert_bound(what: &str, values: &[f64], bound: Bound) {
     let m = profspace::stats::mean_ci(values);
     let se = m.sd / (values.len() as f64).sqrt();
-    eprintln!(
-        "{what}: mean {:.4} ± SE {se:.4} (expected {expected})",
-        m.mean
-    );
-    assert!(
-        ok(m.mean),
-        "{what}: expected a mean {expected}; got {:.4} ± SE {se:.4} over {} seeds: {values:.3?}",
+    let (margin, words) = match bound {
+        Bound::AtLeast(b) => (m.mean - b, format!("at least {b}")),
+        Bound::AtMost(b) => (b - m.mean, format!("at most {b}")),
+    };
+    let in_se = if se > 0.0 {
+        format!("{:.1} SE", margin / se)
+    } else {
+        "every seed gave the same value".to_string()
+    };
+    let report = format!(
+        "mean {:.4} ± SE {se:.4} over {} seeds, expected {words}: margin {margin:.4} ({in_se})",
         m.mean,
         values.len()
     );
+    eprintln!("{what}: {report}");
+    assert!(margin >= 0.0, "{what}: {report}; values {values:.3?}");
 }
 
 /// `profspace COMMAND SCENARIO --out OUT --no-plots EXTRA…`, asserted later.
