@@ -19,16 +19,16 @@ shard=${2:-0/10}
 case "$set_name" in
 rules)
     files=(-f src/model/psm/kernel.rs -f src/model/psm/step.rs -f src/model/psm/frame.rs -f src/observe.rs)
-    tests=(--lib --test golden --test events --test observation --test facts)
+    tests=(--lib --test it -- golden:: events:: observation:: facts:: observe:: model::psm::)
     ;;
 analysis)
     files=(-f src/analysis/contrast.rs -f 'src/analysis/prim*' -f src/stats.rs)
-    tests=(--lib --test analysis --test precision)
+    tests=(--lib --test it -- analysis:: precision:: stats::)
     ;;
 diff)
     git diff main > target/mutants.diff
     files=(--in-diff target/mutants.diff)
-    tests=(--lib --test golden --test events --test observation --test facts --test analysis --test calibrate --test diagnose)
+    tests=(--lib --test it -- golden:: events:: observation:: facts:: observe:: model:: analysis:: calibrate:: diagnose:: stats::)
     shard=0/1
     ;;
 *)

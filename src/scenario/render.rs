@@ -218,7 +218,11 @@ fn reference_table(out: &mut String, params: &[Param], defaults: &dyn Any, model
             );
         }
         let allowed = if p.path == "model" {
-            model::names().join(", ")
+            model::BUILTIN
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         } else {
             p.kind.range()
         };

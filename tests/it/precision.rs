@@ -3,7 +3,7 @@
 //! deterministically (the same bytes for any thread count and after a
 //! kill and `--resume`), with replicate r's seed whatever the rounds.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

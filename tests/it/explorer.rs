@@ -10,7 +10,7 @@
 //!
 //! It needs chromium, chromedriver and python3-selenium, so `cargo test`
 //! reports it as ignored, with that reason; `.ci/run` installs them and runs
-//! it with `cargo test --test explorer -- --ignored`, where anything missing
+//! it with `cargo test --test it -- --ignored explorer::`, where anything missing
 //! is a failure. `PROFSPACE_EXPLORER_SHOTS=DIR` keeps the screenshots in
 //! DIR.
 
@@ -77,7 +77,7 @@ fn stop(child: &mut Child) {
 }
 
 #[test]
-#[ignore = "needs chromium, chromium-driver and python3-selenium; .ci/run installs them and runs it (cargo test --test explorer -- --ignored)"]
+#[ignore = "needs chromium, chromium-driver and python3-selenium; .ci/run installs them and runs it (cargo test --test it -- --ignored explorer::)"]
 fn the_explorer_works_in_headless_chromium() {
     let chromium = find(
         "CHROMIUM",

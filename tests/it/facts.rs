@@ -5,7 +5,7 @@
 //! standard errors of the paired difference, or a bound on a mean. Failure
 //! messages carry the measured numbers.
 
-mod common;
+use crate::common;
 use common::{Bound, Results, assert_bound, assert_greater, mean, run};
 
 const SEEDS: u32 = 10;

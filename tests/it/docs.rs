@@ -11,7 +11,7 @@ fn check_generated(relative: &str, generated: &str, command: &str) {
     assert!(
         committed == generated,
         "{relative} is out of date: run `cargo run -- {command} > {relative}` \
-         (or PROFSPACE_BLESS=1 cargo test --test docs)"
+         (or PROFSPACE_BLESS=1 cargo test --test it docs::)"
     );
 }
 

@@ -700,8 +700,7 @@ fn the_same_sensitivity_csv_gives_the_same_svg_bytes() {
 // by the tests (tests/plot_folders/).
 // ---------------------------------------------------------------------
 
-mod plot_folders;
-use plot_folders as folders;
+use crate::plot_folders as folders;
 
 fn svg_opts() -> PlotOptions {
     PlotOptions {

@@ -6,7 +6,7 @@
 
 use profspace::model::psm::{Coupling, Organisation, PsmParams};
 
-mod common;
+use crate::common;
 
 /// Scenarios that reach every path of a tick: teams whose size is and is
 /// not a multiple of four (and smaller than four), noise, exits and hires,

@@ -2,7 +2,7 @@
 //! interruptions, locks, failing runs and full disks lose nothing and leave
 //! no half-written file under a final name.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use std::fs;

@@ -20,7 +20,7 @@ use profspace::model::psm::metrics::tick as m;
 use profspace::model::psm::{Coupling, Levers, Organisation, PsmParams};
 use profspace::rng::{self, Rng, Words};
 
-mod common;
+use crate::common;
 
 const SCENARIO: &str = "
 ticks = 10

@@ -4,7 +4,7 @@
 //! of the diagnosis carried into the advice; the same bytes for any thread
 //! count and after a stop and --resume.
 
-mod common;
+use crate::common;
 
 use profspace::calibrate::advise::{self, Advice};
 use profspace::calibrate::diagnose::{self, Diagnosis, TeamWatch};

@@ -3,7 +3,7 @@
 //! same bytes for any thread count and after kill -9 and --resume; and the
 //! messages for bad input.
 
-mod common;
+use crate::common;
 
 use profspace::calibrate::{self, Quiet, tables::Folder};
 use profspace::model::{self, Model, ModelParams, Recorded, Recording};

@@ -1,7 +1,7 @@
 //! Same scenario and seed, same bytes: whatever the thread count, the shard
 //! split, or an interruption in the middle.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use std::fs;

@@ -6,7 +6,7 @@
 use profspace::model::psm::Organisation;
 use profspace::model::psm::metrics::tick as m;
 
-mod common;
+use crate::common;
 
 /// Half-width of the 99.9% normal interval of a binomial count.
 fn binomial_band(trials: f64, p: f64) -> f64 {
