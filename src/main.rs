@@ -1,5 +1,6 @@
 //! The `profspace` binary: the command line (`src/cli/`) over the library.
 
+mod exit;
 #[macro_use]
 mod cli;
 mod serve;

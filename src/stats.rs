@@ -116,6 +116,17 @@ pub fn paired_difference(a: &[f64], b: &[f64]) -> (f64, f64) {
     (m.mean, m.sd / (d.len() as f64).sqrt())
 }
 
+/// The standard normal distribution function, from `libm`'s `erfc` (the
+/// same bits on every machine).
+pub fn phi(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// The mass of a normal with `mean` and `sd` inside `[lo, hi]`.
+pub fn normal_mass(mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
+    phi((hi - mean) / sd) - phi((lo - mean) / sd)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

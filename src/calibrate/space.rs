@@ -14,6 +14,7 @@
 use crate::params::Value;
 use crate::rng::{self, Rng};
 use crate::scenario::calibrate::Prior;
+use crate::stats::normal_mass;
 
 /// The probability that the kernel keeps a categorical value.
 pub const STAY: f64 = 0.7;
@@ -36,17 +37,6 @@ pub enum Dim {
     },
     /// A key with a `choice` prior: its values.
     Choice(Vec<Value>),
-}
-
-/// The standard normal distribution function, from `libm`'s `erfc` (the
-/// same bits on every machine).
-pub fn phi(x: f64) -> f64 {
-    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
-}
-
-/// The mass of a normal with `mean` and `sd` inside `[lo, hi]`.
-pub fn normal_mass(mean: f64, sd: f64, lo: f64, hi: f64) -> f64 {
-    phi((hi - mean) / sd) - phi((lo - mean) / sd)
 }
 
 impl Dim {

@@ -55,19 +55,8 @@ mod slurm;
 
 use clap::Parser;
 
-/// Exit codes.
-pub mod exit {
-    /// Everything worked.
-    pub const OK: i32 = 0;
-    /// A bug or an unexpected failure of the machine.
-    pub const INTERNAL: i32 = 1;
-    /// The user asked for something that cannot be done as asked.
-    pub const USER: i32 = 2;
-    /// Some runs failed (recorded in failures.csv); the rest is written.
-    pub const RUNS_FAILED: i32 = 3;
-    /// Stopped by Ctrl-C; `--resume` continues.
-    pub const INTERRUPTED: i32 = 130;
-}
+pub(crate) use crate::exit;
+pub(crate) use crate::exit::usage;
 
 /// Whether stdout was found closed (or failing): printing to it stopped.
 static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -85,11 +74,6 @@ pub(crate) fn stdout_failed(e: std::io::Error) {
     if e.kind() != std::io::ErrorKind::BrokenPipe {
         errln!("warning: cannot write to standard output ({e}); the rest goes unprinted");
     }
-}
-
-/// A usage error of the command line (exit code 2).
-pub(crate) fn usage(msg: impl Into<String>) -> anyhow::Error {
-    profspace::error::Error::usage(msg).into()
 }
 
 /// Runs the command line and returns the exit code.

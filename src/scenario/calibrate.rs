@@ -459,7 +459,7 @@ fn continuous(
         );
         return None;
     }
-    let mass = crate::calibrate::space::normal_mass(mean, sd, min, max);
+    let mass = crate::stats::normal_mass(mean, sd, min, max);
     if mass < 1e-3 {
         ctx.problem(
             path,

@@ -23,7 +23,7 @@ mod session;
 mod sweeps;
 mod tar;
 
-use crate::cli::{exit, usage};
+use crate::exit::{self, usage};
 use anyhow::Result;
 use session::Session;
 use std::collections::HashMap;

@@ -18,6 +18,7 @@ mod facts;
 mod fuzz;
 mod golden;
 mod hot_loops;
+mod layering;
 mod observation;
 mod plot;
 mod precision;
