@@ -19,7 +19,7 @@ shard=${2:-0/10}
 case "$set_name" in
 rules)
     files=(-f src/model/psm/kernel.rs -f src/model/psm/step.rs -f src/model/psm/frame.rs -f src/observe.rs)
-    tests=(--lib --test it -- golden:: events:: observation:: facts:: observe:: model::psm::)
+    tests=(--lib --test it -- golden:: events:: observation:: facts:: hot_loops:: observe:: model::psm::)
     ;;
 analysis)
     files=(-f src/analysis/contrast.rs -f 'src/analysis/prim*' -f src/stats.rs)

@@ -453,4 +453,62 @@ mod tests {
         assert_eq!((table::A, table::B, table::LEN), (0, 1, 2));
         assert_eq!(table::METRICS[table::B].name, "b");
     }
+
+    #[test]
+    fn metric_constructors_give_their_scale_unit_and_kind() {
+        let t = Metric::tick("settle", "a tick", Unit::Tick);
+        assert_eq!(
+            (t.scale, t.kind, t.tally),
+            ("0 to ticks", MetricKind::Tick, Tally::Direct)
+        );
+        let c = Metric::count("exits", "events", Unit::Events);
+        assert_eq!(
+            (c.scale, c.kind, c.tally),
+            ("0 or more", MetricKind::Count, Tally::Counter)
+        );
+        assert_eq!(c.unit.word(), "events");
+        // Every unit has a word of its own.
+        let units = [
+            Unit::Level,
+            Unit::Share,
+            Unit::HeadCount,
+            Unit::Events,
+            Unit::Tick,
+            Unit::Period,
+            Unit::Score,
+            Unit::Flag,
+        ];
+        let mut words: Vec<&str> = units.iter().map(|u| u.word()).collect();
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(words.len(), units.len());
+        assert_eq!(Unit::Level.word(), "level (0–1 scale)");
+    }
+
+    #[test]
+    fn result_tables_find_their_columns_and_inputs() {
+        let t = ResultTable {
+            header: ["point", "coupling", "managers.focus", "n", "essential_mean"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![
+                ["0", "zero_sum", "0.5", "10", "0.42"]
+                    .map(String::from)
+                    .to_vec(),
+            ],
+            resolved: vec!["managers.focus".into()],
+        };
+        assert_eq!(t.column("n"), Some(3));
+        assert_eq!(t.column("nothing"), None);
+        assert_eq!(t.number(0, 4), 0.42);
+        assert!(t.number(0, 1).is_nan());
+        assert_eq!(t.input("coupling"), Some(1));
+        assert_eq!(
+            t.input("managers.focus"),
+            None,
+            "a resolved column is no input"
+        );
+        assert_eq!(t.parameter_columns(), vec![1]);
+        assert_eq!(t.all_parameter_columns(), vec![1, 2]);
+    }
 }

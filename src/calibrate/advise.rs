@@ -113,28 +113,28 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
-/// Advises on the calibration or diagnosis in `dir`.
-pub fn advise(dir: &Path, opts: &Options, stop: &Stop) -> Result<Advice> {
-    if !(opts.step > 0.0 && opts.step.is_finite()) {
-        return Err(Error::usage(format!(
-            "--step {}: a lever must move by a number above 0 (e.g. 0.1)",
-            opts.step
-        )));
-    }
-    if opts.draws < 2 {
-        return Err(Error::usage("--draws must be at least 2"));
-    }
-    let found = calibrations(dir)?;
-    let mut moves = Vec::new();
-    let mut metric_used = String::new();
-    for (team, f) in &found {
-        let s = scenario_of(f)?;
+/// What one team's advice is about: its calibration as a job, the metrics
+/// reported (the outcome first), the levers and their ranges.
+struct Team<'a> {
+    name: &'a str,
+    folder: &'a Folder,
+    job: Job,
+    survey: Option<crate::model::Survey>,
+    metric: String,
+    /// Indices of the reported run metrics, the outcome first.
+    reported: Vec<usize>,
+    /// (dimension, lowest, highest) of each real key.
+    levers: Vec<(usize, f64, f64)>,
+}
+
+impl<'a> Team<'a> {
+    fn new(name: &'a str, folder: &'a Folder, metric: Option<&str>) -> Result<Team<'a>> {
+        let s = scenario_of(folder)?;
         let job = Job::new(&s)?;
         let model = s.model;
         let survey = model.survey();
-        let metric = opts
-            .metric
-            .clone()
+        let metric = metric
+            .map(str::to_string)
             .or_else(|| survey.map(|v| v.outcome.to_string()))
             .unwrap_or_else(|| model.charts().primary.to_string());
         let names: Vec<&str> = model.run_metrics().iter().map(|m| m.name).collect();
@@ -148,10 +148,6 @@ pub fn advise(dir: &Path, opts: &Options, stop: &Stop) -> Result<Advice> {
                 names.join(", ")
             )));
         };
-        metric_used = metric.clone();
-        // The outcome, then the windows (or the targets), then the side
-        // effects, each once.
-        let mut reported = vec![outcome];
         let others: Vec<String> = match survey {
             Some(v) => v
                 .windows
@@ -159,8 +155,9 @@ pub fn advise(dir: &Path, opts: &Options, stop: &Stop) -> Result<Advice> {
                 .map(|(_, m)| m.to_string())
                 .chain(v.side_effects.iter().map(|m| m.to_string()))
                 .collect(),
-            None => f.targets.iter().map(|t| t.metric.clone()).collect(),
+            None => folder.targets.iter().map(|t| t.metric.clone()).collect(),
         };
+        let mut reported = vec![outcome];
         for m in others {
             if let Some(i) = names.iter().position(|n| *n == m)
                 && !reported.contains(&i)
@@ -168,73 +165,90 @@ pub fn advise(dir: &Path, opts: &Options, stop: &Stop) -> Result<Advice> {
                 reported.push(i);
             }
         }
-        // The levers: the real keys of the calibration, their ranges.
-        let levers: Vec<(usize, f64, f64)> = job
-            .space()
-            .dims
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| matches!(d, Dim::Real { .. }))
-            .map(|(d, _)| {
-                let key = &job.space().keys[d];
-                match s.kind_of(key) {
-                    Ok((Kind::Float { min, max }, _)) => Ok((d, min, max)),
-                    _ => Err(Error::internal(format!("{key} is not a real key"))),
-                }
-            })
-            .collect::<Result<_>>()?;
+        let mut levers = Vec::new();
+        for (d, dim) in job.space().dims.iter().enumerate() {
+            if !matches!(dim, Dim::Real { .. }) {
+                continue;
+            }
+            let key = &job.space().keys[d];
+            match s.kind_of(key) {
+                Ok((Kind::Float { min, max }, _)) => levers.push((d, min, max)),
+                _ => return Err(Error::internal(format!("{key} is not a real key"))),
+            }
+        }
         if levers.is_empty() {
             return Err(Error::usage(format!(
                 "{}: the calibration infers no real-valued key, so there is no lever to move",
-                f.dir.display()
+                folder.dir.display()
             )));
         }
-        let (population, weights) = super::tables::last_population(f);
+        Ok(Team {
+            name,
+            folder,
+            job,
+            survey,
+            metric,
+            reported,
+            levers,
+        })
+    }
+
+    /// Draw `d` from the posterior, run unmoved and with each move, paired:
+    /// per move (lever × direction) the changes of the reported metrics
+    /// and whether the move was cut short at the lever's range.
+    fn draw(
+        &self,
+        d: usize,
+        step: f64,
+        population: &[super::smc::Particle],
+        cumulative: &[f64],
+    ) -> Result<Changes, String> {
+        let seed = rng::calibrate_seed(self.folder.seed, ADVICE_SEED, d as u32, 0);
+        let mut r = rng::seeded(seed, rng::CALIBRATE_STREAM);
+        let theta = &population[smc::pick(cumulative, rng::uniform(&mut r))].theta;
+        let at = |t: &[f64]| -> Result<Vec<f64>, String> {
+            let p = self
+                .job
+                .params_at(t)
+                .ok_or("a moved lever breaks the model's rules")?;
+            self.job.simulate_all(&p, seed)
+        };
+        let base = at(theta)?;
+        let mut out = Vec::with_capacity(2 * self.levers.len());
+        for &(dim, lo, hi) in &self.levers {
+            for dir in [1.0, -1.0] {
+                let want = theta[dim] + dir * step;
+                let mut moved = theta.clone();
+                moved[dim] = want.clamp(lo, hi);
+                let after = at(&moved)?;
+                out.push((
+                    self.reported.iter().map(|&m| after[m] - base[m]).collect(),
+                    moved[dim] != want,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every move of the team, summarised over the draws and ranked by the
+    /// mean change of the outcome.
+    fn moves(&self, opts: &Options, stop: &Stop) -> Result<Vec<Move>> {
+        let (population, weights) = super::tables::last_population(self.folder);
         let cumulative = smc::cumulative(&weights);
         let draws = opts.draws as usize;
-        // Per draw: per move (lever × direction): the changes of the
-        // reported metrics, and whether it was clamped.
-        type Changes = Vec<(Vec<f64>, bool)>;
         let mut results: Vec<Option<Changes>> = vec![None; draws];
         run_tasks(
             draws,
             opts.threads,
             stop,
-            |d| -> Result<Changes, String> {
-                let seed = rng::calibrate_seed(f.seed, ADVICE_SEED, d as u32, 0);
-                let mut r = rng::seeded(seed, rng::CALIBRATE_STREAM);
-                let theta = &population[smc::pick(&cumulative, rng::uniform(&mut r))].theta;
-                let at = |t: &[f64]| -> Result<Vec<f64>, String> {
-                    let p = job
-                        .params_at(t)
-                        .ok_or("a moved lever breaks the model's rules")?;
-                    job.simulate_all(&p, seed)
-                };
-                let base = at(theta)?;
-                let mut out = Vec::with_capacity(2 * levers.len());
-                for &(dim, lo, hi) in &levers {
-                    for dir in [1.0, -1.0] {
-                        let want = theta[dim] + dir * opts.step;
-                        let mut moved = theta.clone();
-                        moved[dim] = want.clamp(lo, hi);
-                        let clamped = moved[dim] != want;
-                        let after = at(&moved)?;
-                        out.push((
-                            reported.iter().map(|&m| after[m] - base[m]).collect(),
-                            clamped,
-                        ));
-                    }
-                }
-                Ok(out)
-            },
+            |d| self.draw(d, opts.step, &population, &cumulative),
             |d, result| {
-                let changes = result.map_err(|e| {
+                results[d] = Some(result.map_err(|e| {
                     Error::internal(format!(
                         "{}: draw {d} could not be run: {e}",
-                        f.dir.display()
+                        self.folder.dir.display()
                     ))
-                })?;
-                results[d] = Some(changes);
+                })?);
                 Ok(())
             },
         )?;
@@ -244,33 +258,27 @@ pub fn advise(dir: &Path, opts: &Options, stop: &Stop) -> Result<Advice> {
             ));
         }
         let results: Vec<Changes> = results.into_iter().flatten().collect();
-        let mut team_moves = Vec::new();
-        for (l, &(dim, _, _)) in levers.iter().enumerate() {
+        let names = self.job.base().model.run_metrics();
+        let mut moves = Vec::new();
+        for (l, &(dim, _, _)) in self.levers.iter().enumerate() {
             for (k, direction) in [1i8, -1].into_iter().enumerate() {
                 let mv = 2 * l + k;
-                let effects = reported
+                let effects = self
+                    .reported
                     .iter()
                     .enumerate()
                     .map(|(j, &m)| {
-                        let mut xs: Vec<f64> = results.iter().map(|r| r[mv].0[j]).collect();
-                        xs.sort_by(f64::total_cmp);
-                        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
-                        let positive = xs.iter().filter(|&&x| x > 0.0).count() as f64;
-                        (
-                            names[m].to_string(),
-                            mean,
-                            quantile(&xs, 0.025),
-                            quantile(&xs, 0.975),
-                            positive / xs.len() as f64,
-                        )
+                        let xs: Vec<f64> = results.iter().map(|r| r[mv].0[j]).collect();
+                        summarise(names[m].name, xs)
                     })
                     .collect();
                 let clamped =
                     results.iter().filter(|r| r[mv].1).count() as f64 / results.len() as f64;
-                let key = job.space().keys[dim].clone();
-                team_moves.push(Move {
-                    team: team.clone(),
-                    word: survey
+                let key = self.job.space().keys[dim].clone();
+                moves.push(Move {
+                    team: self.name.to_string(),
+                    word: self
+                        .survey
                         .and_then(|v| v.levers.iter().find(|(k, _)| *k == key))
                         .map_or_else(|| key.clone(), |(_, w)| w.to_string()),
                     key,
@@ -281,14 +289,55 @@ pub fn advise(dir: &Path, opts: &Options, stop: &Stop) -> Result<Advice> {
                 });
             }
         }
-        team_moves.sort_by(|a, b| b.effects[0].1.total_cmp(&a.effects[0].1));
-        for (i, m) in team_moves.iter_mut().enumerate() {
+        moves.sort_by(|a, b| b.effects[0].1.total_cmp(&a.effects[0].1));
+        for (i, m) in moves.iter_mut().enumerate() {
             m.rank = i + 1;
         }
-        moves.extend(team_moves);
+        Ok(moves)
+    }
+}
+
+/// Per move: the changes of the reported metrics, and whether it was cut
+/// short at the lever's range.
+type Changes = Vec<(Vec<f64>, bool)>;
+
+/// A metric's changes over the draws: (metric, mean, 2.5% and 97.5%
+/// quantiles, share of draws where it rose).
+fn summarise(metric: &str, mut xs: Vec<f64>) -> (String, f64, f64, f64, f64) {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let positive = xs.iter().filter(|&&x| x > 0.0).count() as f64;
+    (
+        metric.to_string(),
+        mean,
+        quantile(&xs, 0.025),
+        quantile(&xs, 0.975),
+        positive / n,
+    )
+}
+
+/// Advises on the calibration or diagnosis in `dir`.
+pub fn advise(dir: &Path, opts: &Options, stop: &Stop) -> Result<Advice> {
+    if !(opts.step > 0.0 && opts.step.is_finite()) {
+        return Err(Error::usage(format!(
+            "--step {}: a lever must move by a number above 0 (e.g. 0.1)",
+            opts.step
+        )));
+    }
+    if opts.draws < 2 {
+        return Err(Error::usage("--draws must be at least 2"));
+    }
+    let found = calibrations(dir)?;
+    let mut moves = Vec::new();
+    let mut metric = String::new();
+    for (name, folder) in &found {
+        let team = Team::new(name, folder, opts.metric.as_deref())?;
+        moves.extend(team.moves(opts, stop)?);
+        metric = team.metric;
     }
     let advice = Advice {
-        metric: metric_used,
+        metric,
         step: opts.step,
         moves,
     };

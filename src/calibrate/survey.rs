@@ -113,9 +113,190 @@ impl Team {
     }
 }
 
+/// What a column of a survey holds.
+enum Col {
+    Team,
+    Respondents,
+    Score(usize),
+    Sd(usize),
+}
+
+/// Problems of one survey file, with its name.
+struct Where<'a>(&'a str);
+
+impl Where<'_> {
+    /// A usage error at a line (and column, when named).
+    fn fail(&self, line: usize, column: &str, msg: String) -> Error {
+        Error::usage(if column.is_empty() {
+            format!("{}: line {line}: {msg}", self.0)
+        } else {
+            format!("{}: line {line}, column {column}: {msg}", self.0)
+        })
+    }
+}
+
+/// The columns of a survey's header: each known, none twice, `team` and
+/// `respondents` and at least one score among them.
+fn columns(header: &[String], line: usize, windows: &[&str], at: &Where<'_>) -> Result<Vec<Col>> {
+    let mut allowed: Vec<String> = vec!["team".into(), "respondents".into()];
+    allowed.extend(windows.iter().map(|w| w.to_string()));
+    allowed.extend(windows.iter().map(|w| format!("{w}_sd")));
+    let mut cols = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let sd_of = h
+            .strip_suffix("_sd")
+            .and_then(|base| windows.iter().position(|w| *w == base));
+        let col = match (h.as_str(), windows.iter().position(|w| w == h), sd_of) {
+            ("team", _, _) => Col::Team,
+            ("respondents", _, _) => Col::Respondents,
+            (_, Some(w), _) => Col::Score(w),
+            (_, _, Some(w)) => Col::Sd(w),
+            _ => {
+                let hint = params::suggest(h, allowed.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                return Err(at.fail(
+                    line,
+                    h,
+                    format!(
+                        "`{h}` is not a column of a survey; {hint}the columns are team, \
+                         respondents, the windows {} and, for each, <window>_sd",
+                        windows.join(", ")
+                    ),
+                ));
+            }
+        };
+        if header[..i].contains(h) {
+            return Err(at.fail(line, h, "the column appears twice".into()));
+        }
+        cols.push(col);
+    }
+    for need in ["team", "respondents"] {
+        if !header.iter().any(|h| h == need) {
+            return Err(at.fail(
+                line,
+                "",
+                format!(
+                    "the survey has no `{need}` column; its first line must name the columns, \
+                     e.g. team,respondents,{}",
+                    windows.join(",")
+                ),
+            ));
+        }
+    }
+    if !cols.iter().any(|c| matches!(c, Col::Score(_))) {
+        return Err(at.fail(
+            line,
+            "",
+            format!("the survey has no score column ({})", windows.join(", ")),
+        ));
+    }
+    Ok(cols)
+}
+
+/// One team's row, its scores mapped from `scale` to 0–1.
+fn team_of(
+    record: &csv::StringRecord,
+    cols: &[Col],
+    header: &[String],
+    scale: Scale,
+    windows: usize,
+    at: &Where<'_>,
+) -> Result<Team> {
+    let line = record.position().map_or(0, |p| p.line() as usize);
+    let width = scale.hi - scale.lo;
+    let mut team = Team {
+        id: String::new(),
+        respondents: 0,
+        scores: vec![None; windows],
+        line,
+    };
+    let mut sds = vec![None; windows];
+    for (col, (field, name)) in cols.iter().zip(record.iter().zip(header)) {
+        let number = || -> Result<Option<f64>> {
+            if field.is_empty() {
+                return Ok(None);
+            }
+            field
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Some)
+                .ok_or_else(|| at.fail(line, name, format!("`{field}` is not a number")))
+        };
+        match col {
+            Col::Team if field.is_empty() => {
+                return Err(at.fail(line, name, "the team has no id".into()));
+            }
+            Col::Team => team.id = field.to_string(),
+            Col::Respondents => {
+                team.respondents = match field.parse::<i64>() {
+                    Ok(n) if n < 1 => {
+                        return Err(at.fail(
+                            line,
+                            name,
+                            format!("{n} respondents: a team needs at least 1"),
+                        ));
+                    }
+                    Ok(n) => u32::try_from(n).map_err(|_| {
+                        at.fail(line, name, format!("{n} respondents is more than any team"))
+                    })?,
+                    Err(_) => {
+                        return Err(at.fail(
+                            line,
+                            name,
+                            format!("`{field}` is not a whole number of respondents"),
+                        ));
+                    }
+                }
+            }
+            Col::Score(w) => {
+                if let Some(x) = number()? {
+                    if x < scale.lo || x > scale.hi {
+                        let hint = if scale == Scale::default() {
+                            " (scores are on 0–1; give --scale 1:5 or 1:7 for Likert means)"
+                        } else {
+                            ""
+                        };
+                        return Err(at.fail(
+                            line,
+                            name,
+                            format!("{x} is outside the scale {}–{}{hint}", scale.lo, scale.hi),
+                        ));
+                    }
+                    team.scores[*w] = Some(((x - scale.lo) / width, None));
+                }
+            }
+            Col::Sd(w) => {
+                if let Some(x) = number()? {
+                    if x <= 0.0 || x > width {
+                        return Err(at.fail(
+                            line,
+                            name,
+                            format!(
+                                "{x} is not a spread of answers on {}–{}: it must be above 0 and \
+                                 at most {width} (leave the cell empty for the default)",
+                                scale.lo, scale.hi
+                            ),
+                        ));
+                    }
+                    sds[*w] = Some(x / width);
+                }
+            }
+        }
+    }
+    for (score, sd) in team.scores.iter_mut().zip(sds) {
+        if let Some((_, s)) = score {
+            *s = sd;
+        }
+    }
+    Ok(team)
+}
+
 /// Reads a survey file for a model's `survey`, its scores on `scale`.
 pub fn read(path: &Path, scale: Scale, survey: &Survey) -> Result<Vec<Team>> {
     let shown = path.display().to_string();
+    let at = Where(&shown);
     let text =
         std::fs::read(path).map_err(|e| Error::io(format!("cannot read the survey {shown}"), e))?;
     if text.len() > 16 << 20 {
@@ -123,13 +304,6 @@ pub fn read(path: &Path, scale: Scale, survey: &Survey) -> Result<Vec<Team>> {
             "{shown} is larger than 16 MiB; a survey has one row per team"
         )));
     }
-    let fail = |line: usize, column: &str, msg: String| {
-        Error::usage(if column.is_empty() {
-            format!("{shown}: line {line}: {msg}")
-        } else {
-            format!("{shown}: line {line}, column {column}: {msg}")
-        })
-    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .comment(Some(b'#'))
@@ -149,171 +323,16 @@ pub fn read(path: &Path, scale: Scale, survey: &Survey) -> Result<Vec<Team>> {
             let l = l.trim();
             !l.is_empty() && !l.starts_with('#')
         })
-        .map_or(1, |i| i as u64 + 1);
-    // What each column is.
+        .map_or(1, |i| i + 1);
     let windows: Vec<&str> = survey.windows.iter().map(|(w, _)| *w).collect();
-    let mut allowed: Vec<String> = vec!["team".into(), "respondents".into()];
-    allowed.extend(windows.iter().map(|w| w.to_string()));
-    allowed.extend(windows.iter().map(|w| format!("{w}_sd")));
-    enum Col {
-        Team,
-        Respondents,
-        Score(usize),
-        Sd(usize),
-    }
-    let mut cols = Vec::new();
-    for (i, h) in header.iter().enumerate() {
-        let col = if h == "team" {
-            Col::Team
-        } else if h == "respondents" {
-            Col::Respondents
-        } else if let Some(w) = windows.iter().position(|w| w == h) {
-            Col::Score(w)
-        } else if let Some(w) = h
-            .strip_suffix("_sd")
-            .and_then(|base| windows.iter().position(|w| *w == base))
-        {
-            Col::Sd(w)
-        } else {
-            let hint = params::suggest(h, allowed.iter().map(String::as_str))
-                .map(|s| format!("did you mean `{s}`? "))
-                .unwrap_or_default();
-            return Err(fail(
-                header_line as usize,
-                h,
-                format!(
-                    "`{h}` is not a column of a survey; {hint}the columns are team, respondents, \
-                     the windows {} and, for each, <window>_sd",
-                    windows.join(", ")
-                ),
-            ));
-        };
-        if header[..i].contains(h) {
-            return Err(fail(
-                header_line as usize,
-                h,
-                "the column appears twice".into(),
-            ));
-        }
-        cols.push(col);
-    }
-    for need in ["team", "respondents"] {
-        if !header.iter().any(|h| h == need) {
-            return Err(fail(
-                header_line as usize,
-                "",
-                format!(
-                    "the survey has no `{need}` column; its first line must name the columns, e.g. \
-                     team,respondents,{}",
-                    windows.join(",")
-                ),
-            ));
-        }
-    }
-    if !cols.iter().any(|c| matches!(c, Col::Score(_))) {
-        return Err(fail(
-            header_line as usize,
-            "",
-            format!("the survey has no score column ({})", windows.join(", ")),
-        ));
-    }
-    let width = scale.hi - scale.lo;
+    let cols = columns(&header, header_line, &windows, &at)?;
     let mut teams: Vec<Team> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| Error::usage(format!("{shown}: {e}")))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let mut team = Team {
-            id: String::new(),
-            respondents: 0,
-            scores: vec![None; windows.len()],
-            line,
-        };
-        let mut sds = vec![None; windows.len()];
-        for (col, (field, name)) in cols.iter().zip(record.iter().zip(&header)) {
-            let number = || -> Result<Option<f64>> {
-                if field.is_empty() {
-                    return Ok(None);
-                }
-                field
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
-                    .map(Some)
-                    .ok_or_else(|| fail(line, name, format!("`{field}` is not a number")))
-            };
-            match col {
-                Col::Team => {
-                    if field.is_empty() {
-                        return Err(fail(line, name, "the team has no id".into()));
-                    }
-                    team.id = field.to_string();
-                }
-                Col::Respondents => {
-                    let n: i64 = field.parse().map_err(|_| {
-                        fail(
-                            line,
-                            name,
-                            format!("`{field}` is not a whole number of respondents"),
-                        )
-                    })?;
-                    if n < 1 {
-                        return Err(fail(
-                            line,
-                            name,
-                            format!("{n} respondents: a team needs at least 1"),
-                        ));
-                    }
-                    team.respondents = u32::try_from(n).map_err(|_| {
-                        fail(line, name, format!("{n} respondents is more than any team"))
-                    })?;
-                }
-                Col::Score(w) => {
-                    if let Some(x) = number()? {
-                        if x < scale.lo || x > scale.hi {
-                            return Err(fail(
-                                line,
-                                name,
-                                format!(
-                                    "{x} is outside the scale {}–{}{}",
-                                    scale.lo,
-                                    scale.hi,
-                                    if scale == Scale::default() {
-                                        " (scores are on 0–1; give --scale 1:5 or 1:7 for Likert means)"
-                                    } else {
-                                        ""
-                                    }
-                                ),
-                            ));
-                        }
-                        team.scores[*w] = Some(((x - scale.lo) / width, None));
-                    }
-                }
-                Col::Sd(w) => {
-                    if let Some(x) = number()? {
-                        if x <= 0.0 || x > width {
-                            return Err(fail(
-                                line,
-                                name,
-                                format!(
-                                    "{x} is not a spread of answers on {}–{}: it must be above 0 \
-                                     and at most {width} (leave the cell empty for the default)",
-                                    scale.lo, scale.hi
-                                ),
-                            ));
-                        }
-                        sds[*w] = Some(x / width);
-                    }
-                }
-            }
-        }
-        for (score, sd) in team.scores.iter_mut().zip(sds) {
-            if let Some((_, s)) = score {
-                *s = sd;
-            }
-        }
+        let team = team_of(&record, &cols, &header, scale, windows.len(), &at)?;
         if let Some(other) = teams.iter().find(|t| t.id == team.id) {
-            return Err(fail(
-                line,
+            return Err(at.fail(
+                team.line,
                 "team",
                 format!(
                     "team `{}` appears twice (also on line {})",
@@ -322,8 +341,8 @@ pub fn read(path: &Path, scale: Scale, survey: &Survey) -> Result<Vec<Team>> {
             ));
         }
         if team.scores.iter().all(Option::is_none) {
-            return Err(fail(
-                line,
+            return Err(at.fail(
+                team.line,
                 "",
                 format!("team `{}` has no score: nothing to diagnose", team.id),
             ));

@@ -48,31 +48,45 @@ fn push_particle(buf: &mut Vec<u8>, job: &Job, theta: &[f64], sims: &[f64]) {
 
 /// Writes the four tables (each atomically).
 pub(super) fn write(folder: &ResultFolder, job: &Job, c: &Calibration) -> Result<()> {
-    let keys = job.space.keys.iter().cloned();
-    let targets: Vec<String> = job.targets.iter().map(|t| t.metric.clone()).collect();
+    folder.write(PARTICLES, &particles_table(job, c))?;
+    folder.write(GENERATIONS, &generations_table(c))?;
+    folder.write(POSTERIOR, &posterior_table(job, c))?;
+    folder.write(PREDICTIVE, &predictive_table(job, c))
+}
 
-    let mut particles = header(
+/// The names of the targets.
+fn target_names(job: &Job) -> Vec<String> {
+    job.targets.iter().map(|t| t.metric.clone()).collect()
+}
+
+/// `particles.csv`: every generation's particles.
+fn particles_table(job: &Job, c: &Calibration) -> Vec<u8> {
+    let mut buf = header(
         ["generation", "particle", "weight", "distance"]
             .map(String::from)
             .into_iter()
-            .chain(keys.clone())
-            .chain(targets.iter().cloned()),
+            .chain(job.space.keys.iter().cloned())
+            .chain(target_names(job)),
     );
     for (g, (pop, weights)) in c.populations.iter().enumerate() {
         for (j, (p, &w)) in pop.iter().zip(weights).enumerate() {
-            push_u64(&mut particles, g as u64);
-            particles.push(b',');
-            push_u64(&mut particles, j as u64);
-            particles.push(b',');
-            push_f64(&mut particles, w);
-            particles.push(b',');
-            push_f64(&mut particles, p.distance);
-            push_particle(&mut particles, job, &p.theta, &p.sims);
-            particles.push(b'\n');
+            push_u64(&mut buf, g as u64);
+            buf.push(b',');
+            push_u64(&mut buf, j as u64);
+            buf.push(b',');
+            push_f64(&mut buf, w);
+            buf.push(b',');
+            push_f64(&mut buf, p.distance);
+            push_particle(&mut buf, job, &p.theta, &p.sims);
+            buf.push(b'\n');
         }
     }
+    buf
+}
 
-    let mut generations = header(
+/// `generations.csv`.
+fn generations_table(c: &Calibration) -> Vec<u8> {
+    let mut buf = header(
         [
             "generation",
             "epsilon",
@@ -84,21 +98,25 @@ pub(super) fn write(folder: &ResultFolder, job: &Job, c: &Calibration) -> Result
         .map(String::from),
     );
     for g in &c.generations {
-        push_u64(&mut generations, u64::from(g.index));
-        generations.push(b',');
-        push_f64(&mut generations, g.epsilon);
-        generations.push(b',');
-        push_u64(&mut generations, u64::from(g.accepted));
-        generations.push(b',');
-        push_u64(&mut generations, g.simulations);
-        generations.push(b',');
-        push_f64(&mut generations, g.acceptance_rate);
-        generations.push(b',');
-        push_f64(&mut generations, g.ess);
-        generations.push(b'\n');
+        push_u64(&mut buf, u64::from(g.index));
+        buf.push(b',');
+        push_f64(&mut buf, g.epsilon);
+        buf.push(b',');
+        push_u64(&mut buf, u64::from(g.accepted));
+        buf.push(b',');
+        push_u64(&mut buf, g.simulations);
+        for x in [g.acceptance_rate, g.ess] {
+            buf.push(b',');
+            push_f64(&mut buf, x);
+        }
+        buf.push(b'\n');
     }
+    buf
+}
 
-    let mut posterior = header(
+/// `posterior.csv`: the last population summarised.
+fn posterior_table(job: &Job, c: &Calibration) -> Vec<u8> {
+    let mut buf = header(
         [
             "parameter",
             "mean",
@@ -113,24 +131,21 @@ pub(super) fn write(folder: &ResultFolder, job: &Job, c: &Calibration) -> Result
     );
     if let Some((pop, weights)) = c.populations.last() {
         for s in smc::summarise(&job.space, pop, weights) {
-            push_text(&mut posterior, &s.parameter);
-            for x in [s.mean, s.sd] {
-                posterior.push(b',');
-                push_f64(&mut posterior, x);
+            push_text(&mut buf, &s.parameter);
+            let q = s.q.unwrap_or([f64::NAN; 3]);
+            for x in [s.mean, s.sd, q[0], q[1], q[2], s.prior.0, s.prior.1] {
+                buf.push(b',');
+                push_f64(&mut buf, x);
             }
-            for x in s.q.map_or([f64::NAN; 3], |q| q) {
-                posterior.push(b',');
-                push_f64(&mut posterior, x);
-            }
-            for x in [s.prior.0, s.prior.1] {
-                posterior.push(b',');
-                push_f64(&mut posterior, x);
-            }
-            posterior.push(b'\n');
+            buf.push(b'\n');
         }
     }
+    buf
+}
 
-    // The targets first, then the model's other run metrics.
+/// `predictive.csv`: the targets first, then the model's other run
+/// metrics.
+fn predictive_table(job: &Job, c: &Calibration) -> Vec<u8> {
     let metrics = job.base.model.run_metrics();
     let order: Vec<usize> = job
         .columns
@@ -138,28 +153,24 @@ pub(super) fn write(folder: &ResultFolder, job: &Job, c: &Calibration) -> Result
         .copied()
         .chain((0..metrics.len()).filter(|c| !job.columns.contains(c)))
         .collect();
-    let mut predictive = header(
+    let mut buf = header(
         ["draw", "particle"]
             .map(String::from)
             .into_iter()
-            .chain(keys)
+            .chain(job.space.keys.iter().cloned())
             .chain(order.iter().map(|&c| metrics[c].name.to_string())),
     );
     if let Some((pop, _)) = c.populations.last() {
         for (m, (i, all)) in c.predictive.iter().enumerate() {
-            push_u64(&mut predictive, m as u64);
-            predictive.push(b',');
-            push_u64(&mut predictive, u64::from(*i));
+            push_u64(&mut buf, m as u64);
+            buf.push(b',');
+            push_u64(&mut buf, u64::from(*i));
             let row: Vec<f64> = order.iter().map(|&c| all[c]).collect();
-            push_particle(&mut predictive, job, &pop[*i as usize].theta, &row);
-            predictive.push(b'\n');
+            push_particle(&mut buf, job, &pop[*i as usize].theta, &row);
+            buf.push(b'\n');
         }
     }
-
-    folder.write(PARTICLES, &particles)?;
-    folder.write(GENERATIONS, &generations)?;
-    folder.write(POSTERIOR, &posterior)?;
-    folder.write(PREDICTIVE, &predictive)
+    buf
 }
 
 /// The prior as JSON.
@@ -305,235 +316,278 @@ fn number(path: &Path, row: usize, field: &str) -> Result<f64> {
         .map_err(|_| bad(path, format!("row {}: `{field}` is not a number", row + 2)))
 }
 
+/// The manifest of a complete folder, its tables checked against it, and
+/// its `calibration` section.
+fn checked_manifest(dir: &Path) -> Result<(crate::output::manifest::Existing, Json, PathBuf)> {
+    use crate::output::manifest::{Read, Status};
+    let folder = ResultFolder::new(dir);
+    let path = folder.file(crate::output::folder::MANIFEST);
+    let existing = match folder.manifest() {
+        Read::Found(e) => e,
+        Read::Missing => {
+            return Err(Error::folder(format!(
+                "{} has no manifest.json: it is not a result folder of profspace",
+                dir.display()
+            )));
+        }
+        Read::Unreadable(why) => return Err(bad(&path, why)),
+    };
+    if existing.status != Status::Complete {
+        return Err(Error::folder(format!(
+            "{} holds an unfinished calibration; finish it with --resume first",
+            dir.display()
+        )));
+    }
+    folder.verify(&existing.files)?;
+    let text = std::fs::read(&path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let doc: Json = serde_json::from_slice(&text).map_err(|e| bad(&path, e))?;
+    let Some(section) = doc.get("calibration").cloned() else {
+        return Err(Error::folder(format!(
+            "{} holds no calibration (its manifest has no `calibration` section); run profspace \
+             calibrate first",
+            dir.display()
+        )));
+    };
+    Ok((*existing, section, path))
+}
+
+/// The priors and targets of a manifest's `calibration` section.
+fn priors_and_targets(section: &Json, path: &Path) -> Result<(Vec<(String, Prior)>, Vec<Target>)> {
+    let malformed = |what: &str| {
+        bad(
+            path,
+            format!("`calibration.{what}` is missing or malformed"),
+        )
+    };
+    let list = |what: &str| {
+        section
+            .get(what)
+            .and_then(Json::as_array)
+            .ok_or_else(|| malformed(what))
+    };
+    let mut priors = Vec::new();
+    for p in list("priors")? {
+        let f = |k: &str| {
+            p.get(k)
+                .and_then(Json::as_f64)
+                .ok_or_else(|| malformed("priors"))
+        };
+        let prior = match p.get("prior").and_then(Json::as_str) {
+            Some("uniform") => Prior::Uniform {
+                lo: f("lo")?,
+                hi: f("hi")?,
+            },
+            Some("normal") => Prior::Normal {
+                mean: f("mean")?,
+                sd: f("sd")?,
+                lo: f("lo")?,
+                hi: f("hi")?,
+            },
+            Some("choice") => Prior::Choice(
+                p.get("values")
+                    .and_then(Json::as_array)
+                    .and_then(|vs| {
+                        vs.iter()
+                            .map(|v| v.as_str().map(|s| Value::Text(s.to_string())))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or_else(|| malformed("priors"))?,
+            ),
+            _ => return Err(malformed("priors")),
+        };
+        let key = p
+            .get("key")
+            .and_then(Json::as_str)
+            .ok_or_else(|| malformed("priors"))?;
+        priors.push((key.to_string(), prior));
+    }
+    let mut targets = Vec::new();
+    for t in list("targets")? {
+        let f = |k: &str| {
+            t.get(k)
+                .and_then(Json::as_f64)
+                .ok_or_else(|| malformed("targets"))
+        };
+        let metric = t
+            .get("metric")
+            .and_then(Json::as_str)
+            .ok_or_else(|| malformed("targets"))?;
+        targets.push(Target {
+            metric: metric.to_string(),
+            value: f("value")?,
+            sd: f("sd")?,
+        });
+    }
+    Ok((priors, targets))
+}
+
+/// `generations.csv`.
+fn read_generations(path: &Path) -> Result<Vec<super::Generation>> {
+    let cols = [
+        "generation",
+        "epsilon",
+        "accepted",
+        "simulations",
+        "acceptance_rate",
+        "ess",
+    ]
+    .map(String::from);
+    let mut out = Vec::new();
+    for (i, r) in rows(path, &cols)?.iter().enumerate() {
+        let x = |k: usize| number(path, i, &r[k]);
+        out.push(super::Generation {
+            index: x(0)? as u32,
+            epsilon: x(1)?,
+            accepted: x(2)? as u32,
+            simulations: x(3)? as u64,
+            acceptance_rate: x(4)?,
+            ess: x(5)?,
+        });
+    }
+    if out.is_empty() {
+        return Err(bad(path, "it lists no generation"));
+    }
+    Ok(out)
+}
+
+/// The names and dimensions of the keys, to read their values.
+struct Keys {
+    names: Vec<String>,
+    dims: Vec<Dim>,
+}
+
+impl Keys {
+    /// A key's value as a number: the index of a choice's value.
+    fn value(&self, path: &Path, row: usize, d: usize, field: &str) -> Result<f64> {
+        match &self.dims[d] {
+            Dim::Choice(values) => values
+                .iter()
+                .position(|v| v.to_string() == field)
+                .map(|i| i as f64)
+                .ok_or_else(|| {
+                    bad(
+                        path,
+                        format!(
+                            "row {}: `{field}` is not a value of `{}`",
+                            row + 2,
+                            self.names[d]
+                        ),
+                    )
+                }),
+            Dim::Real { .. } => number(path, row, field),
+        }
+    }
+}
+
+/// `particles.csv`: every particle (generation, values), and the last
+/// generation's (values, weight).
+type Particles = (Vec<(u32, Vec<f64>)>, Vec<(Vec<f64>, f64)>);
+
+fn read_particles(path: &Path, keys: &Keys, metrics: &[String], last_g: u32) -> Result<Particles> {
+    let cols: Vec<String> = ["generation", "particle", "weight", "distance"]
+        .map(String::from)
+        .into_iter()
+        .chain(keys.names.iter().cloned())
+        .chain(metrics.iter().cloned())
+        .collect();
+    let (mut all, mut last) = (Vec::new(), Vec::new());
+    for (i, r) in rows(path, &cols)?.iter().enumerate() {
+        let g = number(path, i, &r[0])? as u32;
+        let theta = (0..keys.names.len())
+            .map(|d| keys.value(path, i, d, &r[4 + d]))
+            .collect::<Result<Vec<_>>>()?;
+        if g == last_g {
+            last.push((theta.clone(), number(path, i, &r[2])?));
+        }
+        all.push((g, theta));
+    }
+    if last.is_empty() {
+        return Err(bad(
+            path,
+            format!("it has no particle of generation {last_g}"),
+        ));
+    }
+    Ok((all, last))
+}
+
+/// `posterior.csv`.
+fn read_posterior(path: &Path) -> Result<Vec<(String, [f64; 7])>> {
+    let cols = [
+        "parameter",
+        "mean",
+        "sd",
+        "q025",
+        "q50",
+        "q975",
+        "prior_mean",
+        "prior_sd",
+    ]
+    .map(String::from);
+    let mut out = Vec::new();
+    for (i, r) in rows(path, &cols)?.iter().enumerate() {
+        let mut xs = [0.0; 7];
+        for (k, x) in xs.iter_mut().enumerate() {
+            *x = number(path, i, &r[k + 1])?;
+        }
+        out.push((r[0].clone(), xs));
+    }
+    Ok(out)
+}
+
+/// `predictive.csv`: every run metric by name, and the targets per draw.
+type Predicted = (Vec<(String, Vec<f64>)>, Vec<Vec<f64>>);
+
+fn read_predictive(path: &Path, keys: &Keys, metrics: &[String]) -> Result<Predicted> {
+    let (head, rows) = rows_any(path)?;
+    let fixed: Vec<String> = ["draw", "particle"]
+        .map(String::from)
+        .into_iter()
+        .chain(keys.names.iter().cloned())
+        .chain(metrics.iter().cloned())
+        .collect();
+    if head.len() < fixed.len() || head[..fixed.len()] != fixed[..] {
+        return Err(bad(
+            path,
+            format!(
+                "its columns begin {} but {} were expected",
+                head.join(","),
+                fixed.join(",")
+            ),
+        ));
+    }
+    let first = 2 + keys.names.len();
+    let mut predicted: Vec<(String, Vec<f64>)> = head[first..]
+        .iter()
+        .map(|h| (h.clone(), Vec::with_capacity(rows.len())))
+        .collect();
+    for (i, r) in rows.iter().enumerate() {
+        for (k, (_, col)) in predicted.iter_mut().enumerate() {
+            col.push(number(path, i, &r[first + k])?);
+        }
+    }
+    let targets = (0..rows.len())
+        .map(|i| (0..metrics.len()).map(|k| predicted[k].1[i]).collect())
+        .collect();
+    Ok((predicted, targets))
+}
+
 impl Folder {
     /// Reads a complete calibration folder, its tables checked against the
     /// digests of its manifest first.
     pub fn read(dir: &Path) -> Result<Folder> {
-        let folder = ResultFolder::new(dir);
-        let manifest_path = folder.file(crate::output::folder::MANIFEST);
-        let existing = match folder.manifest() {
-            crate::output::manifest::Read::Found(e) => e,
-            crate::output::manifest::Read::Missing => {
-                return Err(Error::folder(format!(
-                    "{} has no manifest.json: it is not a result folder of profspace",
-                    dir.display()
-                )));
-            }
-            crate::output::manifest::Read::Unreadable(why) => {
-                return Err(bad(&manifest_path, why));
-            }
+        let (existing, section, manifest_path) = checked_manifest(dir)?;
+        let (priors, targets) = priors_and_targets(&section, &manifest_path)?;
+        let keys = Keys {
+            names: priors.iter().map(|(k, _)| k.clone()).collect(),
+            dims: priors.iter().map(|(_, p)| Dim::of(p)).collect(),
         };
-        if existing.status != crate::output::manifest::Status::Complete {
-            return Err(Error::folder(format!(
-                "{} holds an unfinished calibration; finish it with --resume first",
-                dir.display()
-            )));
-        }
-        folder.verify(&existing.files)?;
-        let text = std::fs::read(&manifest_path)
-            .map_err(|e| Error::io(format!("cannot read {}", manifest_path.display()), e))?;
-        let doc: Json = serde_json::from_slice(&text).map_err(|e| bad(&manifest_path, e))?;
-        let Some(section) = doc.get("calibration") else {
-            return Err(Error::folder(format!(
-                "{} holds no calibration (its manifest has no `calibration` section); \
-                 run profspace calibrate first",
-                dir.display()
-            )));
-        };
-        let malformed = |what: &str| {
-            bad(
-                &manifest_path,
-                format!("`calibration.{what}` is missing or malformed"),
-            )
-        };
-        let mut priors = Vec::new();
-        for p in section
-            .get("priors")
-            .and_then(Json::as_array)
-            .ok_or_else(|| malformed("priors"))?
-        {
-            let key = p
-                .get("key")
-                .and_then(Json::as_str)
-                .ok_or_else(|| malformed("priors"))?;
-            let f = |k: &str| {
-                p.get(k)
-                    .and_then(Json::as_f64)
-                    .ok_or_else(|| malformed("priors"))
-            };
-            let prior = match p.get("prior").and_then(Json::as_str) {
-                Some("uniform") => Prior::Uniform {
-                    lo: f("lo")?,
-                    hi: f("hi")?,
-                },
-                Some("normal") => Prior::Normal {
-                    mean: f("mean")?,
-                    sd: f("sd")?,
-                    lo: f("lo")?,
-                    hi: f("hi")?,
-                },
-                Some("choice") => Prior::Choice(
-                    p.get("values")
-                        .and_then(Json::as_array)
-                        .ok_or_else(|| malformed("priors"))?
-                        .iter()
-                        .map(|v| v.as_str().map(|s| Value::Text(s.to_string())))
-                        .collect::<Option<Vec<_>>>()
-                        .ok_or_else(|| malformed("priors"))?,
-                ),
-                _ => return Err(malformed("priors")),
-            };
-            priors.push((key.to_string(), prior));
-        }
-        let mut targets = Vec::new();
-        for t in section
-            .get("targets")
-            .and_then(Json::as_array)
-            .ok_or_else(|| malformed("targets"))?
-        {
-            targets.push(Target {
-                metric: t
-                    .get("metric")
-                    .and_then(Json::as_str)
-                    .ok_or_else(|| malformed("targets"))?
-                    .to_string(),
-                value: t
-                    .get("value")
-                    .and_then(Json::as_f64)
-                    .ok_or_else(|| malformed("targets"))?,
-                sd: t
-                    .get("sd")
-                    .and_then(Json::as_f64)
-                    .ok_or_else(|| malformed("targets"))?,
-            });
-        }
-        let keys: Vec<String> = priors.iter().map(|(k, _)| k.clone()).collect();
         let metrics: Vec<String> = targets.iter().map(|t| t.metric.clone()).collect();
-        let dims: Vec<Dim> = priors.iter().map(|(_, p)| Dim::of(p)).collect();
-        // A key's value as a number: the index of a choice's value.
-        let value_of = |path: &Path, row: usize, d: usize, field: &str| -> Result<f64> {
-            match &dims[d] {
-                Dim::Choice(values) => values
-                    .iter()
-                    .position(|v| v.to_string() == field)
-                    .map(|i| i as f64)
-                    .ok_or_else(|| {
-                        bad(
-                            path,
-                            format!("row {}: `{field}` is not a value of `{}`", row + 2, keys[d]),
-                        )
-                    }),
-                Dim::Real { .. } => number(path, row, field),
-            }
-        };
-
-        let gen_path = folder.file(GENERATIONS);
-        let gen_cols: Vec<String> = [
-            "generation",
-            "epsilon",
-            "accepted",
-            "simulations",
-            "acceptance_rate",
-            "ess",
-        ]
-        .map(String::from)
-        .to_vec();
-        let mut generations = Vec::new();
-        for (i, r) in rows(&gen_path, &gen_cols)?.iter().enumerate() {
-            let x = |k: usize| number(&gen_path, i, &r[k]);
-            generations.push(super::Generation {
-                index: x(0)? as u32,
-                epsilon: x(1)?,
-                accepted: x(2)? as u32,
-                simulations: x(3)? as u64,
-                acceptance_rate: x(4)?,
-                ess: x(5)?,
-            });
-        }
-        let last_g = generations
-            .last()
-            .map(|g| g.index)
-            .ok_or_else(|| bad(&gen_path, "it lists no generation"))?;
-
-        let part_path = folder.file(PARTICLES);
-        let part_cols: Vec<String> = ["generation", "particle", "weight", "distance"]
-            .map(String::from)
-            .into_iter()
-            .chain(keys.iter().cloned())
-            .chain(metrics.iter().cloned())
-            .collect();
-        let mut all = Vec::new();
-        let mut last = Vec::new();
-        for (i, r) in rows(&part_path, &part_cols)?.iter().enumerate() {
-            let g = number(&part_path, i, &r[0])? as u32;
-            let theta = (0..keys.len())
-                .map(|d| value_of(&part_path, i, d, &r[4 + d]))
-                .collect::<Result<Vec<_>>>()?;
-            if g == last_g {
-                last.push((theta.clone(), number(&part_path, i, &r[2])?));
-            }
-            all.push((g, theta));
-        }
-        if last.is_empty() {
-            return Err(bad(
-                &part_path,
-                format!("it has no particle of generation {last_g}"),
-            ));
-        }
-
-        let post_path = folder.file(POSTERIOR);
-        let post_cols: Vec<String> = [
-            "parameter",
-            "mean",
-            "sd",
-            "q025",
-            "q50",
-            "q975",
-            "prior_mean",
-            "prior_sd",
-        ]
-        .map(String::from)
-        .to_vec();
-        let mut posterior = Vec::new();
-        for (i, r) in rows(&post_path, &post_cols)?.iter().enumerate() {
-            let mut xs = [0.0; 7];
-            for (k, x) in xs.iter_mut().enumerate() {
-                *x = number(&post_path, i, &r[k + 1])?;
-            }
-            posterior.push((r[0].clone(), xs));
-        }
-
-        let pred_path = folder.file(PREDICTIVE);
-        let (pred_head, pred_rows) = rows_any(&pred_path)?;
-        let fixed: Vec<String> = ["draw", "particle"]
-            .map(String::from)
-            .into_iter()
-            .chain(keys.iter().cloned())
-            .chain(metrics.iter().cloned())
-            .collect();
-        if pred_head.len() < fixed.len() || pred_head[..fixed.len()] != fixed[..] {
-            return Err(bad(
-                &pred_path,
-                format!(
-                    "its columns begin {} but {} were expected",
-                    pred_head.join(","),
-                    fixed.join(",")
-                ),
-            ));
-        }
-        let first = 2 + keys.len();
-        let mut predicted: Vec<(String, Vec<f64>)> = pred_head[first..]
-            .iter()
-            .map(|h| (h.clone(), Vec::with_capacity(pred_rows.len())))
-            .collect();
-        for (i, r) in pred_rows.iter().enumerate() {
-            for (k, (_, col)) in predicted.iter_mut().enumerate() {
-                col.push(number(&pred_path, i, &r[first + k])?);
-            }
-        }
-        let predictive = (0..pred_rows.len())
-            .map(|i| (0..metrics.len()).map(|k| predicted[k].1[i]).collect())
-            .collect();
+        let generations = read_generations(&dir.join(GENERATIONS))?;
+        let last_g = generations.last().map_or(0, |g| g.index);
+        let (all, last) = read_particles(&dir.join(PARTICLES), &keys, &metrics, last_g)?;
+        let posterior = read_posterior(&dir.join(POSTERIOR))?;
+        let (predicted, predictive) = read_predictive(&dir.join(PREDICTIVE), &keys, &metrics)?;
         Ok(Folder {
             dir: dir.to_path_buf(),
             priors,

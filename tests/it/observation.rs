@@ -49,7 +49,7 @@ fn sweep(dir: &Path) {
         "ticks = {TICKS}\nreplications = 4\n\
          [organization]\nteams = 4\nteam_size = 6\n\
          [turnover]\nexit_base = 0.01\n[environment]\nturbulence = 0.1\n\
-         [output]\nticks_every = 1\nagents_at = {AGENTS_AT:?}\n\
+         [output]\nticks_every = 1\nteams_every = 1\nagents_at = {AGENTS_AT:?}\n\
          [sweep.grid]\ncoupling = [\"zero_sum\", \"freedom_safety\"]\n\
          [[sweep.conditions]]\nlabel = \"walls\"\n\
          \"managers.focus\" = 0.9\n\"managers.effect\" = 0.9\n\"managers.connection\" = 0.1\n\"managers.rationale\" = 0.1\n\
@@ -188,4 +188,47 @@ fn run_results_are_what_the_recorded_ticks_and_professionals_say() {
          ({settled_inside} inside the run); {} recorded shares equal to the professionals'",
         groups.len() * 3
     );
+    teams_add_up_to_the_organisation(dir.path(), &th, &by_run);
+}
+
+/// `teams.csv` (ODD §7): over teams of equal size, the mean of a team's
+/// level column is the organisation's value of the tick, and the teams'
+/// own counts of exits and revocations add up to the organisation's.
+fn teams_add_up_to_the_organisation(
+    dir: &Path,
+    th: &[String],
+    by_run: &BTreeMap<u64, Vec<&Vec<f64>>>,
+) {
+    let (gh, teams) = read(&dir.join("teams.csv"));
+    let mut sums: BTreeMap<(u64, u64), (Vec<f64>, usize)> = BTreeMap::new();
+    let first = col(&gh, "team") + 1;
+    let metrics: Vec<String> = th[col(th, "tick") + 1..].to_vec();
+    for row in &teams {
+        let e = sums
+            .entry((row[0] as u64, row[col(&gh, "tick")] as u64))
+            .or_insert((vec![0.0; metrics.len()], 0));
+        for (k, name) in metrics.iter().enumerate() {
+            e.0[k] += row[col(&gh, name)];
+        }
+        e.1 += 1;
+        assert!(
+            row[first - 1] < 4.0,
+            "team number {} of 4 teams",
+            row[first - 1]
+        );
+    }
+    assert_eq!(sums.len(), 24 * TICKS, "a row per run, tick and team");
+    for ((run, tick), (sum, n)) in &sums {
+        assert_eq!(*n, 4, "run {run}, tick {tick}: one row per team");
+        let org = by_run[run][*tick as usize];
+        for (k, name) in metrics.iter().enumerate() {
+            let counts = matches!(name.as_str(), "exits" | "revocations");
+            let want = org[col(th, "tick") + 1 + k];
+            let got = if counts { sum[k] } else { sum[k] / 4.0 };
+            assert!(
+                (got - want).abs() < 1e-12,
+                "run {run}, tick {tick}: {name} over the teams gives {got}, the organisation {want}"
+            );
+        }
+    }
 }
