@@ -352,8 +352,11 @@ fn checked_manifest(dir: &Path) -> Result<(crate::output::manifest::Existing, Js
     Ok((*existing, section, path))
 }
 
+/// Keys with their priors.
+type Priors = Vec<(String, Prior)>;
+
 /// The priors and targets of a manifest's `calibration` section.
-fn priors_and_targets(section: &Json, path: &Path) -> Result<(Vec<(String, Prior)>, Vec<Target>)> {
+fn priors_and_targets(section: &Json, path: &Path) -> Result<(Priors, Vec<Target>)> {
     let malformed = |what: &str| {
         bad(
             path,
