@@ -43,11 +43,11 @@ pub mod tables;
 use crate::error::{Error, Result};
 use crate::model::{ModelParams, Recorded, Recording};
 use crate::output::folder::{CALIBRATION_JOURNAL, CALIBRATION_TABLES, MANIFEST, ResultFolder};
-use crate::output::manifest::{self, Manifest, Status};
+use crate::output::manifest::{self, FileDigest, Manifest, Status};
 use crate::rng::{self, Rng};
 use crate::scenario::calibrate::{Calibrate, Target};
 use crate::scenario::{Design, Scenario};
-use crate::sweep::{Decision, Options, Reason, Stop, catch_run, decide, run_tasks};
+use crate::sweep::{Decision, Options, Reason, Stop, catch_run, check_again, decide, run_tasks};
 use journal::{Journal, PRIOR_SAMPLE, Records};
 use smc::Particle;
 use space::{Kernel, Space};
@@ -274,7 +274,11 @@ impl Job {
 
     /// A proposal inside the prior that the model accepts: from the prior,
     /// or moved from a particle of the previous population.
-    fn propose(&self, r: &mut Rng, from: Option<&Population>) -> Option<(Vec<f64>, ModelParams)> {
+    fn propose(
+        &self,
+        r: &mut Rng,
+        from: Option<&Population<'_>>,
+    ) -> Option<(Vec<f64>, ModelParams)> {
         for _ in 0..MAX_REDRAWS {
             let theta = match from {
                 None => self.space.sample(r),
@@ -294,7 +298,14 @@ impl Job {
     }
 
     /// One particle: attempts until one lands within `epsilon`.
-    fn slot(&self, g: u32, j: u32, epsilon: f64, from: Option<&Population>, ctl: &Control) -> Slot {
+    fn slot(
+        &self,
+        g: u32,
+        j: u32,
+        epsilon: f64,
+        from: Option<&Population<'_>>,
+        ctl: &Control,
+    ) -> Slot {
         for a in 0u32.. {
             if ctl.halted() {
                 return Slot::Halted;
@@ -334,11 +345,23 @@ impl Job {
 
 /// A weighted population and its kernel, for the next generation's
 /// proposals.
-struct Population {
-    particles: Vec<Particle>,
-    weights: Vec<f64>,
+struct Population<'a> {
+    particles: &'a [Particle],
+    weights: &'a [f64],
     cumulative: Vec<f64>,
     kernel: Kernel,
+}
+
+impl<'a> Population<'a> {
+    fn of(space: &Space, particles: &'a [Particle], weights: &'a [f64]) -> Population<'a> {
+        let thetas: Vec<Vec<f64>> = particles.iter().map(|p| p.theta.clone()).collect();
+        Population {
+            particles,
+            weights,
+            cumulative: smc::cumulative(weights),
+            kernel: Kernel::fit(space, &thetas, weights),
+        }
+    }
 }
 
 /// What became of one particle's slot.
@@ -403,7 +426,7 @@ impl Session<'_> {
         g: u32,
         label: i64,
         epsilon: f64,
-        from: Option<&Population>,
+        from: Option<&Population<'_>>,
         budget: u64,
     ) -> Result<Run> {
         let n = self.job.spec.particles;
@@ -483,18 +506,20 @@ pub fn run(s: &Scenario, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Resu
     run_job(&job, opts, watch, stop)
 }
 
-/// Runs a prepared job (see [`run`]).
-pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Result<Outcome> {
-    let started_at = Instant::now();
-    let folder = ResultFolder::new(&opts.out);
-    folder.create()?;
-    let _lock = folder.lock()?;
+/// Where a calibration starts: a finished folder (`None`), or its start
+/// time, the particles already in the journal, notes for the user, and the
+/// digests of a finished folder of the same scenario it computes again.
+type Start = Option<(String, Records, Vec<String>, Option<Vec<FileDigest>>)>;
+
+/// Decides what to do with the folder (see [`decide`]) and reads the
+/// journal of a calibration to resume.
+fn start(folder: &ResultFolder, job: &Job, opts: &Options) -> Result<Start> {
     let journal_path = folder.state_dir().join(CALIBRATION_JOURNAL);
-    let fingerprint = job.fingerprint.clone();
+    let fingerprint = &job.fingerprint;
     let differs = |e: &manifest::Existing| -> Option<String> {
         if e.command != "calibrate" && e.command != opts.command {
             Some(format!("a {} (not a calibration)", e.command))
-        } else if e.fingerprint != fingerprint {
+        } else if &e.fingerprint != fingerprint {
             Some(format!(
                 "a different scenario (fingerprint {}, now {fingerprint})",
                 e.fingerprint
@@ -503,74 +528,92 @@ pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Res
             None
         }
     };
-    let mut notes = Vec::new();
-    let mut again = None;
-    let (started, records) =
-        match decide(&folder, opts, &differs, &|| journal_path.exists())? {
+    Ok(
+        match decide(folder, opts, &differs, &|| journal_path.exists())? {
             Decision::Complete(e) => {
                 folder.verify(&e.files).map_err(|err| {
                     Error::folder(format!(
                         "{err}. Run the same command without --resume to calibrate again"
                     ))
                 })?;
-                return Ok(Outcome {
-                    complete: true,
-                    already_complete: true,
-                    stopped_by: None,
-                    notes,
-                    computed: 0,
-                    ending: None,
-                });
+                None
             }
-            Decision::Fresh(n) => {
-                notes.extend(n);
-                (manifest::now(), Records::new())
-            }
+            Decision::Fresh(notes) => Some((manifest::now(), Records::new(), notes, None)),
             Decision::Again(e) => {
-                again = Some(e.files.clone());
-                (manifest::now(), Records::new())
+                Some((manifest::now(), Records::new(), Vec::new(), Some(e.files)))
             }
             Decision::Resume(e) => {
-                let dims = job.space.dims.len();
-                let found = journal::read(&journal_path, &fingerprint, dims, job.targets.len())?;
-                let records =
-                    match found {
-                        Some((records, bad)) => {
-                            if bad > 0 {
-                                notes.push(format!(
-                            "{bad} line{} of the journal could not be used; {} computed again",
-                            if bad == 1 { "" } else { "s" },
-                            if bad == 1 { "its particle is" } else { "their particles are" }
-                        ));
-                            }
+                let found = journal::read(
+                    &journal_path,
+                    fingerprint,
+                    job.space.dims.len(),
+                    job.targets.len(),
+                )?;
+                let mut notes = Vec::new();
+                let records = match found {
+                    Some((records, bad)) => {
+                        if bad > 0 {
                             notes.push(format!(
-                                "resuming: {} particle{} from the journal",
-                                records.len(),
-                                if records.len() == 1 { "" } else { "s" }
+                                "{bad} line{} of the journal could not be used; {} computed again",
+                                if bad == 1 { "" } else { "s" },
+                                if bad == 1 {
+                                    "its particle is"
+                                } else {
+                                    "their particles are"
+                                }
                             ));
-                            records
                         }
-                        None => {
-                            notes.push(
+                        notes.push(format!(
+                            "resuming: {} particle{} from the journal",
+                            records.len(),
+                            if records.len() == 1 { "" } else { "s" }
+                        ));
+                        records
+                    }
+                    None => {
+                        notes.push(
                         "no usable journal was found: the calibration starts from the beginning"
                             .into(),
                     );
-                            Records::new()
-                        }
-                    };
-                (e.started.clone(), records)
+                        Records::new()
+                    }
+                };
+                Some((e.started.clone(), records, notes, None))
             }
-        };
+        },
+    )
+}
+
+/// Runs a prepared job (see [`run`]).
+pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Result<Outcome> {
+    let started_at = Instant::now();
+    let folder = ResultFolder::new(&opts.out);
+    folder.create()?;
+    let _lock = folder.lock()?;
+    let mut outcome = Outcome {
+        complete: true,
+        already_complete: true,
+        stopped_by: None,
+        notes: Vec::new(),
+        computed: 0,
+        ending: None,
+    };
+    let Some((started, records, notes, again)) = start(&folder, job, opts)? else {
+        return Ok(outcome);
+    };
+    outcome.already_complete = false;
+    outcome.notes = notes;
     std::fs::create_dir_all(folder.state_dir())
         .map_err(|e| Error::io(format!("cannot create {}", folder.state_dir().display()), e))?;
-    let journal = Journal::create(&journal_path, &fingerprint, &records)?;
+    let journal_path = folder.state_dir().join(CALIBRATION_JOURNAL);
+    let journal = Journal::create(&journal_path, &job.fingerprint, &records)?;
     let mut m = Manifest {
         command: opts.command.clone(),
         command_line: opts.command_line.clone(),
         status: Status::Running,
         started,
         finished: None,
-        fingerprint: fingerprint.clone(),
+        fingerprint: job.fingerprint.clone(),
         shard: None,
         runs_done: 0,
         runs_failed: 0,
@@ -591,71 +634,42 @@ pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Res
     };
     let result = search(&mut session);
     watch.finish();
-    let result = match result? {
-        Some(r) => r,
-        None => {
-            session.journal.sync()?;
-            m.status = Status::Interrupted;
-            m.finished = Some(manifest::now());
-            m.interrupted_by = stop.reason().map(|r| r.name().to_string());
-            write_manifest(&folder, job, &m, None)?;
-            return Ok(Outcome {
-                complete: false,
-                already_complete: false,
-                stopped_by: stop.reason(),
-                notes,
-                computed: session.computed,
-                ending: None,
-            });
-        }
+    outcome.computed = session.computed;
+    m.finished = Some(manifest::now());
+    let Some(result) = result? else {
+        session.journal.sync()?;
+        m.status = Status::Interrupted;
+        m.interrupted_by = stop.reason().map(|r| r.name().to_string());
+        write_manifest(&folder, job, &m, None)?;
+        outcome.complete = false;
+        outcome.stopped_by = stop.reason();
+        return Ok(outcome);
     };
     tables::write(&folder, job, &result)?;
-    let simulations = result.prior_simulations
-        + result
-            .generations
-            .iter()
-            .map(|g| g.simulations)
-            .sum::<u64>()
-        + result.predictive.len() as u64;
+    let generations: u64 = result.generations.iter().map(|g| g.simulations).sum();
+    let simulations = result.prior_simulations + generations + result.predictive.len() as u64;
     m.runs_done = simulations * u64::from(job.spec.replications);
     m.runs_total = m.runs_done;
     m.files = folder.digests_of(&CALIBRATION_TABLES)?;
     m.status = Status::Complete;
-    m.finished = Some(manifest::now());
-    let ending = result.ending;
-    write_manifest(
-        &folder,
-        job,
-        &m,
-        Some((&result, started_at.elapsed().as_secs_f64())),
-    )?;
+    let seconds = started_at.elapsed().as_secs_f64();
+    write_manifest(&folder, job, &m, Some((&result, seconds)))?;
     session.journal.remove();
     if let Some(old) = &again {
-        notes.extend(crate::sweep::check_again(
-            &folder,
-            old,
-            &m.files,
-            crate::output::folder::PARTICLES,
-        )?);
+        let note = check_again(&folder, old, &m.files, crate::output::folder::PARTICLES)?;
+        outcome.notes.extend(note);
     }
-    Ok(Outcome {
-        complete: true,
-        already_complete: false,
-        stopped_by: None,
-        notes,
-        computed: session.computed,
-        ending: Some(ending),
-    })
+    outcome.ending = Some(result.ending);
+    Ok(outcome)
 }
 
-/// The search itself: the prior sample, the generations, the predictive
-/// draws. `None` when a stop was requested.
-fn search(session: &mut Session<'_>) -> Result<Option<Calibration>> {
-    let job = session.job;
-    let spec = &job.spec;
+/// The first tolerance: the `quantile` of the distances of a prior sample
+/// (every particle's first attempt accepted). `None` when a stop was
+/// requested.
+fn first_tolerance(session: &mut Session<'_>) -> Result<Option<f64>> {
+    let spec = &session.job.spec;
     let n = spec.particles;
     let max_sims = spec.max_simulations.unwrap_or(u64::MAX);
-    // The prior sample: every particle's first attempt is accepted.
     let prior = match session.generation(PRIOR_SEED, PRIOR_SAMPLE, f64::INFINITY, None, max_sims)? {
         Run::Done(p) => p,
         Run::Stopped => return Ok(None),
@@ -666,9 +680,9 @@ fn search(session: &mut Session<'_>) -> Result<Option<Calibration>> {
             )));
         }
     };
-    let uniform = vec![1.0 / f64::from(n); n as usize];
     let distances: Vec<f64> = prior.iter().map(|p| p.distance).collect();
-    let mut epsilon = smc::weighted_quantile(&distances, &uniform, spec.quantile);
+    let uniform = vec![1.0 / f64::from(n); n as usize];
+    let epsilon = smc::weighted_quantile(&distances, &uniform, spec.quantile);
     if !epsilon.is_finite() {
         let missing = distances.iter().filter(|d| !d.is_finite()).count();
         return Err(Error::usage(format!(
@@ -677,40 +691,61 @@ fn search(session: &mut Session<'_>) -> Result<Option<Calibration>> {
              choose targets the model computes at these priors"
         )));
     }
+    Ok(Some(epsilon))
+}
+
+/// The search itself: the prior sample, the generations, the predictive
+/// draws. `None` when a stop was requested.
+fn search(session: &mut Session<'_>) -> Result<Option<Calibration>> {
+    let job = session.job;
+    let spec = &job.spec;
+    let n = spec.particles;
+    let max_sims = spec.max_simulations.unwrap_or(u64::MAX);
+    let acceptance_budget = spec
+        .min_acceptance
+        .map_or(u64::MAX, |m| (f64::from(n) / m).floor() as u64);
+    let Some(first) = first_tolerance(session)? else {
+        return Ok(None);
+    };
     let mut total = u64::from(n);
     let mut generations: Vec<Generation> = Vec::new();
     let mut populations: Vec<(Vec<Particle>, Vec<f64>)> = Vec::new();
-    let mut from: Option<Population> = None;
     let mut ending = Ending::Generations;
     for g in 0..spec.generations {
-        let acceptance_budget = spec
-            .min_acceptance
-            .map_or(u64::MAX, |m| (f64::from(n) / m).floor() as u64);
+        // Proposals come from the last population, within the weighted
+        // quantile of its distances.
+        let from = populations
+            .last()
+            .map(|(p, w)| Population::of(&job.space, p, w));
+        let epsilon = populations.last().map_or(first, |(p, w)| {
+            let distances: Vec<f64> = p.iter().map(|p| p.distance).collect();
+            smc::weighted_quantile(&distances, w, spec.quantile)
+        });
         let budget = max_sims.saturating_sub(total).min(acceptance_budget);
         let particles = match session.generation(g, i64::from(g), epsilon, from.as_ref(), budget)? {
             Run::Done(p) => p,
             Run::Stopped => return Ok(None),
+            Run::OverBudget if max_sims.saturating_sub(total) <= acceptance_budget => {
+                ending = Ending::MaxSimulations;
+                break;
+            }
             Run::OverBudget => {
-                ending = if max_sims.saturating_sub(total) <= acceptance_budget {
-                    Ending::MaxSimulations
-                } else {
-                    Ending::MinAcceptance
-                };
+                ending = Ending::MinAcceptance;
                 break;
             }
         };
-        let simulations: u64 = particles.iter().map(|p| u64::from(p.attempts)).sum();
-        total += simulations;
         let weights = match &from {
-            None => uniform.clone(),
+            None => vec![1.0 / f64::from(n); n as usize],
             Some(pop) => smc::importance_weights(
                 &job.space,
                 &pop.kernel,
-                &pop.particles,
-                &pop.weights,
+                pop.particles,
+                pop.weights,
                 &particles,
             ),
         };
+        let simulations: u64 = particles.iter().map(|p| u64::from(p.attempts)).sum();
+        total += simulations;
         let generation = Generation {
             index: g,
             epsilon,
@@ -721,47 +756,27 @@ fn search(session: &mut Session<'_>) -> Result<Option<Calibration>> {
         };
         session.watch.generation(&generation);
         generations.push(generation);
-        let last = g + 1 == spec.generations;
-        let reached = spec.min_epsilon.is_some_and(|m| epsilon <= m);
-        let spent = total >= max_sims;
-        if !last && !reached && !spent {
-            let distances: Vec<f64> = particles.iter().map(|p| p.distance).collect();
-            epsilon = smc::weighted_quantile(&distances, &weights, spec.quantile);
-            let thetas: Vec<Vec<f64>> = particles.iter().map(|p| p.theta.clone()).collect();
-            from = Some(Population {
-                kernel: Kernel::fit(&job.space, &thetas, &weights),
-                cumulative: smc::cumulative(&weights),
-                particles: particles.clone(),
-                weights: weights.clone(),
-            });
-        }
         populations.push((particles, weights));
-        if last {
+        if g + 1 == spec.generations {
             break;
         }
-        if reached {
+        if spec.min_epsilon.is_some_and(|m| epsilon <= m) {
             ending = Ending::MinEpsilon;
             break;
         }
-        if spent {
+        if total >= max_sims {
             ending = Ending::MaxSimulations;
             break;
         }
     }
     let Some((particles, weights)) = populations.last() else {
+        let (need, fix) = if ending == Ending::MaxSimulations {
+            (max_sims.saturating_sub(total), "raise max_simulations")
+        } else {
+            (acceptance_budget, "lower min_acceptance")
+        };
         return Err(Error::usage(format!(
-            "generation 0 could not be completed: it needs more than {} simulations; {}",
-            if ending == Ending::MaxSimulations {
-                max_sims.saturating_sub(total)
-            } else {
-                spec.min_acceptance
-                    .map_or(0, |m| (f64::from(n) / m).floor() as u64)
-            },
-            if ending == Ending::MaxSimulations {
-                "raise max_simulations"
-            } else {
-                "lower min_acceptance"
-            }
+            "generation 0 could not be completed: it needs more than {need} simulations; {fix}"
         )));
     };
     let Some(predictive) = predictive(session, particles, weights)? else {
