@@ -166,4 +166,21 @@ mod tests {
         assert!((m.ci95 - 3.182446305284263 * m.sd / 2.0).abs() < 1e-9);
         assert!(mean_ci(&[1.0]).sd.is_nan());
     }
+
+    #[test]
+    fn paired_differences_of_a_known_sample() {
+        // Differences 1, 2, 3, 6: mean 3, sd √(14/3), SE sd/2.
+        let (m, se) = paired_difference(&[2.0, 4.0, 6.0, 10.0], &[1.0, 2.0, 3.0, 4.0]);
+        assert!((m - 3.0).abs() < 1e-12, "{m}");
+        assert!((se - (14.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-12, "{se}");
+    }
+
+    #[test]
+    fn the_normal_distribution_function_and_its_mass() {
+        assert!((phi(0.0) - 0.5).abs() < 1e-15);
+        assert!((phi(1.959_963_984_540_054) - 0.975).abs() < 1e-12);
+        assert!((phi(-1.0) - 0.158_655_253_931_457_05).abs() < 1e-12);
+        assert!((normal_mass(0.0, 1.0, -1.0, 1.0) - 0.682_689_492_137_085_9).abs() < 1e-12);
+        assert!((normal_mass(2.0, 0.5, 2.0, f64::INFINITY) - 0.5).abs() < 1e-15);
+    }
 }
