@@ -472,3 +472,71 @@ fn discovery_refuses_what_it_cannot_answer() {
         "the metrics are knowledge",
     );
 }
+
+/// The best cell of each coupling (the highest mean of essential over the
+/// other parameters' cells) and its paired difference against the first
+/// coupling's, recomputed from `runs.csv`.
+#[test]
+fn best_cells_are_the_highest_means_and_their_paired_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sweep(dir.path(), GRID);
+    let finished = profspace::analysis::Finished::open(&out).unwrap();
+    let best = profspace::analysis::contrast::best_cells(&finished, "coupling", "essential")
+        .unwrap()
+        .expect("two couplings over a grid of other parameters");
+    assert_eq!(best.by, "coupling");
+    assert_eq!(best.others, ["managers.focus", "managers.connection"]);
+    let runs = read(&out.join("runs.csv"));
+    let (c, f, k, e, r) = (
+        col(&runs, "coupling"),
+        col(&runs, "managers.focus"),
+        col(&runs, "managers.connection"),
+        col(&runs, "essential"),
+        col(&runs, "replicate"),
+    );
+    // Mean per cell, and the values by replicate.
+    let mut cells: std::collections::BTreeMap<(String, String, String), Vec<(u32, f64)>> =
+        Default::default();
+    for row in &runs.1 {
+        cells
+            .entry((row[c].clone(), row[f].clone(), row[k].clone()))
+            .or_default()
+            .push((row[r].parse().unwrap(), row[e].parse().unwrap()));
+    }
+    let best_of = |coupling: &str| {
+        cells
+            .iter()
+            .filter(|((cp, _, _), _)| cp == coupling)
+            .map(|(key, v)| {
+                (
+                    key.clone(),
+                    mean(&v.iter().map(|x| x.1).collect::<Vec<_>>()),
+                )
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap()
+    };
+    let (zs, fs) = (best_of("zero_sum"), best_of("freedom_safety"));
+    assert_eq!(best.cells.len(), 2);
+    for ((level, values, m), want) in best.cells.iter().zip([&zs, &fs]) {
+        assert_eq!(level, &want.0.0);
+        assert_eq!(values, &vec![want.0.1.clone(), want.0.2.clone()], "{level}");
+        assert!(
+            (m - want.1).abs() < 1e-12,
+            "{level}: mean {m}, recomputed {}",
+            want.1
+        );
+    }
+    let (a, b) = (&cells[&fs.0], &cells[&zs.0]);
+    let diffs: Vec<f64> = a
+        .iter()
+        .map(|(rep, x)| x - b.iter().find(|(r2, _)| r2 == rep).unwrap().1)
+        .collect();
+    let got = &best.contrasts[0];
+    assert!(
+        (got.mean_diff - mean(&diffs)).abs() < 1e-12,
+        "paired difference {} of the best cells, recomputed {}",
+        got.mean_diff,
+        mean(&diffs)
+    );
+}
