@@ -41,9 +41,11 @@ fn read_aggregate(dir: &Path, keep: usize, resolved: &[String]) -> Result<(Resul
 pub fn runs_words(plan: &Plan) -> String {
     match &plan.rounds {
         None => format!(
-            "× {} replications = {} runs",
+            "× {} replication{} = {} run{}",
             plan.replications,
-            plan.total_runs()
+            if plan.replications == 1 { "" } else { "s" },
+            plan.total_runs(),
+            if plan.total_runs() == 1 { "" } else { "s" }
         ),
         Some(r) => format!(
             "× {} replications in the first round ({} runs), doubled where the 95% half-width of \
@@ -77,8 +79,9 @@ pub fn starting(command: &str, s: &Scenario, plan: &Plan, threads: usize, out: &
 /// How long the runs took.
 pub fn finished(outcome: &Outcome, secs: f64) {
     errln!(
-        "{} runs done in {secs:.1} s ({:.0} runs/s){}",
+        "{} run{} done in {secs:.1} s ({:.0} runs/s){}",
         outcome.computed,
+        if outcome.computed == 1 { "" } else { "s" },
         outcome.computed as f64 / secs.max(1e-9),
         if outcome.done > outcome.computed {
             format!("; {} were already written", outcome.done - outcome.computed)
@@ -118,7 +121,7 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
     };
     if count == 1 {
         outln!(
-            "{:<14} {:>10} {:>10}   (final-window mean over replicates, 95% CI)",
+            "{:<14} {:>10} {:>11}   (final-window mean over replicates, 95% CI)",
             "metric",
             "mean",
             "± ci95"
@@ -128,11 +131,14 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
                 table.column(&format!("{k}_mean")),
                 table.column(&format!("{k}_ci95")),
             ) {
-                outln!(
-                    "{k:<14} {:>10.4} {:>10.4}",
-                    table.number(0, m),
-                    table.number(0, c)
-                );
+                let ci = table.number(0, c);
+                // One replicate has no spread: say so rather than NaN.
+                let ci = if ci.is_finite() {
+                    format!("{ci:.4}")
+                } else {
+                    "n/a (1 run)".to_string()
+                };
+                outln!("{k:<14} {:>10.4} {ci:>11}", table.number(0, m));
             }
         }
         return Ok(());
