@@ -156,6 +156,32 @@ pub enum Command {
         #[arg(long)]
         no_plots: bool,
     },
+    /// Run one run of a finished sweep again, with its exact seed and parameters, recording more of it
+    Replay {
+        /// Folder of a finished run or sweep
+        dir: PathBuf,
+        /// The run to replay (the `run` column of runs.csv)
+        #[arg(long, value_name = "N")]
+        run: u64,
+        /// Write every K-th tick to ticks.csv [default: as the original]
+        #[arg(long, value_name = "K")]
+        ticks_every: Option<u32>,
+        /// Write every K-th tick of every team to teams.csv [default: as the original]
+        #[arg(long, value_name = "K")]
+        teams_every: Option<u32>,
+        /// Ticks whose professionals go to agents.csv, e.g. 0,100,200 [default: as the original]
+        #[arg(long, value_name = "T,…", value_delimiter = ',')]
+        agents_at: Option<Vec<u32>>,
+        /// Output folder [default: DIR-replay-N beside DIR]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace the finished results of another scenario, or files profspace did not write, in --out
+        #[arg(long)]
+        overwrite: bool,
+        /// Do not draw the charts at the end
+        #[arg(long)]
+        no_plots: bool,
+    },
     /// Write a Slurm job array (one task per shard) and a merge job for a sweep
     Slurm {
         /// Scenario file (TOML)

@@ -57,6 +57,23 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             threads,
             no_plots,
         }) => super::diagnose::advise(&dir, step, metric, draws, threads, no_plots),
+        Some(Command::Replay {
+            dir,
+            run,
+            ticks_every,
+            teams_every,
+            agents_at,
+            out,
+            overwrite,
+            no_plots,
+        }) => {
+            let recording = sweep::replay::Recording {
+                ticks_every,
+                teams_every,
+                agents_at,
+            };
+            replay(&dir, run, &recording, out, overwrite, no_plots)
+        }
         Some(Command::Slurm {
             scenario,
             shards,
@@ -497,6 +514,50 @@ pub(crate) fn draw_discovery(dir: &Path) {
         }
         Err(e) => errln!("warning: discovery charts not drawn: {e}"),
     }
+}
+
+/// `profspace replay DIR --run N`: the run again, into its own folder,
+/// checked against the original's row.
+fn replay(
+    dir: &Path,
+    run: u64,
+    recording: &sweep::replay::Recording,
+    out: Option<PathBuf>,
+    overwrite: bool,
+    no_plots: bool,
+) -> Result<i32> {
+    let out = out.unwrap_or_else(|| {
+        let name = dir
+            .file_name()
+            .map_or_else(|| "replay".into(), |n| n.to_string_lossy().into_owned());
+        dir.with_file_name(format!("{name}-replay-{run}"))
+    });
+    let opts = Options {
+        out: out.clone(),
+        threads: threads_of(None)?,
+        resume: false,
+        fresh: false,
+        overwrite,
+        keep_previous: false,
+        command: "replay".into(),
+        command_line: command_line(),
+    };
+    let stop = stop_on_signals();
+    let bar = progress::Bar::new(std::io::stderr().is_terminal());
+    let done = sweep::replay(dir, run, recording, &opts, &bar, &stop)?;
+    if !done.outcome.complete {
+        return Ok(done
+            .outcome
+            .stopped_by
+            .map_or(exit::INTERRUPTED, Reason::exit_code));
+    }
+    errln!(
+        "run {run} of {} replayed into {}; its runs.csv row is the original's, byte for byte",
+        dir.display(),
+        out.display()
+    );
+    draw_charts(&out, no_plots);
+    Ok(exit::OK)
 }
 
 /// Draws the charts of a finished folder unless `no_plots`; a failure to

@@ -11,6 +11,7 @@
 mod aggregate;
 mod indices;
 mod merge;
+pub mod replay;
 mod resume;
 mod runner;
 mod stop;
@@ -19,6 +20,7 @@ mod tasks;
 pub use aggregate::write_aggregate;
 pub use indices::write_indices;
 pub use merge::merge;
+pub use replay::{Replayed, replay};
 pub(crate) use runner::{Decision, catch_run, check_again, decide};
 pub use runner::{Options, Outcome, Progress, execute};
 pub use stop::{Reason, Stop};
@@ -105,6 +107,8 @@ pub struct Plan {
     pub shard: Option<Shard>,
     /// The rounds of a sweep with a precision target.
     pub rounds: Option<Rounds>,
+    /// One run of the design alone, by its canonical id (a replay).
+    pub only: Option<u64>,
 }
 
 /// The runs of a sweep with `[sweep] target_ci95`, planned round by round:
@@ -153,6 +157,7 @@ impl Plan {
             replications,
             shard,
             rounds: None,
+            only: None,
         };
         if let Some(target) = scenario.sweep.as_ref().and_then(|s| s.target.clone()) {
             let points = plan.design.len();
@@ -176,8 +181,12 @@ impl Plan {
             .map_or(self.replications, |r| r.target.max_replications)
     }
 
-    /// Runs of the whole design (planned so far, with a precision target).
+    /// Runs of the whole design (planned so far, with a precision target;
+    /// one, for a replay).
     pub fn total_runs(&self) -> u64 {
+        if self.only.is_some() {
+            return 1;
+        }
         match &self.rounds {
             Some(r) => r.ids.len() as u64,
             None => self.design.len() * u64::from(self.replications),
@@ -187,6 +196,9 @@ impl Plan {
     /// The most runs the plan can ever have (for checking what a resumed
     /// folder holds).
     pub fn bound(&self) -> u64 {
+        if self.only.is_some() {
+            return 1;
+        }
         match self.rounds {
             Some(_) => self.design.len() * u64::from(self.id_replications()),
             None => self.len(),
@@ -208,6 +220,9 @@ impl Plan {
     /// values so far (`values[point]`: replicate → value, failed runs
     /// absent), and returns whether it has any runs. Without one: false.
     pub fn next_round(&mut self, values: &BTreeMap<u64, BTreeMap<u32, f64>>) -> bool {
+        if self.only.is_some() {
+            return false;
+        }
         let Some(rounds) = self.rounds.as_mut() else {
             return false;
         };
@@ -237,6 +252,9 @@ impl Plan {
 
     /// The `i`-th run of this plan, in canonical order.
     pub fn run(&self, i: u64) -> RunSpec {
+        if let Some(run) = self.only {
+            return self.spec(run);
+        }
         let run = match (self.shard, &self.rounds) {
             (_, Some(r)) => r.ids[i as usize],
             (None, None) => i,
@@ -405,7 +423,7 @@ pub(crate) fn finish(
     folder.commit_streams(streams, written)?;
     if plan.shard.is_none() {
         aggregate::write_aggregate(folder, plan)?;
-        if manifest.runs_failed == 0 {
+        if manifest.runs_failed == 0 && plan.only.is_none() {
             indices::write_indices(folder, plan)?;
         }
     }

@@ -313,3 +313,55 @@ fn sensitivity_indices_are_identical_for_any_thread_count() {
     let other = run("seed", &["--seed", "7"]);
     assert_ne!(one, other, "a different seed gave the same indices");
 }
+
+/// `replay DIR --run N` runs run N again with its seed and parameters,
+/// recording more, into its own folder: its runs.csv row is the original's,
+/// byte for byte, and its ticks are every tick.
+#[test]
+fn a_replayed_run_gives_the_original_row_and_records_more() {
+    let c = case(SMALL_SWEEP);
+    let out = sweep(&c, "sweep", &[]);
+    let original = fs::read_to_string(out.join("runs.csv")).unwrap();
+    for run in [0u64, 9] {
+        let replay = c.root.join(format!("replay-{run}"));
+        profspace()
+            .args(["replay", out.to_str().unwrap(), "--run", &run.to_string()])
+            .args([
+                "--ticks-every",
+                "1",
+                "--agents-at",
+                "5",
+                "--no-plots",
+                "--out",
+            ])
+            .arg(&replay)
+            .assert()
+            .success();
+        let got = fs::read_to_string(replay.join("runs.csv")).unwrap();
+        let row = |text: &str| {
+            text.lines()
+                .find(|l| l.starts_with(&format!("{run},")))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(row(&got), row(&original), "run {run}");
+        assert_eq!(got.lines().count(), 2, "one run replayed");
+        let ticks = fs::read_to_string(replay.join("ticks.csv")).unwrap();
+        assert_eq!(
+            ticks.lines().count(),
+            1 + 30,
+            "every tick of the replayed run"
+        );
+        let agents = fs::read_to_string(replay.join("agents.csv")).unwrap();
+        assert_eq!(
+            agents.lines().count(),
+            1 + 4 * 5,
+            "the professionals at tick 5"
+        );
+    }
+    profspace()
+        .args(["replay", out.to_str().unwrap(), "--run", "12", "--no-plots"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("numbered 0 to 11"));
+}
