@@ -906,3 +906,34 @@ fn pasting_by_hand() {
         assert_eq!(prim.remaining(), (200 - n, 149 - (n - 1)));
     }
 }
+
+#[test]
+fn columns_are_found_by_name() {
+    let data = box_data(3, 20, 3, &[(0, 0.0, 0.5)], 0.0);
+    assert_eq!(data.dimension_index("x1"), Some(1));
+    assert_eq!(data.dimension_index("x2"), Some(2));
+    assert_eq!(data.dimension_index("y"), None);
+}
+
+#[test]
+fn the_objectives_score_a_peel_as_their_authors_define_them() {
+    let data = box_data(3, 20, 2, &[(0, 0.0, 0.5)], 0.0);
+    let score = |objective: Objective, n_old, k_old, n_new, k_new| {
+        let config = PrimConfig {
+            objective,
+            ..PrimConfig::default()
+        };
+        Prim::new(&data, config)
+            .expect("valid config")
+            .objective(n_old, k_old, n_new, k_new)
+    };
+    // From 100 points with 40 of interest to 90 with 39: densities 0.4 and
+    // 0.4333…, 10 points removed.
+    let gain = 39.0 / 90.0 - 0.4;
+    assert!((score(Objective::Lenient1, 100, 40, 90, 39) - gain / 10.0).abs() < 1e-12);
+    assert!((score(Objective::Lenient2, 100, 40, 90, 39) - 90.0 * gain / 10.0).abs() < 1e-12);
+    assert!((score(Objective::Original, 100, 40, 90, 39) - 39.0 / 90.0).abs() < 1e-12);
+    // No change in density, or nothing removed: no gain.
+    assert_eq!(score(Objective::Lenient1, 100, 40, 50, 20), 0.0);
+    assert_eq!(score(Objective::Lenient2, 100, 40, 100, 41), 0.0);
+}
