@@ -107,12 +107,10 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Io { source, .. } => Some(source),
-            // The scenario's problems are the message itself: no source, so
-            // that `{:#}` does not print them twice.
-            _ => None,
-        }
+        // The message already says the cause (an I/O error's is in its
+        // text; a scenario's problems are the message itself): no source,
+        // so that `{:#}` does not print it twice.
+        None
     }
 }
 

@@ -334,8 +334,10 @@ pub enum Command {
         #[arg(long, value_name = "SCENARIO")]
         from: Option<PathBuf>,
     },
-    /// List every scenario parameter: key, default, allowed values, meaning
+    /// List every scenario parameter: key, default, allowed values, meaning (or one key in full)
     Params {
+        /// One key to show in full, e.g. managers.focus
+        key: Option<String>,
         /// Print the Markdown reference (docs/parameters.md)
         #[arg(long)]
         markdown: bool,

@@ -163,7 +163,11 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             set,
         }) => explain_scenario(&scenario, out, threads, &set),
         Some(Command::New { name, from }) => new(&name, from.as_deref()),
-        Some(Command::Params { markdown }) => reference(
+        Some(Command::Params { key: Some(key), .. }) => param(&key),
+        Some(Command::Params {
+            key: None,
+            markdown,
+        }) => reference(
             markdown,
             scenario::params_table,
             scenario::reference_markdown,
@@ -242,6 +246,40 @@ fn explain_scenario(
 fn reference(markdown: bool, text: fn() -> String, md: fn() -> String) -> Result<i32> {
     out!("{}", if markdown { md() } else { text() });
     Ok(exit::OK)
+}
+
+/// `profspace params KEY`: one key in full, or the closest keys.
+fn param(key: &str) -> Result<i32> {
+    if let Some(text) = scenario::param_details(key) {
+        out!("{text}");
+        return Ok(exit::OK);
+    }
+    let all: Vec<&str> = scenario::ENGINE_PARAMS
+        .iter()
+        .chain(profspace::model::all().iter().flat_map(|m| m.params()))
+        .map(|p| p.path)
+        .collect();
+    // `profspace params focus` shows every key whose last part is `focus`.
+    let mut by_last: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|p| p.rsplit('.').next() == Some(key) && *p != key)
+        .collect();
+    by_last.dedup();
+    let found: Vec<String> = by_last
+        .iter()
+        .filter_map(|p| scenario::param_details(p))
+        .collect();
+    if !found.is_empty() {
+        out!("{}", found.join("\n"));
+        return Ok(exit::OK);
+    }
+    let hint = profspace::params::suggest(key, all.iter().copied())
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
+    Err(usage(format!(
+        "`{key}` is not a scenario key{hint} (`profspace params` lists them all)"
+    )))
 }
 
 /// Loads a scenario file or an embedded one, applying the command line's

@@ -20,8 +20,17 @@ impl Bar {
         let bar = ProgressBar::with_draw_target(Some(0), target);
         bar.set_style(
             ProgressStyle::with_template(
-                "{bar:40.cyan/blue} {pos}/{len} runs  {per_sec:.dim}  eta {eta}",
+                "{bar:40.cyan/blue} {pos}/{len} runs  {rate:.dim}  eta {eta}",
             )
+            .map(|st| {
+                st.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        // Whole runs per second: "54 runs/s", not "53.7762/s".
+                        let _ = write!(w, "{:.0} runs/s", state.per_sec());
+                    },
+                )
+            })
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         Bar { bar }

@@ -295,8 +295,9 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
 pub fn dry_run(plan: &Plan) {
     let size = plan.estimated_output();
     outln!(
-        "{} design points {}{}; tables of about {} ({} rows of ticks.csv per run)",
+        "{} design point{} {}{}; tables of about {} ({} rows of ticks.csv per run)",
         plan.design.len(),
+        if plan.design.len() == 1 { "" } else { "s" },
         runs_words(plan),
         plan.shard
             .map(|s| format!(" (shard {s}: {} runs)", plan.len()))

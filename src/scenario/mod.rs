@@ -23,7 +23,9 @@ mod validate;
 
 pub use crate::params::{Kind, Param, Problem, ScenarioError, Value};
 pub use overrides::{Override, Target};
-pub use render::{params_table, reference_markdown, render_commented, render_resolved};
+pub use render::{
+    param_details, params_table, reference_markdown, render_commented, render_resolved,
+};
 pub use sweep::{
     CONDITION, Condition, Design, DesignPoint, Precision, SampleMethod, Sweep, SweepAxis,
 };

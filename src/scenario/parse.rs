@@ -80,16 +80,7 @@ pub(crate) fn parse(
     let root = match DeTable::parse(text) {
         Ok(root) => root,
         Err(e) => {
-            let lines = line_index(text);
-            let line = e.span().map(|sp| line_of(&lines, sp.start));
-            let mut msg = e.message().trim().to_string();
-            // Name what the parser points at (e.g. which key is duplicated).
-            if let Some(at) = e.span().and_then(|sp| text.get(sp)) {
-                let at = at.trim();
-                if !at.is_empty() && at.len() <= 60 && !at.contains('\n') {
-                    msg.push_str(&format!(" (at `{at}`)"));
-                }
-            }
+            let (line, msg) = toml_error(text, e.span(), e.message());
             ctx.problems.push(Problem::new(
                 "",
                 line,
@@ -503,6 +494,59 @@ fn calibrate_section(
         c.replications = s.replications;
     }
     s.calibrate = Some(c);
+}
+
+/// The line and the words of a TOML syntax error, in the terms of the
+/// mistake people make: a key with no value, a list never closed (said at
+/// the line that opened it, not where the parser noticed), or else the
+/// parser's message and what it points at.
+fn toml_error(
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+) -> (Option<usize>, String) {
+    let lines = line_index(text);
+    let line = span.as_ref().map(|sp| line_of(&lines, sp.start));
+    let line_text = |n: usize| text.lines().nth(n.saturating_sub(1)).unwrap_or("");
+    // `key =` with nothing after it.
+    if let Some(n) = line
+        && let Some((key, value)) = line_text(n).split_once('=')
+        && value.split('#').next().unwrap_or("").trim().is_empty()
+        && !key.trim().is_empty()
+    {
+        let key = key.trim();
+        return (
+            Some(n),
+            format!(
+                "`{key}` has no value after `=`; write one, e.g. `{key} = 200` or `{key} = \"text\"`"
+            ),
+        );
+    }
+    // A list opened on an earlier line and not closed before this one.
+    if message.contains("array")
+        && let Some(n) = line
+    {
+        let opened = (1..=n).rev().find(|&k| {
+            let code = line_text(k).split('#').next().unwrap_or("");
+            code.matches('[').count() > code.matches(']').count() && code.contains('=')
+        });
+        if let Some(k) = opened {
+            let key = line_text(k).split('=').next().unwrap_or("").trim();
+            return (
+                Some(k),
+                format!("the list of `{key}` opened here is not closed with `]`"),
+            );
+        }
+    }
+    let mut msg = message.trim().to_string();
+    // Name what the parser points at (e.g. which key is duplicated).
+    if let Some(at) = span.and_then(|sp| text.get(sp)) {
+        let at = at.trim();
+        if !at.is_empty() && at.len() <= 60 && !at.contains('\n') {
+            msg.push_str(&format!(" (at `{at}`)"));
+        }
+    }
+    (line, msg)
 }
 
 #[cfg(test)]

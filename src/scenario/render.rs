@@ -274,34 +274,131 @@ pub fn reference_markdown() -> String {
 /// The parameter table of `profspace params`: the engine's keys, then every
 /// registered model's.
 pub fn params_table() -> String {
-    let mut out = String::new();
-    let mut row = |path: &str, default: String, allowed: String, meaning: &str| {
-        let _ = writeln!(out, "{path:<40} {default:<12} {allowed:<22} {meaning}");
-    };
-    row("key", "default".into(), "allowed".into(), "meaning");
+    // Every row first, so that the columns fit their widest cell (a long
+    // default or range is cut to a reasonable width with `…`).
     let base = Scenario::default();
+    let mut sections: Vec<(String, Vec<[String; 4]>)> = vec![(String::new(), Vec::new())];
     for p in ENGINE_PARAMS {
-        let allowed = if p.path == "model" {
-            model::names().join(", ")
-        } else {
-            p.kind.range()
-        };
-        row(p.path, p.default_text(&base), allowed, p.meaning);
+        sections[0].1.push(param_row(p, &base, true));
     }
     for m in model::all() {
-        let _ = writeln!(out, "\nmodel = \"{}\": {}", m.name(), m.title());
         let defaults = m.defaults();
-        for p in m.params() {
-            let _ = writeln!(
-                out,
-                "{:<40} {:<12} {:<22} {}",
-                p.path,
-                p.default_text(defaults.as_any()),
-                p.kind.range(),
-                p.meaning
-            );
+        let rows = m
+            .params()
+            .iter()
+            .map(|p| param_row(p, defaults.as_any(), false))
+            .collect();
+        sections.push((format!("model = \"{}\": {}", m.name(), m.title()), rows));
+    }
+    let fit = |k: usize, cap: usize| {
+        sections
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(move |r| r[k].chars().count()))
+            .chain(std::iter::once(["key", "default", "allowed"][k].len()))
+            .max()
+            .unwrap_or(0)
+            .min(cap)
+    };
+    let widths = [fit(0, 44), fit(1, 20), fit(2, 28)];
+    let cell = |text: &str, w: usize| {
+        if text.chars().count() > w {
+            let cut: String = text.chars().take(w - 1).collect();
+            format!("{cut}…")
+        } else {
+            format!("{text:<w$}")
+        }
+    };
+    let mut out = String::new();
+    let line = |out: &mut String, r: &[String; 4]| {
+        let _ = writeln!(
+            out,
+            "{} {} {} {}",
+            cell(&r[0], widths[0]),
+            cell(&r[1], widths[1]),
+            cell(&r[2], widths[2]),
+            r[3]
+        );
+    };
+    line(
+        &mut out,
+        &["key", "default", "allowed", "meaning"].map(String::from),
+    );
+    for (title, rows) in &sections {
+        if !title.is_empty() {
+            let _ = writeln!(out, "\n{title}");
+        }
+        for r in rows {
+            line(&mut out, r);
         }
     }
-    out.push_str("\nsee docs/parameters.md for tables of mixed populations (profiles), sweeps and sensitivity analyses\n");
+    out.push_str(
+        "\n`profspace params KEY` shows one key in full; see docs/parameters.md for tables of \
+         mixed populations (profiles), sweeps, sensitivity analyses and calibrations\n",
+    );
+    out
+}
+
+/// A row of the parameter table: key, default, allowed values, meaning.
+fn param_row(p: &Param, defaults: &dyn Any, engine: bool) -> [String; 4] {
+    let allowed = if engine && p.path == "model" {
+        model::names().join(", ")
+    } else {
+        p.kind.range()
+    };
+    [
+        p.path.to_string(),
+        p.default_text(defaults),
+        allowed,
+        p.meaning.to_string(),
+    ]
+}
+
+/// One key in full (`profspace params KEY`): where it is, its default,
+/// what it takes, what it means and what it stands for; `None` when no
+/// model knows the key (the closest keys are then suggested by the caller).
+pub fn param_details(path: &str) -> Option<String> {
+    let base = Scenario::default();
+    let mut found: Vec<String> = Vec::new();
+    if let Some(p) = ENGINE_PARAMS.iter().find(|p| p.path == path) {
+        found.push(details(p, &base, "every scenario"));
+    }
+    for m in model::all() {
+        if let Some(p) = m.params().iter().find(|p| p.path == path) {
+            let defaults = m.defaults();
+            found.push(details(
+                p,
+                defaults.as_any(),
+                &format!("model = \"{}\"", m.name()),
+            ));
+        }
+    }
+    (!found.is_empty()).then(|| found.join("\n"))
+}
+
+fn details(p: &Param, defaults: &dyn Any, whose: &str) -> String {
+    let mut out = format!(
+        "{}  ({whose}; in [{}] of a scenario file)\n  default: {}\n  allowed: {}\n  meaning: {}\n",
+        p.path,
+        if p.section().is_empty() {
+            "the top level".to_string()
+        } else {
+            p.section().to_string()
+        },
+        p.default_text(defaults),
+        p.kind.allowed(),
+        p.meaning
+    );
+    if p.concept != "—" {
+        let _ = writeln!(out, "  concept: {}", p.concept);
+    }
+    let _ = writeln!(
+        out,
+        "  {}",
+        if p.sweepable {
+            "a sweep may vary it; a calibration may infer it"
+        } else {
+            "fixed for a scenario: not swept, not calibrated"
+        }
+    );
     out
 }

@@ -175,7 +175,7 @@ pub(crate) fn validate(s: &Scenario, limits: &Limits, lines: &KeyLines) -> Vec<P
     }
     if s.sweep.is_some() || s.sensitivity.is_some() {
         // The swept values replace the base ones: check every point instead.
-        problems.extend(super::sweep::validate_design(s, limits));
+        problems.extend(super::sweep::validate_design(s, limits, lines));
         return problems;
     }
     let line = |key: &str| lines.get(key).copied();

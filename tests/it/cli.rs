@@ -199,6 +199,26 @@ fn params_lists_every_key() {
 }
 
 #[test]
+fn params_of_one_key_explains_it() {
+    for key in ["managers.focus", "focus"] {
+        let out = profspace().args(["params", key]).output().unwrap();
+        assert!(out.status.success(), "params {key}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("managers.focus"), "params {key}: {text}");
+        for part in ["default: 0.5", "allowed: a number from 0 to 1", "meaning:"] {
+            assert!(text.contains(part), "params {key} lacks {part}: {text}");
+        }
+    }
+    let out = profspace()
+        .args(["params", "management.focus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("did you mean `managers.focus`"), "{err}");
+}
+
+#[test]
 fn run_writes_the_three_files_and_a_summary() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("small.toml");

@@ -570,10 +570,13 @@ pub fn validate(p: &PsmParams, line: &dyn Fn(&str) -> Option<usize>) -> Vec<Prob
             peers_line,
             format!(
                 "{within} peer ties inside the team (round({} × {})) cannot be drawn without repeats \
-                 from the {} other members of a team of {}; lower peers or peer_within, or raise team_size",
+                 from the {} of a team of {}; lower peers or peer_within, or raise team_size",
                 o.peers,
                 o.peer_within,
-                o.team_size - 1,
+                match o.team_size - 1 {
+                    1 => "1 other member".to_string(),
+                    n => format!("{n} other members"),
+                },
                 o.team_size
             ),
         ));

@@ -120,38 +120,72 @@ pub struct Sweep {
     pub sample: Option<Sample>,
 }
 
-/// Checks the cross-field rules at every design point (stops after a few
-/// problems so a large design cannot flood the terminal).
-pub(crate) fn validate_design(s: &Scenario, limits: &Limits) -> Vec<Problem> {
+/// Checks the cross-field rules at every design point. A problem found at
+/// many points is said once, at the first, with how many points share it;
+/// it stops after a few different problems so that a large design cannot
+/// flood the terminal.
+pub(crate) fn validate_design(
+    s: &Scenario,
+    limits: &Limits,
+    lines: &crate::params::KeyLines,
+) -> Vec<Problem> {
     let design = Design::build(s);
-    let mut problems = Vec::new();
+    // (problem, first point's words, points with it)
+    let mut found: Vec<(Problem, String, u64)> = Vec::new();
     for i in 0..design.len() {
         let checked = design
             .apply(s, i)
             .map_err(|m| vec![Problem::new("sweep", None, m)])
             .and_then(|p| {
-                let found = super::validate::validate(&p, limits, &Default::default());
+                let found = super::validate::validate(&p, limits, lines);
                 if found.is_empty() { Ok(()) } else { Err(found) }
             });
-        if let Err(found) = checked {
+        let Err(problems) = checked else { continue };
+        for p in problems {
+            if let Some(seen) = found.iter_mut().find(|(q, _, _)| *q == p) {
+                seen.2 += 1;
+                continue;
+            }
             let at = design
                 .columns
                 .iter()
                 .zip(&design.point(i).values)
-                .map(|(c, v)| format!("{c} = {v}"))
+                .map(|(c, v)| format!("{c} = {}", short_value(v)))
                 .collect::<Vec<_>>()
                 .join(", ");
-            for p in found {
-                problems.push(Problem::new(
-                    p.path,
-                    p.line,
-                    format!("at design point {i} ({at}): {}", p.message),
-                ));
-            }
-            if problems.len() >= 5 {
-                break;
-            }
+            found.push((p, format!("design point {i} ({at})"), 1));
+        }
+        if found.len() >= 5 {
+            break;
         }
     }
-    problems
+    found
+        .into_iter()
+        .map(|(p, at, n)| {
+            let at = match n {
+                1 => format!("at {at}"),
+                n if n == design.len() => format!("at every design point (the first is {at})"),
+                2 => format!("at {at} and at 1 other design point"),
+                n => format!("at {at} and at {} other design points", n - 1),
+            };
+            Problem::new(p.path, p.line, format!("{at}: {}", p.message))
+        })
+        .collect()
+}
+
+/// A value as people read it in a message: a real number with at most four
+/// significant digits (`0.4831`, not `0.48307611006154255`).
+fn short_value(v: &Value) -> String {
+    match v {
+        Value::Float(x) if x.is_finite() && *x != 0.0 => {
+            let digits = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+            let s = format!("{x:.digits$}");
+            if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            }
+        }
+        other => other.to_string(),
+    }
 }
