@@ -9,6 +9,7 @@
 #   bash benches/mutants.sh rules 3/10      # the model's rules: kernel, step, frame, observe
 #   bash benches/mutants.sh analysis 3/10   # contrasts, PRIM, stats
 #   bash benches/mutants.sh diff            # the mutants of your change against main
+#   bash benches/mutants.sh rules 3/10 --iterate   # again, skipping those caught before
 #
 # Results: target/mutants/<set>-<k>/mutants.out/ (caught.txt, missed.txt,
 # timeout.txt, unviable.txt). About a minute per mutant here.
@@ -16,6 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 set_name=${1:?usage: benches/mutants.sh rules|analysis|diff [K/N]}
 shard=${2:-0/10}
+shift $(($# < 2 ? $# : 2))
+extra=("$@")
 case "$set_name" in
 rules)
     files=(-f src/model/psm/kernel.rs -f src/model/psm/step.rs -f src/model/psm/frame.rs -f src/observe.rs)
@@ -39,7 +42,7 @@ esac
 out="target/mutants/$set_name-${shard%%/*}"
 mkdir -p "$out"
 cargo mutants --profile mutants --shard "$shard" --sharding round-robin "${files[@]}" \
-    --output "$out" -j 1 --timeout-multiplier 3 -- "${tests[@]}" || true
+    --output "$out" -j 1 --timeout-multiplier 3 ${extra[@]+"${extra[@]}"} -- "${tests[@]}" || true
 for f in caught missed timeout unviable; do
     printf '%-8s %s\n' "$f" "$(wc -l <"$out/mutants.out/$f.txt" 2>/dev/null || echo 0)"
 done
