@@ -58,7 +58,13 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    // A fixed seed: the same cases every run, so a rule bug is caught every
+    // time or never, not by chance.
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20261206),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn states_stay_in_the_unit_interval(s in scenario(), seed in any::<u64>()) {
