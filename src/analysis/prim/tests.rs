@@ -557,11 +557,17 @@ fn resampling_finds_the_relevant_dimensions() {
     assert_eq!(names, ["x0", "x1", "x2", "x3"]);
     for d in &s.dimensions {
         let relevant = d.dim == 0 || d.dim == 2;
+        // The step of each resample nearest the reference's coverage (or
+        // density) restricts the true dimensions and mostly only those.
         if relevant {
             assert_eq!(d.restricted, 1.0, "{}", d.name);
             assert_eq!(d.reproduce_coverage, Some(1.0), "{}", d.name);
+            assert_eq!(d.reproduce_density, Some(1.0), "{}", d.name);
         } else {
             assert!(d.restricted <= 0.3, "{}: {}", d.name, d.restricted);
+            for r in [d.reproduce_coverage, d.reproduce_density] {
+                assert!(r.is_some_and(|r| r <= 0.3), "{}: {r:?}", d.name);
+            }
         }
     }
     let s = resample(
@@ -936,4 +942,48 @@ fn the_objectives_score_a_peel_as_their_authors_define_them() {
     // No change in density, or nothing removed: no gain.
     assert_eq!(score(Objective::Lenient1, 100, 40, 50, 20), 0.0);
     assert_eq!(score(Objective::Lenient2, 100, 40, 100, 41), 0.0);
+}
+
+#[test]
+fn every_step_counts_the_points_inside_its_limits_even_with_ties() {
+    // A column of whole numbers puts many points exactly on a quantile: the
+    // box keeps a point on its limit (limits are inclusive), so the counts a
+    // step reports must be those of its limits, recounted here.
+    let mut rng = crate::rng::seeded(7, 0);
+    let n = 400;
+    let x0: Vec<f64> = (0..n).map(|i| f64::from(i % 10)).collect();
+    let x1: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
+    let y: Vec<bool> = (0..n as usize)
+        .map(|r| (x0[r] >= 4.0 && x1[r] > 0.3) != (rng.random::<f64>() < 0.05))
+        .collect();
+    let data = Dataset::new(
+        vec![
+            Column::numeric("x0", x0.clone()),
+            Column::numeric("x1", x1.clone()),
+        ],
+        y.clone(),
+    )
+    .expect("valid");
+    let prim = Prim::new(&data, PrimConfig::default()).expect("valid config");
+    let t = prim.trajectory().expect("trajectory");
+    assert!(t.peel_len > 5, "too few peels to test: {}", t.peel_len);
+    for (i, s) in t.steps.iter().enumerate() {
+        let (l0, u0) = match s.limits.limits[0] {
+            Limit::Numeric { lower, upper } => (lower, upper),
+            _ => unreachable!(),
+        };
+        let (l1, u1) = match s.limits.limits[1] {
+            Limit::Numeric { lower, upper } => (lower, upper),
+            _ => unreachable!(),
+        };
+        let inside: Vec<usize> = (0..n as usize)
+            .filter(|&r| x0[r] >= l0 && x0[r] <= u0 && x1[r] >= l1 && x1[r] <= u1)
+            .collect();
+        let k = inside.iter().filter(|&&r| y[r]).count();
+        assert_eq!(
+            (s.n, s.k),
+            (inside.len(), k),
+            "step {i} with x0 in [{l0}, {u0}], x1 in [{l1}, {u1}]"
+        );
+    }
 }
