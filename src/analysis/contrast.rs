@@ -241,6 +241,9 @@ pub struct BestCells {
     /// Per level after the first: its best point − the first level's best
     /// point, paired by replicate.
     pub contrasts: Vec<Paired>,
+    /// The most design points any level's best was chosen from: the
+    /// larger, the more a best mean is biased upward by the choice.
+    pub candidates: usize,
 }
 
 /// The best cell of each level of `by` (highest mean of `metric` over the
@@ -277,6 +280,10 @@ pub fn best_cells(f: &Finished, by: &str, metric: &str) -> Result<Option<BestCel
         e.3.insert(t.replicate[row], row);
     }
     let mut best: Vec<Option<(u64, f64)>> = vec![None; levels.len()];
+    let mut per_level = vec![0usize; levels.len()];
+    for (level, ..) in points.values() {
+        per_level[*level] += 1;
+    }
     for (&p, (level, sum, n, _)) in &points {
         let mean = sum / *n as f64;
         if *n > 0 && best[*level].is_none_or(|(_, b)| mean > b) {
@@ -310,6 +317,7 @@ pub fn best_cells(f: &Finished, by: &str, metric: &str) -> Result<Option<BestCel
         others: others.iter().map(|&c| m.columns[c].clone()).collect(),
         cells,
         contrasts,
+        candidates: per_level.into_iter().max().unwrap_or(0),
     }))
 }
 

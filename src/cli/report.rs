@@ -200,6 +200,15 @@ fn best_cells(dir: &Path, s: &Scenario) -> Result<()> {
             p.n
         );
     }
+    if b.candidates > 1 {
+        outln!(
+            "  note: each best cell is the highest of up to {} noisy means of its {}; a maximum \
+             is biased upward, more so with few replications, and these intervals do not \
+             account for the choice. Confirm with fresh replicates (another --seed) of the two cells.",
+            b.candidates,
+            b.by.rsplit('.').next().unwrap_or(&b.by)
+        );
+    }
     outln!(
         "  (profspace compare {} --by {} gives every contrast)",
         dir.display(),

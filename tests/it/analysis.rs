@@ -479,7 +479,26 @@ fn discovery_refuses_what_it_cannot_answer() {
 #[test]
 fn best_cells_are_the_highest_means_and_their_paired_difference() {
     let dir = tempfile::tempdir().unwrap();
-    let out = sweep(dir.path(), GRID);
+    let file = dir.path().join("s.toml");
+    fs::write(&file, GRID).unwrap();
+    let out = dir.path().join("out");
+    let printed = profspace()
+        .args([
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    assert!(
+        printed.contains("each best cell is the highest of up to 6 noisy means of its coupling")
+            && printed.contains("biased upward"),
+        "the summary does not warn that a best cell is chosen: {printed}"
+    );
     let finished = profspace::analysis::Finished::open(&out).unwrap();
     let best = profspace::analysis::contrast::best_cells(&finished, "coupling", "essential")
         .unwrap()
@@ -518,6 +537,11 @@ fn best_cells_are_the_highest_means_and_their_paired_difference() {
     };
     let (zs, fs) = (best_of("zero_sum"), best_of("freedom_safety"));
     assert_eq!(best.cells.len(), 2);
+    let per_coupling = cells.keys().filter(|(cp, _, _)| cp == "zero_sum").count();
+    assert_eq!(
+        best.candidates, per_coupling,
+        "cells a best was chosen from"
+    );
     for ((level, values, m), want) in best.cells.iter().zip([&zs, &fs]) {
         assert_eq!(level, &want.0.0);
         assert_eq!(values, &vec![want.0.1.clone(), want.0.2.clone()], "{level}");

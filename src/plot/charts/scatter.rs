@@ -236,9 +236,12 @@ impl Scatter {
     where
         DB::ErrorType: 'static,
     {
+        // Translucent, so that dense regions show and the trends drawn
+        // over them stay visible.
+        let alpha = if panel.dots.len() > 60 { 0.35 } else { 0.6 };
         for &(x, y, g) in &panel.dots {
             let st = style::series_style(g);
-            style::draw_marker(plot, (x, y), st.marker, 5, st.color)?;
+            style::draw_marker_alpha(plot, (x, y), st.marker, 5, st.color, alpha)?;
         }
         Ok(())
     }

@@ -51,7 +51,14 @@ pub(crate) fn build(
         (style::data_range(xs, false), style::data_range(ys, false))
     };
     let legend = legend(d, group);
-    let subtitle = subtitle(d, group, trace, !traces.is_empty());
+    let mut subtitle = subtitle(d, group, trace, !traces.is_empty());
+    if points.len() > MAX_WHISKERS {
+        subtitle[0] = format!(
+            "final-window mean per design point; {} points, so no whiskers (each point's 95% CI \
+             is in aggregate.csv)",
+            points.len()
+        );
+    }
     let unit_suffix = if unit { " (0–1)" } else { "" };
     Ok(Tradeoff {
         x_name: a.name.clone(),
@@ -203,6 +210,10 @@ fn subtitle(d: &Design, group: Option<usize>, trace: Option<usize>, traced: bool
     subtitle
 }
 
+/// Above this many points the whiskers would hide the points: they are
+/// left out and the points drawn translucent.
+const MAX_WHISKERS: usize = 60;
+
 fn fin(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
@@ -243,7 +254,8 @@ impl Chart for Tradeoff {
                 .collect();
             plot.draw(&PathElement::new(pts, st.color.mix(0.55).stroke_width(2)))?;
         }
-        for &(x, xc, y, yc, g, _) in &self.points {
+        let many = self.points.len() > MAX_WHISKERS;
+        for &(x, xc, y, yc, g, _) in self.points.iter().filter(|_| !many) {
             let c = style::series_style(g).color.mix(0.8).stroke_width(2);
             if xc.is_finite() && xc > 0.0 {
                 plot.draw(&PathElement::new(vec![(x - xc, y), (x + xc, y)], c))?;
@@ -255,7 +267,8 @@ impl Chart for Tradeoff {
         for &(x, _, y, _, g, size) in &self.points {
             let st = style::series_style(g);
             let r = (5.0 + 6.0 * size).round() as i32;
-            style::draw_marker(plot, (x, y), st.marker, r, st.color)?;
+            let alpha = if many { 0.5 } else { 1.0 };
+            style::draw_marker_alpha(plot, (x, y), st.marker, r, st.color, alpha)?;
         }
         if !self.legend.is_empty() {
             style::draw_legend(&legend, &self.legend)?;

@@ -85,13 +85,34 @@ where
     CT: CoordTranslate,
     CT::From: Clone + 'static,
 {
+    draw_marker_alpha(area, at, marker, r, color, 1.0)
+}
+
+/// As [`draw_marker`], with fill and outline at opacity `alpha` (many
+/// overlapping markers then show their density, and a line drawn over them
+/// stays visible).
+pub(crate) fn draw_marker_alpha<DB, CT>(
+    area: &DrawingArea<DB, CT>,
+    at: CT::From,
+    marker: Marker,
+    r: i32,
+    color: RGBColor,
+    alpha: f64,
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate,
+    CT::From: Clone + 'static,
+{
     let rf = r as f64;
     let poly = |pts: Vec<(f64, f64)>| -> Vec<(i32, i32)> {
         pts.into_iter()
             .map(|(x, y)| ((x * rf).round() as i32, (y * rf).round() as i32))
             .collect()
     };
-    let outline = ShapeStyle::from(&TEXT).stroke_width(1);
+    let outline = ShapeStyle::from(&TEXT.mix(alpha)).stroke_width(1);
+    let fill = color.mix(alpha).filled();
     let shape: Option<Vec<(i32, i32)>> = match marker {
         Marker::Circle => None,
         Marker::Triangle => Some(poly(vec![(0.0, -1.2), (1.1, 0.75), (-1.1, 0.75)])),
@@ -129,7 +150,7 @@ where
                     poly(vec![(0.0, -1.2), (0.0, 1.2)]),
                 )
             };
-            let style = ShapeStyle::from(&color).stroke_width(3.max(r as u32 / 2));
+            let style = ShapeStyle::from(&color.mix(alpha)).stroke_width(3.max(r as u32 / 2));
             area.draw(
                 &(EmptyElement::at(at) + PathElement::new(a, style) + PathElement::new(b, style)),
             )?;
@@ -138,7 +159,7 @@ where
     };
     match shape {
         None => {
-            area.draw(&(EmptyElement::at(at.clone()) + Circle::new((0, 0), r, color.filled())))?;
+            area.draw(&(EmptyElement::at(at.clone()) + Circle::new((0, 0), r, fill)))?;
             area.draw(&(EmptyElement::at(at) + Circle::new((0, 0), r, outline)))?;
         }
         Some(pts) => {
@@ -146,7 +167,7 @@ where
             closed.push(pts[0]);
             area.draw(
                 &(EmptyElement::at(at)
-                    + Polygon::new(pts, color.filled())
+                    + Polygon::new(pts, fill)
                     + PathElement::new(closed, outline)),
             )?;
         }
