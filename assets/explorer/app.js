@@ -126,6 +126,9 @@ function mix(hexA, hexB, t) {
   return `rgb(${ch(16)}, ${ch(8)}, ${ch(0)})`;
 }
 
+// A notice sits in the lower right corner. One that only informs fades
+// after a few seconds and goes as soon as a run starts (it would cover the
+// charts the run draws); an error stays until clicked or replaced.
 let statusTimer = null;
 function notify(message, kind = 'info') {
   const p = $('#status');
@@ -133,7 +136,14 @@ function notify(message, kind = 'info') {
   p.dataset.kind = kind;
   p.hidden = false;
   clearTimeout(statusTimer);
-  if (kind !== 'error') statusTimer = setTimeout(() => { p.hidden = true; }, 6000);
+  if (kind !== 'error') statusTimer = setTimeout(dismissNotice, 4000);
+}
+
+function dismissNotice(errorsToo = false) {
+  const p = $('#status');
+  if (p.dataset.kind === 'error' && !errorsToo) return;
+  clearTimeout(statusTimer);
+  p.hidden = true;
 }
 
 class ApiError extends Error {
@@ -798,6 +808,7 @@ function abandon(r) {
 }
 
 async function startRun(paused) {
+  dismissNotice();
   flushText();
   abandon(run);
   const r = {
@@ -1160,6 +1171,32 @@ function buildSweepForm() {
   updateSweepSummary();
 }
 
+// A value outside the lever's range is not clamped behind the user's back:
+// the field is marked and says what is allowed, and Start waits for a fix.
+function axisProblems() {
+  const problems = [];
+  for (const axis of ['x', 'y']) {
+    const key = $(`#sweep-${axis}-key`).value;
+    const c = S.controls.find((x) => x.key === key) || {min: 0, max: 1};
+    for (const end of ['from', 'to']) {
+      const field = $(`#sweep-${axis}-${end}`);
+      const v = Number(field.value);
+      const bad = field.value.trim() === '' || !Number.isFinite(v) || v < Number(c.min) || v > Number(c.max);
+      const msg = bad ? `${key} ${end}: ${field.value.trim() || 'empty'} is outside ${c.min} … ${c.max}` : '';
+      field.setCustomValidity(msg);
+      field.setAttribute('aria-invalid', bad ? 'true' : 'false');
+      if (bad) problems.push(msg);
+    }
+  }
+  const reps = $('#sweep-reps');
+  const r = Number(reps.value);
+  const repsBad = !(Number.isInteger(r) && r >= 1 && r <= Number(reps.max));
+  reps.setCustomValidity(repsBad ? `replications must be a whole number from 1 to ${reps.max}` : '');
+  reps.setAttribute('aria-invalid', repsBad ? 'true' : 'false');
+  if (repsBad) problems.push(`replications: ${reps.value || 'empty'} is not a whole number from 1 to ${reps.max}`);
+  return problems;
+}
+
 function axisValues(axis) {
   const key = $(`#sweep-${axis}-key`).value;
   const c = S.controls.find((x) => x.key === key) || {min: 0, max: 1};
@@ -1184,7 +1221,10 @@ function sweepDesign() {
 function sweepFits() {
   if (!S.controls.length) return false;
   const d = sweepDesign();
-  return !(S.limits.points && d.points > S.limits.points) && d.x.key !== d.y.key;
+  return !(S.limits.points && d.points > S.limits.points)
+    && !(S.limits.runs && d.runs > S.limits.runs)
+    && d.x.key !== d.y.key
+    && axisProblems().length === 0;
 }
 
 function updateSweepSummary() {
@@ -1197,7 +1237,11 @@ function updateSweepSummary() {
   if (!d.couplings && S.values.coupling) text += ` Coupling: ${S.values.coupling}.`;
   if (d.x.key === d.y.key) text += ' Pick two different levers.';
   if (S.limits.points && d.points > S.limits.points) text += ` That is ${d.points} design points; the explorer runs at most ${S.limits.points}.`;
+  if (S.limits.runs && d.runs > S.limits.runs) text += ` That is ${d.runs} runs; the explorer runs at most ${S.limits.runs} (fewer steps or replications; the command line has no such limit).`;
+  const problems = axisProblems();
+  if (problems.length) text += ` Fix first: ${problems.join('; ')}.`;
   p.textContent = text;
+  p.dataset.kind = (problems.length || !sweepFits()) ? 'error' : '';
   updateButtons();
 }
 
@@ -1205,7 +1249,10 @@ async function startSweep(ev) {
   ev.preventDefault();
   flushText();
   const d = sweepDesign();
+  if (!sweepFits()) { updateSweepSummary(); return; }
   $('#sweep-charts').textContent = '';
+  $('#sweep-progress').value = 0;
+  $('#sweep-progress-text').textContent = 'starting…';
   $('#sweep-folder').hidden = true;
   $('#sweep-empty').hidden = false;
   $('#sweep-empty').textContent = 'Running…';
@@ -1219,6 +1266,7 @@ async function startSweep(ev) {
     pollSweep(sweep);
   } catch (e) {
     $('#sweep-empty').textContent = `The sweep did not start: ${e.message}`;
+    $('#sweep-progress-text').textContent = 'not started';
     if (e.status === 409 && e.data && e.data.version !== undefined) applyState(e.data, {origin: 'load'});
   }
 }
@@ -1274,8 +1322,8 @@ function showSweepCharts(w, names) {
     };
     setTimeout(retry, 5000);
     box.append(el('figure', {class: 'sweep-chart'},
-      el('a', {href: src, title: 'open the image'}, img),
-      el('figcaption', {text: caption})));
+      el('a', {href: src, target: '_blank', rel: 'noopener', title: 'open the chart at full size in a new tab'}, img),
+      el('figcaption', {text: `${caption}; click the chart to open it at full size`})));
   }
   $('#sweep-empty').hidden = names.length > 0;
   if (!names.length) $('#sweep-empty').textContent = 'The sweep is done but drew no charts.';
@@ -1304,6 +1352,7 @@ function selectTab(which) {
 
 function wire() {
   $('#controls').addEventListener('submit', (e) => e.preventDefault()); // Enter in a field
+  $('#status').addEventListener('click', () => dismissNotice(true));
   $('#run').addEventListener('click', () => startRun(false));
   $('#step').addEventListener('click', stepRun);
   $('#pause').addEventListener('click', togglePause);

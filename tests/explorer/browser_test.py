@@ -287,8 +287,13 @@ class ExplorerTest:
         radio_id = self.js("return document.querySelector('input[name=\"coupling\"][value=\"' + arguments[0] + '\"]').id", other)
         self.css(f'label[for="{radio_id}"]').click()
         self.wait(f"#scenario-toml to say coupling = {other}", lambda: self.parsed_toml().get("coupling") == other)
+        check(self.css("#status").is_displayed() and "Pinned" in self.css("#status").text,
+              "pressing Pin shows no notice")
         self.js("window.__profspace.lastRun = null")
         self.css("#run").click()
+        # The notice goes as the run starts: it would cover the charts it draws.
+        self.wait("the Pinned notice to go when the run starts",
+                  lambda: not self.css("#status").is_displayed())
         self.wait("the second run to finish", lambda: self.js("return window.__profspace.lastRun") is not None
                   and self.run_state() == "done")
         second = self.js("return window.__profspace.lastRun")
@@ -353,10 +358,38 @@ class ExplorerTest:
             const set = (id, v) => { const e = document.getElementById(id); e.value = v;
                                      e.dispatchEvent(new Event('change', {bubbles: true})); };
             set('sweep-x-steps', '3'); set('sweep-y-steps', '3'); set('sweep-reps', '1');""")
+        # Limits are shown as the user types, before Start.
+        start = self.css("#sweep-start")
+        field = self.css("#sweep-x-from")
+        field.clear()
+        field.send_keys("1.5")
+        self.wait("a value out of range to disable Start", lambda: start.get_attribute("disabled") is not None)
+        summary = self.css("#sweep-summary").text
+        check("outside" in summary and "1.5" in summary, f"the summary does not say 1.5 is out of range: {summary!r}")
+        check(field.get_attribute("aria-invalid") == "true", "the out-of-range field is not marked")
+        check(field.get_attribute("value") == "1.5", "the field no longer shows what was typed")
+        field.clear()
+        field.send_keys("0.1")
+        self.wait("Start to come back", lambda: start.get_attribute("disabled") is None)
+        self.js("""
+            const set = (id, v) => { const e = document.getElementById(id); e.value = v;
+                                     e.dispatchEvent(new Event('change', {bubbles: true})); };
+            set('sweep-x-steps', '7'); set('sweep-y-steps', '7'); set('sweep-reps', '50');""")
+        self.wait("a design over the run limit to disable Start", lambda: start.get_attribute("disabled") is not None)
+        summary = self.css("#sweep-summary").text
+        check("at most" in summary, f"the summary does not say the design is too large: {summary!r}")
+        self.js("""
+            const set = (id, v) => { const e = document.getElementById(id); e.value = v;
+                                     e.dispatchEvent(new Event('change', {bubbles: true})); };
+            set('sweep-x-steps', '3'); set('sweep-y-steps', '3'); set('sweep-reps', '1');""")
+        self.wait("Start to come back", lambda: start.get_attribute("disabled") is None)
         self.css("#sweep-start").click()
         self.wait("the sweep's charts", lambda: self.js("""
             const imgs = [...document.querySelectorAll('#sweep-charts img')];
             return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0);"""))
+        widths = self.js("return [...document.querySelectorAll('#sweep-charts img')].map(i => i.clientWidth)")
+        check(all(w >= 700 for w in widths), f"the sweep's charts are shown as thumbnails: {widths} px wide")
+        self.js("document.getElementById('sweep-charts').scrollIntoView({block: 'start'})")
         self.shot("04-sweep.png")
         self.css("#tab-explore").click()
 
