@@ -180,9 +180,15 @@ def read(folder: Union[str, "os.PathLike[str]"]) -> Result:
             f"{folder} is not finished (status {manifest.get('status')!r}); resume it first"
         )
     tables = {}
-    for name in sorted(manifest.get("files", {})):
-        if name.endswith((".csv", ".parquet")) and "/" not in name:
-            tables[Path(name).stem] = _read_table(_verified(folder, manifest, name))
+    names = sorted(manifest.get("files", {}))
+    for name in names:
+        if "/" in name or not name.endswith((".csv", ".parquet")):
+            continue
+        # A Parquet copy holds the same values as its CSV table: read the CSV
+        # (no pyarrow needed), the Parquet file only where it stands alone.
+        if name.endswith(".parquet") and name[: -len(".parquet")] + ".csv" in names:
+            continue
+        tables[Path(name).stem] = _read_table(_verified(folder, manifest, name))
     return Result(tables=tables, manifest=manifest, folder=folder)
 
 

@@ -226,3 +226,40 @@ def test_help_is_useful():
     doc = profspace.run.__doc__
     for word in ("scenario", "seed", "set", "threads", "ScenarioError", "KeyboardInterrupt"):
         assert word in doc, word
+
+
+def test_parquet_tables_equal_the_csv_cell_for_cell(tmp_path):
+    import pyarrow.parquet as pq
+
+    scenario = SWEEP.replace("[output]\n", '[output]\nformat = "parquet"\n')
+    profspace.sweep(scenario, out=tmp_path / "r")
+    types = {}
+    for name in ("runs", "ticks", "teams", "agents"):
+        table = pq.read_table(tmp_path / "r" / f"{name}.parquet")
+        header, rows = _cells(tmp_path / "r" / f"{name}.csv")
+        assert table.column_names == header, name
+        assert table.num_rows == len(rows) > 0, name
+        for j, column in enumerate(header):
+            values = table.column(j).to_pylist()
+            types[(name, column)] = str(table.schema.field(j).type)
+            for i, row in enumerate(rows):
+                cell, value = row[j], values[i]
+                if cell == "":
+                    assert value is None, (name, column, i)
+                elif isinstance(value, bool):
+                    assert value == (cell == "true"), (name, column, i)
+                elif isinstance(value, int):
+                    assert value == int(cell), (name, column, i, value, cell)
+                elif isinstance(value, float):
+                    assert value == float(cell), (name, column, i, value, cell)
+                else:
+                    assert value == cell, (name, column, i, value, cell)
+    assert types[("runs", "seed")] == "uint64"
+    assert types[("runs", "run")] == "int64"
+    assert types[("runs", "exits")] == "int64"
+    assert types[("runs", "purpose")] == "double"
+    assert types[("runs", "coupling")] == "string"
+    assert types[("agents", "professional")] == "int64"
+    manifest = profspace.read(tmp_path / "r").manifest
+    for name in ("runs", "ticks", "teams", "agents"):
+        assert f"{name}.parquet" in manifest["files"], name

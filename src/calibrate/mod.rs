@@ -35,6 +35,7 @@
 pub mod advise;
 pub mod diagnose;
 pub mod journal;
+pub mod replay;
 pub mod smc;
 pub mod space;
 pub mod survey;

@@ -62,7 +62,7 @@ fn target_names(job: &Job) -> Vec<String> {
 /// `particles.csv`: every generation's particles.
 fn particles_table(job: &Job, c: &Calibration) -> Vec<u8> {
     let mut buf = header(
-        ["generation", "particle", "weight", "distance"]
+        ["generation", "particle", "weight", "distance", "seed"]
             .map(String::from)
             .into_iter()
             .chain(job.space.keys.iter().cloned())
@@ -77,6 +77,18 @@ fn particles_table(job: &Job, c: &Calibration) -> Vec<u8> {
             push_f64(&mut buf, w);
             buf.push(b',');
             push_f64(&mut buf, p.distance);
+            buf.push(b',');
+            // The seed of its accepted attempt: its runs are
+            // run_seed(seed, r), as `profspace replay` runs them again.
+            push_u64(
+                &mut buf,
+                crate::rng::calibrate_seed(
+                    job.seed,
+                    g as u32,
+                    j as u32,
+                    p.attempts.saturating_sub(1),
+                ),
+            );
             push_particle(&mut buf, job, &p.theta, &p.sims);
             buf.push(b'\n');
         }
@@ -250,6 +262,8 @@ pub struct Folder {
     pub last: Vec<(Vec<f64>, f64)>,
     /// Every population's particles: (generation, values, weight).
     pub all: Vec<(u32, Vec<f64>)>,
+    /// Per row of `all`: the seed of its runs and its simulated targets.
+    pub replays: Vec<(u64, Vec<f64>)>,
     /// The posterior rows: parameter, mean, sd, q025, q50, q975, prior
     /// mean, prior sd.
     pub posterior: Vec<(String, [f64; 7])>,
@@ -487,19 +501,36 @@ impl Keys {
 /// generation's (values, weight).
 type Particles = (Vec<(u32, Vec<f64>)>, Vec<(Vec<f64>, f64)>);
 
-fn read_particles(path: &Path, keys: &Keys, metrics: &[String], last_g: u32) -> Result<Particles> {
-    let cols: Vec<String> = ["generation", "particle", "weight", "distance"]
+fn read_particles(
+    path: &Path,
+    keys: &Keys,
+    metrics: &[String],
+    last_g: u32,
+    replays: &mut Vec<(u64, Vec<f64>)>,
+) -> Result<Particles> {
+    let cols: Vec<String> = ["generation", "particle", "weight", "distance", "seed"]
         .map(String::from)
         .into_iter()
         .chain(keys.names.iter().cloned())
         .chain(metrics.iter().cloned())
         .collect();
     let (mut all, mut last) = (Vec::new(), Vec::new());
+    let first = 5 + keys.names.len();
     for (i, r) in rows(path, &cols)?.iter().enumerate() {
         let g = number(path, i, &r[0])? as u32;
         let theta = (0..keys.names.len())
-            .map(|d| keys.value(path, i, d, &r[4 + d]))
+            .map(|d| keys.value(path, i, d, &r[5 + d]))
             .collect::<Result<Vec<_>>>()?;
+        let seed = r[4].parse::<u64>().map_err(|_| {
+            bad(
+                path,
+                format!("row {}: seed `{}` is not a whole number", i + 2, r[4]),
+            )
+        })?;
+        let sims = (0..metrics.len())
+            .map(|k| number(path, i, &r[first + k]))
+            .collect::<Result<Vec<_>>>()?;
+        replays.push((seed, sims));
         if g == last_g {
             last.push((theta.clone(), number(path, i, &r[2])?));
         }
@@ -588,7 +619,9 @@ impl Folder {
         let metrics: Vec<String> = targets.iter().map(|t| t.metric.clone()).collect();
         let generations = read_generations(&dir.join(GENERATIONS))?;
         let last_g = generations.last().map_or(0, |g| g.index);
-        let (all, last) = read_particles(&dir.join(PARTICLES), &keys, &metrics, last_g)?;
+        let mut replays = Vec::new();
+        let (all, last) =
+            read_particles(&dir.join(PARTICLES), &keys, &metrics, last_g, &mut replays)?;
         let posterior = read_posterior(&dir.join(POSTERIOR))?;
         let (predicted, predictive) = read_predictive(&dir.join(PREDICTIVE), &keys, &metrics)?;
         Ok(Folder {
@@ -598,6 +631,7 @@ impl Folder {
             generations,
             last,
             all,
+            replays,
             posterior,
             predictive,
             predicted,

@@ -33,6 +33,10 @@ pub struct Exec {
     /// Write no per-tick table (ticks.csv); the per-run results are the same
     #[arg(long)]
     pub no_ticks: bool,
+    /// Table format, overriding [output] format: csv, or parquet to add typed
+    /// Parquet copies of runs, ticks, teams and agents
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "parquet"])]
+    pub format: Option<String>,
 }
 
 /// The output folder, the threads, and what to do with what the folder
@@ -158,9 +162,10 @@ pub enum Command {
     },
     /// Run one run of a finished sweep again, with its exact seed and parameters, recording more of it
     Replay {
-        /// Folder of a finished run or sweep
+        /// Folder of a finished run, sweep or calibration
         dir: PathBuf,
-        /// The run to replay (the `run` column of runs.csv)
+        /// The run to replay: the `run` column of runs.csv; for a
+        /// calibration, the row of particles.csv (from 0)
         #[arg(long, value_name = "N")]
         run: u64,
         /// Write every K-th tick to ticks.csv [default: as the original]

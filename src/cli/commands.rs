@@ -328,6 +328,9 @@ fn run(path: Option<&Path>, set: &Overrides, exec: &Exec) -> Result<i32> {
     if exec.no_ticks {
         s.output.ticks_every = 0;
     }
+    if let Some(f) = &exec.format {
+        s.output.parquet = f == "parquet";
+    }
     execute(&s, None, exec, "run")
 }
 
@@ -343,6 +346,9 @@ fn sweep(
     if exec.no_ticks {
         s.output.ticks_every = 0;
     }
+    if let Some(f) = &exec.format {
+        s.output.parquet = f == "parquet";
+    }
     if dry_run {
         let plan = Plan::new(&s, shard);
         report::dry_run(&plan);
@@ -357,6 +363,9 @@ fn sensitivity(path: &Path, set: &Overrides, exec: &Exec) -> Result<i32> {
     let mut s = load(Some(path), ("", ""), set, n)?;
     if exec.no_ticks {
         s.output.ticks_every = 0;
+    }
+    if let Some(f) = &exec.format {
+        s.output.parquet = f == "parquet";
     }
     if s.sensitivity.is_none() {
         return Err(usage(format!(
@@ -582,6 +591,32 @@ fn replay(
     };
     let stop = stop_on_signals();
     let bar = progress::Bar::new(std::io::stderr().is_terminal());
+    if profspace::calibrate::replay::is_calibration(dir) {
+        let done = profspace::calibrate::replay::replay(dir, run, recording, &opts, &bar, &stop)?;
+        if !done.outcome.complete {
+            return Ok(done
+                .outcome
+                .stopped_by
+                .map_or(exit::INTERRUPTED, Reason::exit_code));
+        }
+        let targets = done
+            .targets
+            .iter()
+            .map(|(m, x)| format!("{m} {}", profspace::params::sig3(*x)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        errln!(
+            "particle {run} of {} (generation {}, seed {}) replayed into {}: {} runs whose means \
+             are the particle's simulated targets, bit for bit ({targets})",
+            dir.display(),
+            done.generation,
+            done.seed,
+            out.display(),
+            done.outcome.total
+        );
+        draw_charts(&out, no_plots);
+        return Ok(exit::OK);
+    }
     let done = sweep::replay(dir, run, recording, &opts, &bar, &stop)?;
     if !done.outcome.complete {
         return Ok(done

@@ -76,13 +76,25 @@ pub fn starting(command: &str, s: &Scenario, plan: &Plan, threads: usize, out: &
     );
 }
 
+/// A rate of runs in words: whole runs per second, or seconds per run when
+/// runs are slower than one a second ("3.7 s per run", not "0 runs/s").
+fn rate(per_sec: f64) -> String {
+    if per_sec >= 1.0 {
+        format!("{per_sec:.0} runs/s")
+    } else if per_sec > 0.0 {
+        format!("{:.1} s per run", 1.0 / per_sec)
+    } else {
+        "no runs".to_string()
+    }
+}
+
 /// How long the runs took.
 pub fn finished(outcome: &Outcome, secs: f64) {
     errln!(
-        "{} run{} done in {secs:.1} s ({:.0} runs/s){}",
+        "{} run{} done in {secs:.1} s ({}){}",
         outcome.computed,
         if outcome.computed == 1 { "" } else { "s" },
-        outcome.computed as f64 / secs.max(1e-9),
+        rate(outcome.computed as f64 / secs.max(1e-9)),
         if outcome.done > outcome.computed {
             format!("; {} were already written", outcome.done - outcome.computed)
         } else {

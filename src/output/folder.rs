@@ -113,7 +113,11 @@ pub const TABLES: [&str; 8] = [
 pub const PREVIOUS: &str = "previous";
 
 /// The files profspace writes in a result folder (analyses included).
-const OWNED: [&str; 20] = [
+const OWNED: [&str; 24] = [
+    "runs.parquet",
+    "ticks.parquet",
+    "teams.parquet",
+    "agents.parquet",
     RUNS,
     TICKS,
     FAILURES,
@@ -394,7 +398,12 @@ impl ResultFolder {
 
     /// Size and SHA-256 of every finished table in the folder.
     pub fn digests(&self) -> Result<Vec<FileDigest>> {
-        self.digests_of(&TABLES)
+        let names: Vec<&str> = TABLES
+            .iter()
+            .copied()
+            .chain(super::parquet::PARQUET_TABLES)
+            .collect();
+        self.digests_of(&names)
     }
 
     /// Size and SHA-256 of each of the files `names` that exists.

@@ -5,7 +5,8 @@
 pub mod files;
 pub mod folder;
 pub mod manifest;
+pub mod parquet;
 pub mod table;
 
-pub use files::{FolderLock, PartFile, part_path, write_atomic};
+pub use files::{FolderLock, PartFile, part_path, write_atomic, write_atomic_with};
 pub use folder::{Layout, ResultFolder, Streams};

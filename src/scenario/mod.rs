@@ -52,7 +52,13 @@ pub struct Output {
     pub teams_every: u32,
     /// The ticks whose agents go to `agents.csv`, ascending, no repeats.
     pub agents_at: Vec<u32>,
+    /// Also write the four run tables as typed Parquet files when the runs
+    /// are complete (`format = "parquet"`).
+    pub parquet: bool,
 }
+
+/// The names `output.format` takes.
+pub const FORMATS: &[&str] = &["csv", "parquet"];
 
 impl Output {
     /// What a run records.
@@ -175,6 +181,24 @@ pub static ENGINE_PARAMS: &[Param] = &[
     param!(Scenario, "output.teams_every", Kind::Int { min: 0, max: BIG }, output.teams_every: u => Int,
         "Write every n-th tick of every team to teams.csv (team means, the manager's values, the team's own events); 0 writes none", "the manager–team dyad")
     .fixed(),
+    Param::new(
+        "output.format",
+        Kind::Choice(FORMATS),
+        "csv writes the tables as CSV; parquet also writes runs, ticks, teams and agents as typed Parquet files (runs.parquet, …) once the runs are complete",
+        "—",
+        |h| {
+            h.downcast_ref::<Scenario>()
+                .map(|s| Value::Text(FORMATS[usize::from(s.output.parquet)].into()))
+        },
+        |h, v| match (h.downcast_mut::<Scenario>(), v) {
+            (Some(s), Value::Text(name)) if FORMATS.contains(&name.as_str()) => {
+                s.output.parquet = name == "parquet";
+                true
+            }
+            _ => false,
+        },
+    )
+    .fixed(),
     param!(Scenario, "output.agents_at", Kind::Ticks { max: BIG, max_len: MAX_AGENT_TICKS }, output.agents_at: l => List,
         "Ticks at which every professional's states and traits go to agents.csv, e.g. [0, 200]; tick t is the state entering tick t, the number of ticks the state after the last", "—")
     .fixed(),
@@ -204,6 +228,7 @@ impl Scenario {
                 ticks_every: 1,
                 teams_every: 0,
                 agents_at: Vec::new(),
+                parquet: false,
             },
             params: model.defaults(),
             sweep: None,

@@ -427,6 +427,7 @@ pub(crate) fn finish(
             indices::write_indices(folder, plan)?;
         }
     }
+    crate::output::parquet::export(folder, &plan.scenario, &written)?;
     manifest.files = folder.digests()?;
     manifest.status = Status::Complete;
     write_manifest(folder, plan, manifest)

@@ -530,3 +530,98 @@ fn the_worked_example_calibrates_small_and_its_charts_are_drawn_again() {
         ["posterior_pairs.png", "epsilon.png", "predictive.png"]
     );
 }
+
+/// `profspace replay DIR --run N` on a calibration runs row N of
+/// particles.csv again: its values and the seed of its accepted attempt, as
+/// `replications` runs whose means are the row's simulated targets, bit for
+/// bit (recomputed here from the replay's runs.csv), recording more.
+#[test]
+fn a_replayed_particle_gives_its_simulated_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "name = \"rp\"\nseed = 5\nticks = 40\n[organization]\nteams = 2\nteam_size = 5\n\
+        [calibrate]\nparticles = 30\ngenerations = 2\nreplications = 3\n\
+        [calibrate.priors]\n\"managers.focus\" = { uniform = [0.0, 1.0] }\n\
+        coupling = { choice = [\"zero_sum\", \"freedom_safety\"] }\n\
+        [calibrate.targets]\npurpose = { value = 0.45, sd = 0.05 }\nsafety = { value = 0.3, sd = 0.05 }\n";
+    let file = dir.path().join("rp.toml");
+    fs::write(&file, text).unwrap();
+    let cal = dir.path().join("cal");
+    assert_cmd::Command::cargo_bin("profspace")
+        .unwrap()
+        .args([
+            "calibrate",
+            file.to_str().unwrap(),
+            "--out",
+            cal.to_str().unwrap(),
+            "--no-plots",
+        ])
+        .assert()
+        .success();
+    let particles = fs::read_to_string(cal.join("particles.csv")).unwrap();
+    let head: Vec<&str> = particles.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    for row in [3usize, 41] {
+        let fields: Vec<&str> = particles.lines().nth(row + 1).unwrap().split(',').collect();
+        let out = dir.path().join(format!("replay-{row}"));
+        assert_cmd::Command::cargo_bin("profspace")
+            .unwrap()
+            .args([
+                "replay",
+                cal.to_str().unwrap(),
+                "--run",
+                &row.to_string(),
+                "--ticks-every",
+                "10",
+                "--out",
+                out.to_str().unwrap(),
+                "--no-plots",
+            ])
+            .assert()
+            .success();
+        let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+        let rhead: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+        let rcol = |name: &str| rhead.iter().position(|h| *h == name).unwrap();
+        let rows: Vec<Vec<&str>> = runs
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .collect();
+        assert_eq!(rows.len(), 3, "a particle is the mean of 3 runs");
+        for (r, fields_r) in rows.iter().enumerate() {
+            let seed: u64 = fields[col("seed")].parse().unwrap();
+            assert_eq!(
+                fields_r[rcol("seed")],
+                rng::run_seed(seed, r as u32).to_string()
+            );
+            assert_eq!(fields_r[rcol("coupling")], fields[col("coupling")]);
+            assert_eq!(
+                fields_r[rcol("managers.focus")],
+                fields[col("managers.focus")]
+            );
+        }
+        for metric in ["purpose", "safety"] {
+            let mean = rows
+                .iter()
+                .map(|f| f[rcol(metric)].parse::<f64>().unwrap())
+                .sum::<f64>()
+                / 3.0;
+            let want: f64 = fields[col(metric)].parse().unwrap();
+            assert_eq!(
+                mean.to_bits(),
+                want.to_bits(),
+                "row {row}: {metric} {mean} vs {want}"
+            );
+        }
+        assert!(
+            out.join("ticks.csv").is_file(),
+            "--ticks-every was not honoured"
+        );
+    }
+    let err = assert_cmd::Command::cargo_bin("profspace")
+        .unwrap()
+        .args(["replay", cal.to_str().unwrap(), "--run", "60", "--no-plots"])
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&err.stderr).contains("0 to 59"));
+}

@@ -12,7 +12,7 @@ fn profspace() -> Command {
     Command::cargo_bin("profspace").unwrap()
 }
 
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 11] = [
     "design.csv",
     "runs.csv",
     "ticks.csv",
@@ -20,11 +20,15 @@ const TABLES: [&str; 7] = [
     "failures.csv",
     "teams.csv",
     "agents.csv",
+    "runs.parquet",
+    "ticks.parquet",
+    "teams.parquet",
+    "agents.parquet",
 ];
 
 const SMALL_SWEEP: &str = "name = \"small\"\nticks = 30\nreplications = 3\n\
     [organization]\nteams = 4\nteam_size = 5\n\
-    [output]\nteams_every = 10\nagents_at = [30, 0]\n\
+    [output]\nformat = \"parquet\"\nteams_every = 10\nagents_at = [30, 0]\n\
     [sweep.grid]\ncoupling = [\"zero_sum\", \"freedom_safety\"]\n\"managers.focus\" = [0.2, 0.8]\n";
 
 struct Case {
@@ -149,6 +153,55 @@ fn replicates_share_seeds_across_points() {
     assert_ne!(seeds[0][0], seeds[1][0]);
 }
 
+/// `format = "parquet"` adds a Parquet copy of each run table, listed
+/// with its digest in the manifest; a later run without it leaves no stale
+/// copy behind.
+#[test]
+fn parquet_copies_are_listed_and_never_left_stale() {
+    let c = case(SMALL_SWEEP);
+    let out = sweep(&c, "p", &["--threads", "1"]);
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    for t in ["runs", "ticks", "teams", "agents"] {
+        let name = format!("{t}.parquet");
+        let bytes = fs::read(out.join(&name)).unwrap();
+        assert_eq!(&bytes[..4], b"PAR1", "{name} is not a Parquet file");
+        assert_eq!(&bytes[bytes.len() - 4..], b"PAR1", "{name} is cut short");
+        assert!(
+            manifest.contains(&format!("\"{name}\"")),
+            "{name} not in the manifest"
+        );
+    }
+    // A damaged copy is caught like a damaged CSV table.
+    let runs = out.join("runs.parquet");
+    let mut bytes = fs::read(&runs).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    fs::write(&runs, &bytes).unwrap();
+    profspace()
+        .args(["compare", out.to_str().unwrap(), "--by", "coupling"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("runs.parquet is damaged"));
+    // The same folder run again as CSV only: no Parquet file stays.
+    fs::write(
+        &c.scenario,
+        SMALL_SWEEP.replace("format = \"parquet\"\n", ""),
+    )
+    .unwrap();
+    common::profspace_on("sweep", &c.scenario, &out, &["--overwrite"]).success();
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    for t in ["runs", "ticks", "teams", "agents"] {
+        assert!(
+            !out.join(format!("{t}.parquet")).exists(),
+            "a stale {t}.parquet"
+        );
+        assert!(
+            !manifest.contains(&format!("{t}.parquet")),
+            "{t}.parquet still listed"
+        );
+    }
+}
+
 #[test]
 fn merged_shards_equal_the_unsharded_sweep() {
     let c = case(SMALL_SWEEP);
@@ -259,7 +312,7 @@ pub fn kill_midway(scenario: &Path, out: &Path, after: usize) -> bool {
 #[test]
 fn a_killed_sweep_resumes_to_identical_bytes() {
     let text = "name = \"long\"\nticks = 150\nreplications = 8\n[organization]\nteams = 10\nteam_size = 10\n\
-                [output]\nteams_every = 10\nagents_at = [0, 150]\n\
+                [output]\nformat = \"parquet\"\nteams_every = 10\nagents_at = [0, 150]\n\
                 [sweep.grid]\n\"managers.focus\" = { from = 0.1, to = 0.9, steps = 12 }\n";
     let c = case(text);
     let full = sweep(&c, "full", &["--threads", "1"]);
