@@ -1222,7 +1222,7 @@ function sweepFits() {
   if (!S.controls.length) return false;
   const d = sweepDesign();
   return !(S.limits.points && d.points > S.limits.points)
-    && !(S.limits.runs && d.runs > S.limits.runs)
+    && !(S.limits.sweep_runs && d.runs > S.limits.sweep_runs)
     && d.x.key !== d.y.key
     && axisProblems().length === 0;
 }
@@ -1237,7 +1237,7 @@ function updateSweepSummary() {
   if (!d.couplings && S.values.coupling) text += ` Coupling: ${S.values.coupling}.`;
   if (d.x.key === d.y.key) text += ' Pick two different levers.';
   if (S.limits.points && d.points > S.limits.points) text += ` That is ${d.points} design points; the explorer runs at most ${S.limits.points}.`;
-  if (S.limits.runs && d.runs > S.limits.runs) text += ` That is ${d.runs} runs; the explorer runs at most ${S.limits.runs} (fewer steps or replications; the command line has no such limit).`;
+  if (S.limits.sweep_runs && d.runs > S.limits.sweep_runs) text += ` That is ${d.runs} runs; the explorer runs at most ${S.limits.sweep_runs} (fewer steps or replications; the command line has no such limit).`;
   const problems = axisProblems();
   if (problems.length) text += ` Fix first: ${problems.join('; ')}.`;
   p.textContent = text;
