@@ -23,6 +23,7 @@ mod observation;
 mod plot;
 mod precision;
 mod properties;
+mod readme;
 mod reliability;
 mod scenarios;
 mod serve;
