@@ -4,8 +4,8 @@
 //! whiskers, one polygon per chosen condition: the best and the worst
 //! design point on the model's main metric (or the first metric) and, when
 //! a grouping parameter exists (`by`, else the model's preferred one or the
-//! first varying text parameter), the best point of each group; a single
-//! point alone. plotters has no radar chart: it is drawn on a square
+//! first varying text parameter), the best point of each group; every
+//! point when there are at most six; a single point alone. plotters has no radar chart: it is drawn on a square
 //! cartesian plane.
 
 use crate::model::Charts;
@@ -119,7 +119,9 @@ fn choose(
     let mut chosen: Vec<(usize, Vec<String>)> = Vec::new();
     let mut add = |r: usize, role: String| {
         if let Some(e) = chosen.iter_mut().find(|(row, _)| *row == r) {
-            e.1.push(role);
+            if !role.is_empty() {
+                e.1.push(role);
+            }
         } else if chosen.len() < MAX_SHAPES {
             chosen.push((r, vec![role]));
         }
@@ -163,6 +165,13 @@ fn choose(
             if let Some(w) = worst {
                 add(w, format!("worst {name}"));
             }
+            // A small design shows every point (the scenario's conditions in
+            // both couplings, say), not only the best and the worst.
+            if candidates.len() <= MAX_SHAPES {
+                for &r in &candidates {
+                    add(r, String::new());
+                }
+            }
         }
         _ => add(candidates[0], String::new()),
     }
@@ -180,10 +189,11 @@ fn labels(d: &Design, chosen: &[(usize, Vec<String>)]) -> Vec<String> {
                 .map(String::as_str)
                 .filter(|s| !s.is_empty())
                 .collect();
+            // The roles first: a long label is cut at its end.
             if roles.is_empty() {
                 d.label(*r)
             } else {
-                format!("{} ({})", d.label(*r), roles.join(", "))
+                format!("{}: {}", roles.join(", "), d.label(*r))
             }
         })
         .collect()

@@ -68,11 +68,22 @@ where
     DB::ErrorType: 'static,
 {
     let (w, _) = area.dim_in_pixel();
+    // A label longer than the chart is wide is cut with `…`, so that no
+    // entry runs off the edge.
+    let room = ((w as i32 - 40 - SAMPLE_W - 10).max(40) as f64 / 1.1) as u32;
+    let fitted: Vec<LegendEntry> = entries
+        .iter()
+        .map(|e| LegendEntry {
+            label: fit_styled(&e.label, LEGEND, room, FontStyle::Normal),
+            ..e.clone()
+        })
+        .collect();
+    let entries = &fitted[..];
     let rows = legend_rows(entries, w as i32 - 20);
     for (r, row) in rows.iter().enumerate() {
         let total: i32 = row.iter().map(|&i| entry_width(&entries[i])).sum::<i32>()
             + ENTRY_GAP * (row.len() as i32 - 1);
-        let mut x = (w as i32 - total) / 2;
+        let mut x = ((w as i32 - total) / 2).max(10);
         let y = 8 + r as i32 * ROW_H + ROW_H / 2;
         for &i in row {
             let e = &entries[i];
