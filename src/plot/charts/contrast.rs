@@ -73,7 +73,7 @@ pub(crate) fn build(m: &MetricContrasts, others: &[String]) -> Forest {
         + 24;
     let (title, x_desc) = titles(m);
     let mut subtitle = vec![
-        "dot: mean paired difference; thick bar: paired 95% CI; thin bar: unpaired (Welch) 95% CI"
+        "dot: mean paired difference; thick bar: paired 95% CI; thin bar below it: unpaired (Welch) 95% CI"
             .to_string(),
     ];
     if m.rows.len() > MAX_ROWS {
@@ -156,26 +156,30 @@ impl Forest {
             return Ok(());
         }
         let clip = |v: f64| v.clamp(self.x.lo, self.x.hi);
+        // The two intervals side by side, the paired one just above the
+        // row's line and the unpaired one just below, so that neither hides
+        // the other; a small dot, so that it hides no interval.
+        let (yp, yu) = (y + 0.14, y - 0.2);
         if ci_u.is_finite() {
-            let thin = PAIRED.mix(0.45).stroke_width(2);
+            let thin = PAIRED.mix(0.55).stroke_width(3);
             plot.draw(&PathElement::new(
-                vec![(clip(mu - ci_u), y), (clip(mu + ci_u), y)],
+                vec![(clip(mu - ci_u), yu), (clip(mu + ci_u), yu)],
                 thin,
             ))?;
             for e in [mu - ci_u, mu + ci_u] {
                 plot.draw(
-                    &(EmptyElement::at((clip(e), y))
-                        + PathElement::new(vec![(0, -6), (0, 6)], thin)),
+                    &(EmptyElement::at((clip(e), yu))
+                        + PathElement::new(vec![(0, -4), (0, 4)], thin)),
                 )?;
             }
         }
         if ci.is_finite() {
             plot.draw(&PathElement::new(
-                vec![(clip(mu - ci), y), (clip(mu + ci), y)],
-                PAIRED.stroke_width(8),
+                vec![(clip(mu - ci), yp), (clip(mu + ci), yp)],
+                PAIRED.stroke_width(6),
             ))?;
         }
-        style::draw_marker(plot, (mu, y), style::Marker::Circle, 7, style::TEXT)
+        style::draw_marker(plot, (mu, yp), style::Marker::Circle, 4, style::TEXT)
     }
 
     /// The value of row `stats` as written at the right.
@@ -206,10 +210,10 @@ where
     let items: [(&str, u32, f64); 2] = [
         (
             "paired 95% CI (same replicate, common random numbers)",
-            8,
+            6,
             1.0,
         ),
-        ("unpaired 95% CI (Welch)", 2, 0.45),
+        ("unpaired 95% CI (Welch)", 3, 0.55),
     ];
     let font = style::font(style::LEGEND);
     let widths: Vec<i32> = items
@@ -232,7 +236,7 @@ where
         ))?;
         x += iw + 30;
     }
-    style::draw_marker(area, (x + 8, y), style::Marker::Circle, 7, style::TEXT)?;
+    style::draw_marker(area, (x + 8, y), style::Marker::Circle, 4, style::TEXT)?;
     area.draw(&Text::new(
         "mean difference",
         (x + 24, y),
