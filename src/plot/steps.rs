@@ -323,14 +323,18 @@ pub(super) fn distribution(
     Ok(written)
 }
 
-/// The groups of the distribution chart: the `condition` column when it
-/// varies, else the model's grouping parameter when it varies, else each
-/// design point when there are at most 12, else all runs pooled; and the
-/// group of each point.
+/// The groups of the distribution chart: each design point when there are
+/// at most 12 (pooling points that differ would make a violin bimodal),
+/// else the `condition` column when it varies, else the model's grouping
+/// parameter when it varies, else all runs pooled; and the group of each
+/// point.
 fn agent_groups(design: &Design) -> (Grouping, BTreeMap<u64, usize>) {
     let varying = |name: &str| design.param(name).filter(|&i| design.params[i].varies());
     let param = varying("condition").or_else(|| design.group.as_deref().and_then(varying));
     let n = design.len();
+    // A parameter whose levels are the design points is the same grouping,
+    // with better labels.
+    let param = param.filter(|&g| design.params[g].levels.len() == n || n > MAX_POINT_GROUPS);
     if let Some(g) = param {
         let p = &design.params[g];
         let labels = if p.name == "condition" {
@@ -445,31 +449,45 @@ mod tests {
     use crate::plot::data::tests::grid;
 
     #[test]
-    fn agents_group_by_condition_then_the_models_choice_then_points() {
+    fn agents_group_by_point_when_few_else_condition_then_the_models_choice() {
+        // Few points: one violin per design point, never two pooled.
         let mut d = grid(&[
             ("coupling", &["zero_sum", "freedom_safety"]),
             ("condition", &["walls", "space", "integrated"]),
         ]);
         d.group = Some("coupling".into());
         let (g, of) = agent_groups(&d);
+        assert_eq!(g.what.as_deref(), Some("design point"));
+        assert!(!g.pooled);
+        assert_eq!((g.labels.len(), of[&5]), (6, 5));
+        // A condition that is the whole design keeps its own labels.
+        let d = grid(&[("condition", &["walls", "space", "integrated"])]);
+        let (g, of) = agent_groups(&d);
         assert_eq!(g.labels, vec!["walls", "space", "integrated"]);
-        assert!(g.pooled && g.what.as_deref() == Some("condition"));
+        assert!(!g.pooled && g.what.as_deref() == Some("condition"));
         assert_eq!(of[&1], 1);
         let mut d = grid(&[
             ("coupling", &["zero_sum", "freedom_safety"]),
             ("managers.focus", &["0.1", "0.9"]),
         ]);
         d.group = Some("coupling".into());
-        let (g, _) = agent_groups(&d);
+        let (g, of) = agent_groups(&d);
+        assert_eq!(g.what.as_deref(), Some("design point"));
+        assert_eq!((g.labels.len(), of[&3]), (4, 3));
+        // Many points: the condition, else the model's grouping, pooled.
+        let mut many = grid(&[
+            ("coupling", &["zero_sum", "freedom_safety"]),
+            ("a", &["1", "2", "3", "4"]),
+            ("b", &["1", "2", "3", "4"]),
+        ]);
+        many.group = Some("coupling".into());
+        let (g, _) = agent_groups(&many);
         assert_eq!(
             g.labels,
             vec!["coupling = zero_sum", "coupling = freedom_safety"]
         );
-        d.group = None;
-        let (g, of) = agent_groups(&d);
-        assert_eq!(g.what.as_deref(), Some("design point"));
-        assert_eq!((g.labels.len(), of[&3]), (4, 3));
-        let many = grid(&[("a", &["1", "2", "3", "4"]), ("b", &["1", "2", "3", "4"])]);
+        assert!(g.pooled);
+        many.group = None;
         let (g, of) = agent_groups(&many);
         assert_eq!((g.labels.len(), g.what.clone(), of[&15]), (1, None, 0));
     }
