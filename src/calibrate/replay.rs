@@ -6,7 +6,7 @@
 
 use super::tables::Folder;
 use crate::error::{Error, Result};
-use crate::scenario::{Limits, Scenario};
+use crate::scenario::Limits;
 use crate::sweep::replay::Recording;
 use crate::sweep::{Options, Outcome, Plan, Progress, Stop, execute};
 use std::path::Path;
@@ -48,18 +48,7 @@ pub fn replay(
             n.saturating_sub(1)
         )));
     };
-    let base = Scenario::from_toml_with(
-        &f.scenario_toml,
-        "manifest.json",
-        "replay",
-        &Limits::default(),
-    )
-    .map_err(|e| {
-        Error::folder(format!(
-            "{}: the scenario in manifest.json cannot be read again ({e})",
-            dir.display()
-        ))
-    })?;
+    let base = crate::sweep::replay::manifest_scenario(dir, &f.scenario_toml)?;
     let job = super::Job::new(&base)?;
     let (generation, theta) = &f.all[i];
     let (seed, sims) = &f.replays[i];
@@ -72,15 +61,10 @@ pub fn replay(
     s.seed = *seed;
     s.calibrate = None;
     s.name = format!("{}-particle-{row}", base.name);
-    let out = &mut s.output;
-    out.ticks_every = recording.ticks_every.unwrap_or(0);
-    out.teams_every = recording.teams_every.unwrap_or(0);
-    if let Some(t) = &recording.agents_at {
-        let mut t = t.clone();
-        t.sort_unstable();
-        t.dedup();
-        out.agents_at = t;
-    }
+    // A particle's runs recorded nothing but their results.
+    s.output.ticks_every = 0;
+    s.output.teams_every = 0;
+    recording.apply(&mut s.output);
     if let Err(problems) = s.check_rules(&Limits::default())
         && let Some(p) = problems.first()
     {

@@ -24,6 +24,34 @@ pub struct Recording {
     pub agents_at: Option<Vec<u32>>,
 }
 
+impl Recording {
+    /// Sets in `out` what the replay records beyond its original.
+    pub fn apply(&self, out: &mut crate::scenario::Output) {
+        if let Some(k) = self.ticks_every {
+            out.ticks_every = k;
+        }
+        if let Some(k) = self.teams_every {
+            out.teams_every = k;
+        }
+        if let Some(t) = &self.agents_at {
+            let mut t = t.clone();
+            t.sort_unstable();
+            t.dedup();
+            out.agents_at = t;
+        }
+    }
+}
+
+/// The resolved scenario a finished folder's manifest holds, read again.
+pub fn manifest_scenario(dir: &Path, toml: &str) -> Result<Scenario> {
+    Scenario::from_toml_with(toml, "manifest.json", "replay", &Limits::default()).map_err(|err| {
+        Error::folder(format!(
+            "{}: the scenario in manifest.json cannot be read again ({err})",
+            dir.display()
+        ))
+    })
+}
+
 /// A replay done: the execution, and the run's row, the same in both
 /// folders.
 #[derive(Clone, Debug)]
@@ -75,18 +103,7 @@ pub fn replay(
         )));
     }
     folder.verify(&e.files)?;
-    let scenario = Scenario::from_toml_with(
-        &e.scenario_toml,
-        "manifest.json",
-        "replay",
-        &Limits::default(),
-    )
-    .map_err(|err| {
-        Error::folder(format!(
-            "{}: the scenario in manifest.json cannot be read again ({err})",
-            dir.display()
-        ))
-    })?;
+    let scenario = manifest_scenario(dir, &e.scenario_toml)?;
     if scenario.fingerprint() != e.fingerprint {
         return Err(Error::folder(format!(
             "{}: this profspace reads the folder's scenario differently (fingerprint {}, the \
@@ -112,19 +129,7 @@ pub fn replay(
             dir.display()
         )));
     };
-    let out = &mut plan.scenario.output;
-    if let Some(k) = recording.ticks_every {
-        out.ticks_every = k;
-    }
-    if let Some(k) = recording.teams_every {
-        out.teams_every = k;
-    }
-    if let Some(t) = &recording.agents_at {
-        let mut t = t.clone();
-        t.sort_unstable();
-        t.dedup();
-        out.agents_at = t;
-    }
+    recording.apply(&mut plan.scenario.output);
     plan.only = Some(run);
     let outcome = execute(&plan, opts, progress, stop)?;
     if !outcome.complete {
