@@ -12,8 +12,8 @@
 
 use super::{Finished, RunTable};
 use crate::error::{Error, Result};
-use crate::output::folder::CONTRASTS;
 use crate::output::table::{push_f64, push_text, push_u64};
+use crate::output::tables::CONTRASTS;
 use crate::stats::{Paired, paired};
 use std::collections::{BTreeMap, HashMap};
 
@@ -362,7 +362,7 @@ impl Contrasts {
 
     /// Writes `contrasts.csv` into the folder (atomically).
     pub fn write(&self, f: &Finished) -> Result<()> {
-        f.folder.write(CONTRASTS, &self.table())
+        f.folder.write(CONTRASTS.file, &self.table())
     }
 }
 

@@ -523,13 +523,13 @@ const STEP_COLUMNS: [&str; 8] = [
 ];
 
 /// `discover_trajectory.csv`.
-pub const TRAJECTORY: &str = "discover_trajectory.csv";
+pub const TRAJECTORY: &str = crate::output::tables::DISCOVER_TRAJECTORY.file;
 /// `discover.csv`.
-pub const BOXES: &str = "discover.csv";
+pub const BOXES: &str = crate::output::tables::DISCOVER.file;
 /// `discover_boxes.csv`.
-pub const LIMITS: &str = "discover_boxes.csv";
+pub const LIMITS: &str = crate::output::tables::DISCOVER_BOXES.file;
 /// `discover_stability.csv`.
-pub const STABILITY: &str = "discover_stability.csv";
+pub const STABILITY: &str = crate::output::tables::DISCOVER_STABILITY.file;
 
 fn header(cols: &[&str]) -> Vec<u8> {
     let mut buf = Vec::new();

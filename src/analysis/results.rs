@@ -2,8 +2,9 @@
 //! against the tables' digests) and the rows of `runs.csv`.
 
 use crate::error::{Error, Result};
-use crate::output::folder::{RUN_ID, RUNS, ResultFolder};
+use crate::output::folder::{RUN_ID, ResultFolder};
 use crate::output::manifest::{Existing, Read, Status};
+use crate::output::tables::RUNS;
 use std::path::Path;
 
 /// A complete, sound result folder.
@@ -101,7 +102,7 @@ pub struct RunTable {
 impl RunTable {
     /// Reads `runs.csv` of a complete folder described by `m`.
     fn read(folder: &ResultFolder, m: &Existing, keep: &[String]) -> Result<RunTable> {
-        let path = folder.file(RUNS);
+        let path = folder.file(RUNS.file);
         let bad = |line: u64, what: String| {
             Error::folder(format!("{} line {line}: {what}", path.display()))
         };

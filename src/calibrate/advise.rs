@@ -10,9 +10,10 @@ use super::space::Dim;
 use super::tables::{Folder, probability};
 use super::{Job, diagnose};
 use crate::error::{Error, Result};
-use crate::output::folder::{ADVICE, ResultFolder};
+use crate::output::folder::ResultFolder;
 use crate::output::manifest;
 use crate::output::table::{push_f64, push_text, push_u64};
+use crate::output::tables::ADVICE;
 use crate::params::Kind;
 use crate::rng;
 use crate::scenario::Scenario;
@@ -341,7 +342,7 @@ pub fn advise(dir: &Path, opts: &Options, stop: &Stop) -> Result<Advice> {
         step: opts.step,
         moves,
     };
-    ResultFolder::new(dir).write(ADVICE, &table(&advice))?;
+    ResultFolder::new(dir).write(ADVICE.file, &table(&advice))?;
     Ok(advice)
 }
 

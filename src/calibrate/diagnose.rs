@@ -11,9 +11,10 @@ use super::tables::{Folder, fmt2, probability};
 use super::{Outcome, Watch};
 use crate::error::{Error, Result};
 use crate::model::Survey;
-use crate::output::folder::{DIAGNOSIS, MANIFEST, ResultFolder};
+use crate::output::folder::{MANIFEST, ResultFolder};
 use crate::output::manifest::{self, Manifest, Status};
 use crate::output::table::{push_f64, push_text};
+use crate::output::tables::DIAGNOSIS;
 use crate::params::{Kind, Value};
 use crate::scenario::calibrate::{Calibrate, Prior};
 use crate::scenario::{Design, Scenario, fnv1a64};
@@ -266,14 +267,17 @@ pub fn run(
             });
         }
     }
-    folder.write(DIAGNOSIS, &table(d, &opts.out)?)?;
-    m.files = folder.digests_of(&[DIAGNOSIS])?;
+    folder.write(DIAGNOSIS.file, &table(d, &opts.out)?)?;
+    m.files = folder.digests_of(&[DIAGNOSIS.file])?;
     m.status = Status::Complete;
     m.finished = Some(manifest::now());
     write_manifest(&folder, d, &m)?;
     if let Some(old) = &again {
         notes.extend(crate::sweep::check_again(
-            &folder, old, &m.files, DIAGNOSIS,
+            &folder,
+            old,
+            &m.files,
+            DIAGNOSIS.file,
         )?);
     }
     Ok(Diagnosed {

@@ -43,8 +43,9 @@ pub mod tables;
 
 use crate::error::{Error, Result};
 use crate::model::{ModelParams, Recorded, Recording};
-use crate::output::folder::{CALIBRATION_JOURNAL, CALIBRATION_TABLES, MANIFEST, ResultFolder};
+use crate::output::folder::{CALIBRATION_JOURNAL, MANIFEST, ResultFolder};
 use crate::output::manifest::{self, FileDigest, Manifest, Status};
+use crate::output::tables::{self as output_tables, Kind};
 use crate::rng::{self, Rng};
 use crate::scenario::calibrate::{Calibrate, Target};
 use crate::scenario::{Design, Scenario};
@@ -651,13 +652,21 @@ pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Res
     let simulations = result.prior_simulations + generations + result.predictive.len() as u64;
     m.runs_done = simulations * u64::from(job.spec.replications);
     m.runs_total = m.runs_done;
-    m.files = folder.digests_of(&CALIBRATION_TABLES)?;
+    let names: Vec<&str> = output_tables::of(Kind::Calibration)
+        .map(|t| t.file)
+        .collect();
+    m.files = folder.digests_of(&names)?;
     m.status = Status::Complete;
     let seconds = started_at.elapsed().as_secs_f64();
     write_manifest(&folder, job, &m, Some((&result, seconds)))?;
     session.journal.remove();
     if let Some(old) = &again {
-        let note = check_again(&folder, old, &m.files, crate::output::folder::PARTICLES)?;
+        let note = check_again(
+            &folder,
+            old,
+            &m.files,
+            crate::output::tables::PARTICLES.file,
+        )?;
         outcome.notes.extend(note);
     }
     outcome.ending = Some(result.ending);

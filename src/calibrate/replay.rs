@@ -27,7 +27,7 @@ pub struct ReplayedParticle {
 
 /// Whether `dir` holds a calibration (its `particles.csv`).
 pub fn is_calibration(dir: &Path) -> bool {
-    dir.join(crate::output::folder::PARTICLES).is_file()
+    dir.join(crate::output::tables::PARTICLES.file).is_file()
 }
 
 /// Replays row `row` of the `particles.csv` of the calibration in `dir`
@@ -85,7 +85,7 @@ pub fn replay(
     if !done.outcome.complete {
         return Ok(done);
     }
-    let again = target_means(&opts.out.join(crate::output::folder::RUNS), &metrics)?;
+    let again = target_means(&opts.out.join(crate::output::tables::RUNS.file), &metrics)?;
     for ((metric, was), now) in done.targets.iter().zip(&again) {
         if was.to_bits() != now.to_bits() && !(was.is_nan() && now.is_nan()) {
             return Err(Error::internal(format!(

@@ -14,8 +14,9 @@ use super::smc::{self, Particle};
 use super::space::Dim;
 use super::{Calibration, Ending, Job};
 use crate::error::{Error, Result};
-use crate::output::folder::{GENERATIONS, PARTICLES, POSTERIOR, PREDICTIVE, ResultFolder};
+use crate::output::folder::ResultFolder;
 use crate::output::table::{push_f64, push_text, push_u64, push_value};
+use crate::output::tables::{GENERATIONS, PARTICLES, POSTERIOR, PREDICTIVE};
 use crate::params::Value;
 use crate::scenario::calibrate::{Prior, Target};
 use serde_json::{Value as Json, json};
@@ -48,10 +49,10 @@ fn push_particle(buf: &mut Vec<u8>, job: &Job, theta: &[f64], sims: &[f64]) {
 
 /// Writes the four tables (each atomically).
 pub(super) fn write(folder: &ResultFolder, job: &Job, c: &Calibration) -> Result<()> {
-    folder.write(PARTICLES, &particles_table(job, c))?;
-    folder.write(GENERATIONS, &generations_table(c))?;
-    folder.write(POSTERIOR, &posterior_table(job, c))?;
-    folder.write(PREDICTIVE, &predictive_table(job, c))
+    folder.write(PARTICLES.file, &particles_table(job, c))?;
+    folder.write(GENERATIONS.file, &generations_table(c))?;
+    folder.write(POSTERIOR.file, &posterior_table(job, c))?;
+    folder.write(PREDICTIVE.file, &predictive_table(job, c))
 }
 
 /// The names of the targets.
@@ -617,13 +618,18 @@ impl Folder {
             dims: priors.iter().map(|(_, p)| Dim::of(p)).collect(),
         };
         let metrics: Vec<String> = targets.iter().map(|t| t.metric.clone()).collect();
-        let generations = read_generations(&dir.join(GENERATIONS))?;
+        let generations = read_generations(&dir.join(GENERATIONS.file))?;
         let last_g = generations.last().map_or(0, |g| g.index);
         let mut replays = Vec::new();
-        let (all, last) =
-            read_particles(&dir.join(PARTICLES), &keys, &metrics, last_g, &mut replays)?;
-        let posterior = read_posterior(&dir.join(POSTERIOR))?;
-        let (predicted, predictive) = read_predictive(&dir.join(PREDICTIVE), &keys, &metrics)?;
+        let (all, last) = read_particles(
+            &dir.join(PARTICLES.file),
+            &keys,
+            &metrics,
+            last_g,
+            &mut replays,
+        )?;
+        let posterior = read_posterior(&dir.join(POSTERIOR.file))?;
+        let (predicted, predictive) = read_predictive(&dir.join(PREDICTIVE.file), &keys, &metrics)?;
         Ok(Folder {
             dir: dir.to_path_buf(),
             priors,

@@ -33,7 +33,9 @@ pub fn compare(dir: &Path, mut opts: Options, no_plots: bool) -> Result<i32> {
     print(&c);
     outln!(
         "\n(written to {})",
-        f.folder.file("contrasts.csv").display()
+        f.folder
+            .file(profspace::output::tables::CONTRASTS.file)
+            .display()
     );
     if !no_plots {
         super::commands::draw_contrasts(dir, &c.metrics);

@@ -4,6 +4,7 @@
 use super::args::{Cli, Command, Exec, Overrides, PlotFormat};
 use super::{analyse, exit, explain, progress, report, slurm, usage};
 use anyhow::Result;
+use profspace::output::tables;
 use profspace::scenario::{self, Limits, Override, Scenario};
 use profspace::sweep::{self, Options, Plan, Reason, Shard, Stop};
 use std::io::IsTerminal;
@@ -378,7 +379,7 @@ fn sensitivity(path: &Path, set: &Overrides, exec: &Exec) -> Result<i32> {
         let out = exec.folder.out.clone().unwrap_or_else(|| default_out(&s));
         let folder = profspace::output::ResultFolder::new(&out);
         if !folder
-            .file(profspace::output::folder::SENSITIVITY)
+            .file(profspace::output::tables::SENSITIVITY.file)
             .is_file()
         {
             sweep::write_indices(&folder, &Plan::new(&s, None))?;
@@ -684,9 +685,9 @@ fn warn_if_large(plan: &Plan) {
         errln!(
             "warning: this will write about {} of tables ({} of them ticks.csv, {} teams.csv, {} agents.csv); to make it smaller, {}",
             scenario::human_bytes(size.total()),
-            scenario::human_bytes(size.ticks),
-            scenario::human_bytes(size.teams),
-            scenario::human_bytes(size.agents),
+            scenario::human_bytes(size.of(&tables::TICKS).0),
+            scenario::human_bytes(size.of(&tables::TEAMS).0),
+            scenario::human_bytes(size.of(&tables::AGENTS).0),
             sweep::SMALLER
         );
     }

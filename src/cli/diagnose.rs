@@ -115,7 +115,8 @@ pub(crate) fn diagnose(
     }
     errln!(
         "the posterior of every team: {}",
-        out.join("diagnosis.csv").display()
+        out.join(profspace::output::tables::DIAGNOSIS.file)
+            .display()
     );
     if !args.no_plots {
         match profspace::plot::plot_diagnosis(
@@ -166,7 +167,7 @@ pub(crate) fn advise(
     }
     errln!(
         "every move and its side effects: {}",
-        dir.join("advice.csv").display()
+        dir.join(profspace::output::tables::ADVICE.file).display()
     );
     if !no_plots {
         match profspace::plot::plot_advice(dir, &dir.join("plots"), profspace::plot::Format::Png) {

@@ -1,6 +1,7 @@
 //! `profspace explain` and `profspace new`: a scenario in plain words, and a
 //! commented scenario file to start from.
 
+use profspace::output::tables;
 use profspace::params::Value;
 use profspace::rng;
 use profspace::scenario::{self, Scenario, human_bytes};
@@ -135,23 +136,24 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize, out: &Path) -> String
             format!(" ({rows} rows per run)")
         }
     };
-    let mut tables = format!(
-        "runs.csv {}, ticks.csv {}{}",
-        human_bytes(size.runs),
-        human_bytes(size.ticks),
-        rows(size.tick_rows, "no per-tick table")
+    let of = |t: &tables::Table| (t.file, size.of(t));
+    let (runs, (runs_bytes, _)) = of(&tables::RUNS);
+    let (ticks, (ticks_bytes, tick_rows)) = of(&tables::TICKS);
+    let mut text = format!(
+        "{runs} {}, {ticks} {}{}",
+        human_bytes(runs_bytes),
+        human_bytes(ticks_bytes),
+        rows(tick_rows, "no per-tick table")
     );
-    for (name, bytes, n) in [
-        ("teams.csv", size.teams, size.team_rows),
-        ("agents.csv", size.agents, size.agent_rows),
-    ] {
+    for (name, (bytes, n)) in [of(&tables::TEAMS), of(&tables::AGENTS)] {
         if n > 0 {
-            tables.push_str(&format!(", {name} {}{}", human_bytes(bytes), rows(n, "")));
+            text.push_str(&format!(", {name} {}{}", human_bytes(bytes), rows(n, "")));
         }
     }
     let _ = writeln!(
         w,
-        "Estimated output: {tables}, aggregate.csv {}.",
+        "Estimated output: {text}, {} {}.",
+        tables::AGGREGATE.file,
         human_bytes(size.aggregate)
     );
     let _ = writeln!(w, "Results go to {}/.", out.display());

@@ -5,6 +5,7 @@
 
 use anyhow::{Context, Result};
 use profspace::observe::ResultTable;
+use profspace::output::tables;
 use profspace::scenario::Scenario;
 use profspace::sweep::{Outcome, Plan};
 use std::path::Path;
@@ -18,7 +19,7 @@ const SUMMARY_POINTS: usize = 10_000;
 /// Reads `aggregate.csv`, keeping at most `keep` rows; returns the table and
 /// the number of rows in the file.
 fn read_aggregate(dir: &Path, keep: usize, resolved: &[String]) -> Result<(ResultTable, usize)> {
-    let path = dir.join("aggregate.csv");
+    let path = dir.join(profspace::output::tables::AGGREGATE.file);
     let mut r =
         csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut table = ResultTable {
@@ -109,7 +110,7 @@ pub fn failures(outcome: &Outcome, out: &Path) {
         "{} run{} failed (see {}):",
         outcome.failures.len(),
         if outcome.failures.len() == 1 { "" } else { "s" },
-        out.join("failures.csv").display()
+        out.join(profspace::output::tables::FAILURES.file).display()
     );
     for (run, seed, msg) in outcome.failures.iter().take(10) {
         errln!("  run {run} (seed {seed}): {msg}");
@@ -160,7 +161,8 @@ pub fn summary(dir: &Path, s: &Scenario) -> Result<()> {
     } else {
         outln!(
             "{count} design points; per-point means with 95% CIs are in {}",
-            dir.join("aggregate.csv").display()
+            dir.join(profspace::output::tables::AGGREGATE.file)
+                .display()
         );
     }
     if count <= SUMMARY_POINTS {
@@ -281,7 +283,7 @@ fn points_table(table: &ResultTable, metrics: &[&str]) {
 
 /// The indices of `sensitivity.csv`, one table per output.
 pub fn sensitivity(dir: &Path) -> Result<()> {
-    let path = dir.join("sensitivity.csv");
+    let path = dir.join(profspace::output::tables::SENSITIVITY.file);
     let mut r =
         csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let header: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
@@ -316,7 +318,7 @@ pub fn sensitivity(dir: &Path) -> Result<()> {
 pub fn dry_run(plan: &Plan) {
     let size = plan.estimated_output();
     outln!(
-        "{} design point{} {}{}; tables of about {} ({} rows of ticks.csv per run)",
+        "{} design point{} {}{}; tables of about {} ({} rows of {} per run)",
         plan.design.len(),
         if plan.design.len() == 1 { "" } else { "s" },
         runs_words(plan),
@@ -324,7 +326,8 @@ pub fn dry_run(plan: &Plan) {
             .map(|s| format!(" (shard {s}: {} runs)", plan.len()))
             .unwrap_or_default(),
         profspace::scenario::human_bytes(size.total()),
-        size.tick_rows
+        size.of(&tables::TICKS).1,
+        tables::TICKS.file
     );
     if plan.design.columns.is_empty() {
         return;

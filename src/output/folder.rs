@@ -33,133 +33,45 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// `design.csv`.
-pub const DESIGN: &str = "design.csv";
-/// `runs.csv`.
-pub const RUNS: &str = "runs.csv";
-/// `ticks.csv`.
-pub const TICKS: &str = "ticks.csv";
-/// `failures.csv`.
-pub const FAILURES: &str = "failures.csv";
-/// `aggregate.csv`.
-pub const AGGREGATE: &str = "aggregate.csv";
-/// `sensitivity.csv`.
-pub const SENSITIVITY: &str = "sensitivity.csv";
-/// `teams.csv`.
-pub const TEAMS: &str = "teams.csv";
-/// `agents.csv`.
-pub const AGENTS: &str = "agents.csv";
-/// `contrasts.csv`.
-pub const CONTRASTS: &str = "contrasts.csv";
+use super::tables::{self, Kind};
+pub use super::tables::{N_STREAMED, STREAMED};
+
 /// `manifest.json`.
 pub const MANIFEST: &str = "manifest.json";
 /// The charts' folder.
 pub const PLOTS: &str = "plots";
-/// `particles.csv`: every generation of a calibration.
-pub const PARTICLES: &str = "particles.csv";
-/// `generations.csv`: tolerance, acceptance and ESS per generation.
-pub const GENERATIONS: &str = "generations.csv";
-/// `posterior.csv`: the posterior of each calibrated key.
-pub const POSTERIOR: &str = "posterior.csv";
-/// `predictive.csv`: posterior-predictive runs of the targets.
-pub const PREDICTIVE: &str = "predictive.csv";
-/// `diagnosis.csv`: each team's levers and coupling (`profspace diagnose`).
-pub const DIAGNOSIS: &str = "diagnosis.csv";
-/// `advice.csv`: the effects of moving each lever (`profspace advise`).
-pub const ADVICE: &str = "advice.csv";
-/// The tables of a finished calibration, in the order the manifest lists
-/// their digests.
-pub const CALIBRATION_TABLES: [&str; 4] = [PARTICLES, GENERATIONS, POSTERIOR, PREDICTIVE];
 /// The journal of a calibration's accepted particles, in the state folder.
 pub const CALIBRATION_JOURNAL: &str = "calibrate.journal";
-
-/// Number of tables streamed in run order.
-pub const N_STREAMED: usize = 5;
-
-/// The tables streamed in run order, in the order of [`Layout`]'s arrays
-/// (indices in [`streamed`]).
-pub const STREAMED: [&str; N_STREAMED] = [RUNS, TICKS, FAILURES, TEAMS, AGENTS];
-
-/// Indices of the streamed tables in [`STREAMED`] and in [`Layout`]'s
-/// arrays.
-pub mod streamed {
-    /// `runs.csv`.
-    pub const RUNS: usize = 0;
-    /// `ticks.csv`.
-    pub const TICKS: usize = 1;
-    /// `failures.csv`.
-    pub const FAILURES: usize = 2;
-    /// `teams.csv`.
-    pub const TEAMS: usize = 3;
-    /// `agents.csv`.
-    pub const AGENTS: usize = 4;
-}
-
-/// The tables a finished folder may hold, in the order the manifest lists
-/// their digests.
-pub const TABLES: [&str; 8] = [
-    DESIGN,
-    RUNS,
-    TICKS,
-    FAILURES,
-    TEAMS,
-    AGENTS,
-    AGGREGATE,
-    SENSITIVITY,
-];
 
 /// Where the results a changed scenario replaced are kept (the default
 /// output folder only); older ones move to `previous.1`, `previous.2` ….
 pub const PREVIOUS: &str = "previous";
 
-/// The files profspace writes in a result folder (analyses included).
-const OWNED: [&str; 24] = [
-    "runs.parquet",
-    "ticks.parquet",
-    "teams.parquet",
-    "agents.parquet",
-    RUNS,
-    TICKS,
-    FAILURES,
-    TEAMS,
-    AGENTS,
-    AGGREGATE,
-    DESIGN,
-    MANIFEST,
-    SENSITIVITY,
-    CONTRASTS,
-    "discover.csv",
-    "discover_trajectory.csv",
-    "discover_boxes.csv",
-    "discover_stability.csv",
-    PARTICLES,
-    GENERATIONS,
-    POSTERIOR,
-    PREDICTIVE,
-    DIAGNOSIS,
-    ADVICE,
-];
+/// Whether profspace writes the file `name` in a result folder: a table
+/// (analyses included), a table's Parquet copy, or the manifest.
+fn owned(name: &str) -> bool {
+    name == MANIFEST || owned_tables().any(|t| t == name)
+}
 
-/// The tables later commands add to a finished folder (`compare`,
-/// `discover`, `advise`): kept when the same scenario runs again into it.
-const ANALYSES: [&str; 6] = [
-    CONTRASTS,
-    "discover.csv",
-    "discover_trajectory.csv",
-    "discover_boxes.csv",
-    "discover_stability.csv",
-    ADVICE,
-];
+/// The tables profspace writes (analyses included) and their Parquet
+/// copies.
+fn owned_tables() -> impl Iterator<Item = String> {
+    tables::ALL.iter().flat_map(|t| {
+        let copy = t.parquet.then(|| tables::parquet_name(t.file));
+        std::iter::once(t.file.to_string()).chain(copy)
+    })
+}
 
-/// The name prefixes of the charts drawn from [`ANALYSES`].
-const ANALYSIS_CHARTS: [&str; 3] = ["contrast_", "discover_", "advice."];
+/// Whether `name` is a table later commands add to a finished folder
+/// (`compare`, `discover`, `advise`): kept when the same scenario runs
+/// again into it.
+fn is_analysis(name: &str) -> bool {
+    tables::of(Kind::Analysis).any(|t| t.file == name)
+}
 
 /// The identifying columns that open every row of `runs.csv` and
 /// `failures.csv`.
-pub const RUN_ID: [&str; 4] = ["run", "point", "replicate", "seed"];
-/// The identifying columns that open every row of `ticks.csv`, `teams.csv`
-/// and `agents.csv`.
-pub const TICK_ID: [&str; 4] = ["run", "point", "replicate", "tick"];
+pub const RUN_ID: &[&str] = tables::RUNS.id;
 
 /// The shape of the streamed tables: their headers and the number of fields
 /// of a row, in the order of [`STREAMED`].
@@ -177,23 +89,10 @@ impl Layout {
     /// The layout for tables with the parameter columns `columns` (swept,
     /// then resolved) of a run of `model`.
     pub fn new(columns: &[String], model: &dyn Model) -> Layout {
-        let (run, tick) = (model.run_metrics(), model.tick_metrics());
-        let (team, agent) = (model.team_metrics(), model.agent_columns());
+        let header = |t: &tables::Table| t.header(model, columns);
         Layout {
-            headers: [
-                table::runs_header(columns, run),
-                table::ticks_header(tick),
-                table::failures_header(),
-                table::teams_header(team),
-                table::agents_header(model.agent_word(), agent),
-            ],
-            fields: [
-                RUN_ID.len() + columns.len() + run.len(),
-                TICK_ID.len() + tick.len(),
-                RUN_ID.len() + 1,
-                TICK_ID.len() + 1 + team.len(),
-                TICK_ID.len() + 2 + agent.len(),
-            ],
+            headers: STREAMED.map(|t| table::header_line(&header(&t))),
+            fields: STREAMED.map(|t| header(&t).len()),
             first_run_metric: RUN_ID.len() + columns.len(),
         }
     }
@@ -283,7 +182,7 @@ impl ResultFolder {
             .filter(|n| !self.subfolders().contains(n))
             .filter(|n| {
                 let base = n.strip_suffix(".part").unwrap_or(n);
-                !(OWNED.contains(&base)
+                !(owned(base)
                     || n == PLOTS
                     || n == ".profspace"
                     || n.starts_with(PREVIOUS)
@@ -300,13 +199,11 @@ impl ResultFolder {
     pub fn keep_as_previous(&self) -> Result<PathBuf> {
         let previous = self.new_previous()?;
         let subfolders = self.subfolders();
-        for name in OWNED
-            .iter()
-            .copied()
-            .chain([PLOTS])
-            .chain(subfolders.iter().map(String::as_str))
+        for name in owned_tables()
+            .chain([MANIFEST.to_string(), PLOTS.to_string()])
+            .chain(subfolders)
         {
-            let from = self.file(name);
+            let from = self.file(&name);
             if from.exists() {
                 fs::rename(&from, previous.join(name)).at("move", &from)?;
             }
@@ -333,7 +230,7 @@ impl ResultFolder {
     /// Whether the folder holds analyses made from its results by later
     /// commands (`compare`, `discover`, `advise`).
     pub fn has_analyses(&self) -> bool {
-        ANALYSES.iter().any(|n| self.file(n).exists())
+        tables::of(Kind::Analysis).any(|t| self.file(t.file).exists())
     }
 
     /// Moves the analyses made from the folder's results by later commands,
@@ -344,7 +241,7 @@ impl ResultFolder {
             return Ok(None);
         }
         let previous = self.new_previous()?;
-        for name in ANALYSES {
+        for name in tables::of(Kind::Analysis).map(|t| t.file) {
             let from = self.file(name);
             if from.exists() {
                 fs::rename(&from, previous.join(name)).at("move", &from)?;
@@ -354,7 +251,8 @@ impl ResultFolder {
             let charts = previous.join(PLOTS);
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
-                if ANALYSIS_CHARTS.iter().any(|p| name.starts_with(p)) {
+                let drawn = |t: &tables::Table| t.charts.iter().any(|p| name.starts_with(p));
+                if tables::of(Kind::Analysis).any(drawn) {
                     fs::create_dir_all(&charts).at("create", &charts)?;
                     fs::rename(e.path(), charts.join(&name)).at("move", &e.path())?;
                 }
@@ -369,8 +267,11 @@ impl ResultFolder {
     /// the same scenario gives the same results, which the caller checks
     /// (see [`Self::analyses_to_previous`]).
     pub fn clear_results(&self) -> Result<()> {
-        for name in OWNED.iter().filter(|n| !ANALYSES.contains(n)) {
-            for p in [self.file(name), part_path(&self.file(name))] {
+        for name in owned_tables()
+            .chain([MANIFEST.to_string()])
+            .filter(|n| !is_analysis(n))
+        {
+            for p in [self.file(&name), part_path(&self.file(&name))] {
                 if p.exists() {
                     fs::remove_file(&p).at("remove", &p)?;
                 }
@@ -398,11 +299,13 @@ impl ResultFolder {
 
     /// Size and SHA-256 of every finished table in the folder.
     pub fn digests(&self) -> Result<Vec<FileDigest>> {
-        let names: Vec<&str> = TABLES
-            .iter()
-            .copied()
-            .chain(super::parquet::PARQUET_TABLES)
-            .collect();
+        let finished = [Kind::Design, Kind::Streamed, Kind::Summary];
+        let runs = || tables::ALL.iter().filter(|t| finished.contains(&t.kind));
+        let copies = runs()
+            .filter(|t| t.parquet)
+            .map(|t| tables::parquet_name(t.file));
+        let names: Vec<String> = runs().map(|t| t.file.to_string()).chain(copies).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         self.digests_of(&names)
     }
 
@@ -470,14 +373,14 @@ impl ResultFolder {
 
     /// Whether any streamed table is being written (a `.part` file exists).
     pub fn has_parts(&self) -> bool {
-        OWNED.iter().any(|n| part_path(&self.file(n)).exists())
+        owned_tables().any(|n| part_path(&self.file(&n)).exists())
     }
 
     /// Whether every `.part` file of the streamed tables starts with its
     /// header (anything else cannot be kept on resume).
     pub fn headers_intact(&self, layout: &Layout) -> bool {
-        STREAMED.iter().zip(&layout.headers).all(|(name, want)| {
-            fs::read(part_path(&self.file(name)))
+        STREAMED.iter().zip(&layout.headers).all(|(t, want)| {
+            fs::read(part_path(&self.file(t.file)))
                 .map(|b| b.starts_with(want))
                 .unwrap_or(false)
         })
@@ -493,8 +396,8 @@ impl ResultFolder {
                 fs::remove_dir_all(&p).at("remove", &p)?;
             }
         }
-        for name in OWNED {
-            for p in [self.file(name), part_path(&self.file(name))] {
+        for name in owned_tables().chain([MANIFEST.to_string()]) {
+            for p in [self.file(&name), part_path(&self.file(&name))] {
                 if p.exists() {
                     fs::remove_file(&p).at("remove", &p)?;
                 }
@@ -523,9 +426,9 @@ impl ResultFolder {
         keep: Option<[u64; N_STREAMED]>,
     ) -> Result<Streams> {
         let mut files = Vec::with_capacity(N_STREAMED);
-        for (i, name) in STREAMED.iter().enumerate() {
+        for (i, t) in STREAMED.iter().enumerate() {
             files.push(PartFile::open(
-                &self.file(name),
+                &self.file(t.file),
                 keep.map_or(0, |k| k[i]),
                 &layout.headers[i],
             )?);
@@ -541,12 +444,12 @@ impl ResultFolder {
     /// failures.csv, when a run failed); the others' `.part` files are
     /// removed.
     pub fn commit_streams(&self, streams: Streams, written: [bool; N_STREAMED]) -> Result<()> {
-        for ((file, keep), name) in streams.files.into_iter().zip(written).zip(STREAMED) {
+        for ((file, keep), t) in streams.files.into_iter().zip(written).zip(STREAMED) {
             if keep {
                 file.commit()?;
             } else {
                 drop(file);
-                let _ = fs::remove_file(part_path(&self.file(name)));
+                let _ = fs::remove_file(part_path(&self.file(t.file)));
             }
         }
         Ok(())
@@ -594,6 +497,7 @@ fn free_bytes(_: &Path) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const RUNS: &str = tables::RUNS.file;
 
     #[test]
     fn sha256_matches_the_standard_test_vector() {

@@ -7,6 +7,7 @@ pub mod folder;
 pub mod manifest;
 pub mod parquet;
 pub mod table;
+pub mod tables;
 
 pub use files::{FolderLock, PartFile, part_path, write_atomic, write_atomic_with};
 pub use folder::{Layout, ResultFolder, Streams};

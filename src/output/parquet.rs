@@ -10,6 +10,7 @@
 //! decimal that reads back to the same `f64`.
 
 use super::files::write_atomic_with;
+use super::tables::{N_STREAMED, STREAMED, parquet_name};
 use crate::error::{Error, Result};
 use crate::observe::{Metric, MetricKind};
 use crate::scenario::{Scenario, Value};
@@ -38,11 +39,6 @@ pub enum Column {
     Bool,
     /// A label.
     Text,
-}
-
-/// The Parquet name of a CSV table (`runs.csv` → `runs.parquet`).
-pub fn parquet_name(csv: &str) -> String {
-    format!("{}.parquet", csv.strip_suffix(".csv").unwrap_or(csv))
 }
 
 /// The type of each column of a run table's `header`, from what the column
@@ -268,35 +264,21 @@ fn write_group<W: std::io::Write + Send>(
     Ok(())
 }
 
-/// The run tables that get a Parquet copy, by their place among the
-/// streamed tables.
-const COPIED: [usize; 4] = [
-    super::folder::streamed::RUNS,
-    super::folder::streamed::TICKS,
-    super::folder::streamed::TEAMS,
-    super::folder::streamed::AGENTS,
-];
-
-/// The names of the Parquet copies.
-pub const PARQUET_TABLES: [&str; 4] = [
-    "runs.parquet",
-    "ticks.parquet",
-    "teams.parquet",
-    "agents.parquet",
-];
-
 /// Writes the Parquet copy of each run table of `folder` that `written`
 /// marks, when `scenario` asks for them; otherwise removes copies left by
 /// an earlier run, so that no stale table is listed as a result.
 pub fn export(
     folder: &super::ResultFolder,
     scenario: &Scenario,
-    written: &[bool; super::folder::N_STREAMED],
+    written: &[bool; N_STREAMED],
 ) -> Result<()> {
     let model = scenario.model;
-    for (k, (&stream, name)) in COPIED.iter().zip(PARQUET_TABLES).enumerate() {
-        let out = folder.file(name);
-        if !(scenario.output.parquet && written[stream]) {
+    for (t, &written) in STREAMED.iter().zip(written) {
+        if !t.parquet {
+            continue;
+        }
+        let out = folder.file(&parquet_name(t.file));
+        if !(scenario.output.parquet && written) {
             if out.is_file() {
                 std::fs::remove_file(&out).map_err(|e| Error::Io {
                     context: format!("cannot remove the stale {}", out.display()),
@@ -305,13 +287,11 @@ pub fn export(
             }
             continue;
         }
-        let metrics = match k {
-            0 => model.run_metrics(),
-            1 => model.tick_metrics(),
-            2 => model.team_metrics(),
-            _ => model.agent_columns(),
+        let metrics = match t.rows {
+            Some(rows) => (rows.metrics)(model),
+            None => model.run_metrics(),
         };
-        let csv_path = folder.file(super::folder::STREAMED[stream]);
+        let csv_path = folder.file(t.file);
         let header: Vec<String> = csv::Reader::from_path(&csv_path)
             .and_then(|mut r| r.headers().map(|h| h.iter().map(str::to_string).collect()))
             .map_err(|e| Error::Internal(format!("cannot read {}: {e}", csv_path.display())))?;

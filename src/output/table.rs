@@ -58,71 +58,32 @@ pub fn push_metric(buf: &mut Vec<u8>, kind: MetricKind, x: f64) {
     }
 }
 
-fn header(fixed: &[&str], params: &[String], metrics: impl Iterator<Item = String>) -> Vec<u8> {
+/// A header line of the fields `fields`.
+pub fn header_line(fields: &[String]) -> Vec<u8> {
     let mut buf = Vec::new();
-    let fields = fixed
-        .iter()
-        .map(|s| s.to_string())
-        .chain(params.iter().cloned())
-        .chain(metrics);
-    for (i, f) in fields.enumerate() {
+    for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
-        push_text(&mut buf, &f);
+        push_text(&mut buf, f);
     }
     buf.push(b'\n');
     buf
 }
 
-/// `runs.csv`: `run,point,replicate,seed`, the swept parameters, the run metrics.
-pub fn runs_header(params: &[String], metrics: &[Metric]) -> Vec<u8> {
-    header(
-        &["run", "point", "replicate", "seed"],
-        params,
-        metrics.iter().map(|m| m.name.to_string()),
-    )
-}
-
-/// `ticks.csv`: `run,point,replicate,tick`, the tick metrics.
-pub fn ticks_header(metrics: &[Metric]) -> Vec<u8> {
-    header(
-        &["run", "point", "replicate", "tick"],
-        &[],
-        metrics.iter().map(|m| m.name.to_string()),
-    )
-}
-
-/// `teams.csv`: `run,point,replicate,tick,team`, the team metrics.
-pub fn teams_header(metrics: &[Metric]) -> Vec<u8> {
-    header(
-        &["run", "point", "replicate", "tick", "team"],
-        &[],
-        metrics.iter().map(|m| m.name.to_string()),
-    )
-}
-
-/// `agents.csv`: `run,point,replicate,tick,team,<agent>`, the agent columns.
-pub fn agents_header(agent: &str, columns: &[Metric]) -> Vec<u8> {
-    header(
-        &["run", "point", "replicate", "tick", "team", agent],
-        &[],
-        columns.iter().map(|m| m.name.to_string()),
-    )
+fn header(fixed: &[&str], params: &[String], metrics: impl Iterator<Item = String>) -> Vec<u8> {
+    let fields: Vec<String> = fixed
+        .iter()
+        .map(|s| s.to_string())
+        .chain(params.iter().cloned())
+        .chain(metrics)
+        .collect();
+    header_line(&fields)
 }
 
 /// `design.csv`: `point`, the swept parameters.
 pub fn design_header(params: &[String]) -> Vec<u8> {
     header(&["point"], params, std::iter::empty())
-}
-
-/// `failures.csv`: runs that panicked.
-pub fn failures_header() -> Vec<u8> {
-    header(
-        &["run", "point", "replicate", "seed", "message"],
-        &[],
-        std::iter::empty(),
-    )
 }
 
 /// `aggregate.csv`: `point`, the parameters, `n`, then mean, sd and 95% CI

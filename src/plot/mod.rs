@@ -217,15 +217,15 @@ impl Inputs {
             });
         }
         verified(dir)?;
-        let agg_path = dir.join("aggregate.csv");
-        let sens_path = dir.join("sensitivity.csv");
+        let agg_path = dir.join(crate::output::tables::AGGREGATE.file);
+        let sens_path = dir.join(crate::output::tables::SENSITIVITY.file);
         let info = FolderInfo::read(dir);
         let agg = if agg_path.is_file() {
             Some(Aggregate::read(&agg_path, &info)?)
         } else {
             None
         };
-        let tick_metrics = data::tick_metrics(&dir.join("ticks.csv"))?;
+        let tick_metrics = data::tick_metrics(&dir.join(crate::output::tables::TICKS.file))?;
         let sens = if sens_path.is_file() {
             Some(Sensitivity::read(&sens_path)?)
         } else {
@@ -236,8 +236,8 @@ impl Inputs {
             .flat_map(|a| a.metrics.iter().map(|m| m.name.as_str()))
             .chain(tick_metrics.iter().flatten().map(String::as_str))
             .collect();
-        let agent_states = data::agent_states(&dir.join("agents.csv"))?;
-        let contrasts_path = dir.join("contrasts.csv");
+        let agent_states = data::agent_states(&dir.join(crate::output::tables::AGENTS.file))?;
+        let contrasts_path = dir.join(crate::output::tables::CONTRASTS.file);
         let contrasts = if contrasts_path.is_file() {
             Some(Contrasts::read(&contrasts_path, &info)?)
         } else {
@@ -269,7 +269,7 @@ impl Inputs {
     /// The design (from `design.csv`, else from `aggregate.csv`) with the
     /// model's grouping, and the file it was read from.
     fn design(&self) -> Result<(Design, PathBuf), PlotError> {
-        let path = self.file("design.csv");
+        let path = self.file(crate::output::tables::DESIGN.file);
         let mut design = if path.is_file() {
             data::read_design(&path, &self.info)?
         } else if let Some(a) = &self.agg {
@@ -316,12 +316,11 @@ impl Inputs {
             let in_agg = self.agg.as_ref().is_some_and(|a| a.metric(m).is_some());
             if !in_agg && !in_ticks(m) && !elsewhere(m) {
                 return Err(match &self.agg {
-                    Some(a) => a
-                        .require(m)
-                        .err()
-                        .unwrap_or_else(|| data::missing_file(&self.file("aggregate.csv"))),
+                    Some(a) => a.require(m).err().unwrap_or_else(|| {
+                        data::missing_file(&self.file(crate::output::tables::AGGREGATE.file))
+                    }),
                     None => PlotError::Missing {
-                        file: self.file("ticks.csv"),
+                        file: self.file(crate::output::tables::TICKS.file),
                         what: format!("column `{m}`"),
                     },
                 });
@@ -387,8 +386,8 @@ fn model_of(info: &FolderInfo, columns: &[&str]) -> Option<&'static dyn crate::m
 /// writes charts into `dir/plots/` (or `opts.out`), returns the files
 /// written (in a fixed order).
 pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> crate::error::Result<Vec<PathBuf>> {
-    let analysis = dir.join(crate::output::folder::PARTICLES).is_file()
-        || dir.join(crate::output::folder::DIAGNOSIS).is_file();
+    let analysis = dir.join(crate::output::tables::PARTICLES.file).is_file()
+        || dir.join(crate::output::tables::DIAGNOSIS.file).is_file();
     if analysis
         && (opts.x.is_some() || opts.y.is_some() || opts.by.is_some() || !opts.metrics.is_empty())
     {
@@ -397,20 +396,20 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> crate::error::Result<Vec<Path
             dir.display()
         )));
     }
-    if dir.join(crate::output::folder::DIAGNOSIS).is_file() {
+    if dir.join(crate::output::tables::DIAGNOSIS.file).is_file() {
         let out = opts.out.clone().unwrap_or_else(|| dir.join(PLOTS_DIR));
         let mut files = plot_diagnosis(dir, &out, opts.format)?;
-        if dir.join(crate::output::folder::ADVICE).is_file() {
+        if dir.join(crate::output::tables::ADVICE.file).is_file() {
             files.extend(plot_advice(dir, &out, opts.format)?);
         }
         return Ok(files);
     }
-    if dir.join(crate::output::folder::PARTICLES).is_file()
-        && !dir.join(crate::output::folder::RUNS).is_file()
+    if dir.join(crate::output::tables::PARTICLES.file).is_file()
+        && !dir.join(crate::output::tables::RUNS.file).is_file()
     {
         let out = opts.out.clone().unwrap_or_else(|| dir.join(PLOTS_DIR));
         let mut files = plot_calibration(dir, &out, opts.format)?;
-        if dir.join(crate::output::folder::ADVICE).is_file() {
+        if dir.join(crate::output::tables::ADVICE.file).is_file() {
             files.extend(plot_advice(dir, &out, opts.format)?);
         }
         return Ok(files);
@@ -457,7 +456,7 @@ pub fn plot_diagnosis(
 /// `out`.
 pub fn plot_advice(dir: &Path, out: &Path, format: Format) -> crate::error::Result<Vec<PathBuf>> {
     style::ensure_fonts();
-    let chart = charts::diagnosis::advice(&dir.join(crate::output::folder::ADVICE))?;
+    let chart = charts::diagnosis::advice(&dir.join(crate::output::tables::ADVICE.file))?;
     std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
         path: out.to_path_buf(),
         source,
@@ -516,14 +515,15 @@ fn plot_inputs(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotError
         })
     };
     if opts.x.is_some() || opts.y.is_some() {
-        let agg = inputs
-            .agg
-            .as_ref()
-            .ok_or_else(|| data::missing_file(&inputs.file("aggregate.csv")))?;
+        let agg = inputs.agg.as_ref().ok_or_else(|| {
+            data::missing_file(&inputs.file(crate::output::tables::AGGREGATE.file))
+        })?;
         return forced::forced(agg, &inputs.charts, opts, &out, mkdir);
     }
     if inputs.agg.is_none() && inputs.tick_metrics.is_none() && inputs.sens.is_none() {
-        return Err(data::missing_file(&inputs.file("aggregate.csv")));
+        return Err(data::missing_file(
+            &inputs.file(crate::output::tables::AGGREGATE.file),
+        ));
     }
     inputs.check_metrics(&opts.metrics)?;
     let by = match (&opts.by, &inputs.agg) {
@@ -568,7 +568,7 @@ pub fn plot_contrasts(
 ) -> Result<Vec<PathBuf>, PlotError> {
     style::ensure_fonts();
     let info = FolderInfo::read(dir);
-    let c = Contrasts::read(&dir.join("contrasts.csv"), &info)?;
+    let c = Contrasts::read(&dir.join(crate::output::tables::CONTRASTS.file), &info)?;
     if let Some(m) = metrics
         .iter()
         .find(|m| !c.metrics.iter().any(|x| x.metric == **m))

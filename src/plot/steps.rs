@@ -48,7 +48,7 @@ pub(super) fn timeseries(
         time: inputs.charts.time.to_string(),
         scales: all.iter().map(|m| inputs.scale_of(m)).collect(),
     };
-    let ticks = inputs.file("ticks.csv");
+    let ticks = inputs.file(crate::output::tables::TICKS.file);
     let Some(chart) = charts::timeseries::build(
         &ticks,
         &design,
@@ -272,7 +272,7 @@ pub(super) fn distribution(
     opts: &PlotOptions,
     out: &Path,
 ) -> Result<Vec<PathBuf>, PlotError> {
-    let path = inputs.file("agents.csv");
+    let path = inputs.file(crate::output::tables::AGENTS.file);
     let Some(columns) = data::agent_states(&path)? else {
         return Ok(Vec::new());
     };
@@ -427,9 +427,9 @@ fn design_means(
     info: &FolderInfo,
     metric: &str,
 ) -> Result<(Design, PathBuf, Vec<f64>), PlotError> {
-    let aggregate = dir.join("aggregate.csv");
+    let aggregate = dir.join(crate::output::tables::AGGREGATE.file);
     let mean = data::discover::point_means(&aggregate, metric)?;
-    let path = dir.join("design.csv");
+    let path = dir.join(crate::output::tables::DESIGN.file);
     let (design, file) = if path.is_file() {
         (data::read_design(&path, info)?, path)
     } else {

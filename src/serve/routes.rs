@@ -13,6 +13,12 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use tiny_http::Request;
 
+/// The tables of a run the page offers for download.
+const DOWNLOADS: [profspace::output::tables::Table; 2] = [
+    profspace::output::tables::RUNS,
+    profspace::output::tables::TICKS,
+];
+
 /// Runs kept per session (older ones and their files are dropped).
 const KEEP_RUNS: usize = 6;
 /// Sweeps kept per session.
@@ -182,7 +188,7 @@ fn run_get(s: &Mutex<Session>, inc: &Incoming, parts: &[&str]) -> Result<Reply, 
             let tick = inc.param("tick").and_then(|v| v.parse().ok());
             Reply::json(200, &run.teams(tick))
         }
-        ["table", name @ ("ticks.csv" | "runs.csv")] => Reply::bytes(
+        ["table", name] if DOWNLOADS.iter().any(|t| t.file == *name) => Reply::bytes(
             200,
             "text/csv; charset=utf-8",
             run.table(name).map_err(not_ready)?,

@@ -10,8 +10,9 @@
 use super::Plan;
 use crate::error::{Error, Result};
 use crate::output::PartFile;
-use crate::output::folder::{AGGREGATE, RUNS, ResultFolder};
+use crate::output::folder::ResultFolder;
 use crate::output::table::{self, push_f64, push_u64};
+use crate::output::tables::{AGGREGATE, RUNS};
 use crate::stats::mean_ci;
 use std::collections::BTreeMap;
 
@@ -30,8 +31,8 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
         let text = String::from_utf8_lossy(&header).replacen(",n,", ",n,target_met,", 1);
         header = text.into_bytes();
     }
-    let mut file = PartFile::open(&folder.file(AGGREGATE), 0, &header)?;
-    let runs_path = folder.file(RUNS);
+    let mut file = PartFile::open(&folder.file(AGGREGATE.file), 0, &header)?;
+    let runs_path = folder.file(RUNS.file);
     let csv_error =
         |e: csv::Error| Error::folder(format!("cannot read {}: {e}", runs_path.display()));
     let mut reader = csv::ReaderBuilder::new()

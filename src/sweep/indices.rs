@@ -11,8 +11,9 @@
 
 use super::Plan;
 use crate::error::{Error, Result};
-use crate::output::folder::{RUNS, ResultFolder, SENSITIVITY};
+use crate::output::folder::ResultFolder;
 use crate::output::table::{push_f64, push_text};
+use crate::output::tables::{RUNS, SENSITIVITY};
 use crate::rng;
 use crate::scenario::sensitivity::Method;
 use crate::sensitivity::{BootstrapConfig, SaltelliDesign, try_morris_analyze, try_sobol_analyze};
@@ -30,7 +31,7 @@ fn outputs(folder: &ResultFolder, plan: &Plan, names: &[String]) -> Result<Vec<V
     let reps = plan.replications as usize;
     let mut y = vec![vec![vec![f64::NAN; reps]; points]; names.len()];
     let mut seen = 0u64;
-    let path = folder.file(RUNS);
+    let path = folder.file(RUNS.file);
     let csv_error = |e: csv::Error| Error::folder(format!("cannot read {}: {e}", path.display()));
     let mut reader = csv::Reader::from_path(&path).map_err(csv_error)?;
     for record in reader.byte_records() {
@@ -116,6 +117,6 @@ pub fn write_indices(folder: &ResultFolder, plan: &Plan) -> Result<Vec<Vec<Strin
             rows.push(row);
         }
     }
-    folder.write(SENSITIVITY, &buf)?;
+    folder.write(SENSITIVITY.file, &buf)?;
     Ok(rows)
 }

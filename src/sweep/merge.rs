@@ -5,9 +5,10 @@
 use super::Plan;
 use crate::error::{Error, IoContext, Result};
 use crate::output::Streams;
-use crate::output::folder::{DESIGN, N_STREAMED, ResultFolder, STREAMED, streamed};
+use crate::output::folder::{N_STREAMED, ResultFolder, STREAMED};
 use crate::output::manifest::Existing;
 use crate::output::manifest::{self, Manifest, Status};
+use crate::output::tables::{self, DESIGN, FAILURES, RUNS, slot};
 use crate::scenario::Scenario;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
@@ -106,9 +107,9 @@ pub fn merge(
     claim(&folder, &first.fingerprint, overwrite)?;
     folder.create()?;
     let _lock = folder.lock()?;
-    let design = fs::read(dirs[0].join(DESIGN)).at("read", &dirs[0].join(DESIGN))?;
+    let design = fs::read(dirs[0].join(DESIGN.file)).at("read", &dirs[0].join(DESIGN.file))?;
     for d in &dirs[1..] {
-        if fs::read(d.join(DESIGN)).ok().as_deref() != Some(&design[..]) {
+        if fs::read(d.join(DESIGN.file)).ok().as_deref() != Some(&design[..]) {
             return Err(user(format!(
                 "{} has another design.csv than {}",
                 d.display(),
@@ -116,24 +117,24 @@ pub fn merge(
             )));
         }
     }
-    let required = written_tables(&scenario);
+    let required = tables::written(&scenario.output, false);
     let mut tables: Vec<Vec<Table>> = Vec::new();
     for d in &dirs {
         let mut t = Vec::with_capacity(N_STREAMED);
         for (name, needed) in STREAMED.iter().zip(required) {
-            t.push(Table::open(d.join(name), needed)?);
+            t.push(Table::open(d.join(name.file), needed)?);
         }
         tables.push(t);
     }
     let mut layout = plan.layout();
     for (i, name) in STREAMED.iter().enumerate() {
         if required[i] {
-            layout.headers[i] = header(&dirs[0].join(name))?;
+            layout.headers[i] = header(&dirs[0].join(name.file))?;
         }
     }
     let streams = folder.open_streams(&layout, None)?;
     let (streams, failed) = interleave(&plan, &dirs, &mut tables, streams)?;
-    folder.write(DESIGN, &design)?;
+    folder.write(DESIGN.file, &design)?;
     let total = plan.total_runs();
     let mut m = Manifest {
         command: "merge".into(),
@@ -234,18 +235,6 @@ fn header(path: &Path) -> Result<Vec<u8>> {
     Ok(h)
 }
 
-/// The streamed tables every complete shard holds: `runs.csv`, and the
-/// per-tick, team and agent tables when the scenario asks for them
-/// (`failures.csv` only when a run failed).
-fn written_tables(s: &Scenario) -> [bool; N_STREAMED] {
-    let mut t = [false; N_STREAMED];
-    t[streamed::RUNS] = true;
-    t[streamed::TICKS] = s.output.ticks_every > 0;
-    t[streamed::TEAMS] = s.output.teams_every > 0;
-    t[streamed::AGENTS] = !s.output.agents_at.is_empty();
-    t
-}
-
 /// Copies every run's rows, in run order, from the shard that holds it;
 /// every run must be there exactly once. Returns the streams and the number
 /// of failed runs.
@@ -256,15 +245,18 @@ fn interleave(
     mut outs: Streams,
 ) -> Result<(Streams, u64)> {
     let count = dirs.len() as u64;
-    let (runs, failures) = (streamed::RUNS, streamed::FAILURES);
-    let rows_of_run = [streamed::TICKS, streamed::TEAMS, streamed::AGENTS];
+    let (runs, failures) = (slot(&RUNS), slot(&FAILURES));
+    // The tables of a run's recorded rows (ticks, teams, agents).
+    let rows_of_run: Vec<usize> = (0..N_STREAMED)
+        .filter(|&i| STREAMED[i].rows.is_some())
+        .collect();
     let mut failed = 0u64;
     for run in 0..plan.total_runs() {
         let k = (run % count) as usize;
         let t = &mut tables[k];
         let place = dirs[k].display();
         if t[runs].id() == Some(run) {
-            for i in rows_of_run {
+            for &i in &rows_of_run {
                 while t[i].id() == Some(run) {
                     outs.files[i].append(&t[i].line)?;
                     t[i].advance()?;

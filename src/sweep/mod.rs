@@ -32,8 +32,9 @@ pub const SMALLER: &str = "write fewer per-tick rows ([output] ticks_every = 10,
      agents_at), or sweep fewer points or replications";
 
 use crate::error::Result;
-use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams, streamed};
+use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams};
 use crate::output::manifest::{self, Manifest, Status};
+use crate::output::tables;
 use crate::rng;
 use crate::scenario::{Design, Precision, Scenario};
 use std::collections::BTreeMap;
@@ -336,20 +337,9 @@ impl Rounds {
 /// The bytes a plan's tables will take, estimated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OutputSize {
-    /// `runs.csv`.
-    pub runs: u64,
-    /// `ticks.csv`.
-    pub ticks: u64,
-    /// Rows of `ticks.csv` per run.
-    pub tick_rows: u64,
-    /// `teams.csv`.
-    pub teams: u64,
-    /// Rows of `teams.csv` per run.
-    pub team_rows: u64,
-    /// `agents.csv`.
-    pub agents: u64,
-    /// Rows of `agents.csv` per run.
-    pub agent_rows: u64,
+    /// Bytes and rows per run of each streamed table, in the order of
+    /// [`tables::STREAMED`].
+    pub streamed: [(u64, u64); tables::N_STREAMED],
     /// `aggregate.csv`.
     pub aggregate: u64,
 }
@@ -357,9 +347,15 @@ pub struct OutputSize {
 impl OutputSize {
     /// All tables together.
     pub fn total(&self) -> u64 {
-        [self.ticks, self.teams, self.agents, self.aggregate]
-            .into_iter()
-            .fold(self.runs, u64::saturating_add)
+        self.streamed
+            .iter()
+            .map(|s| s.0)
+            .fold(self.aggregate, u64::saturating_add)
+    }
+
+    /// The bytes of the streamed table `t`, and its rows per run.
+    pub fn of(&self, t: &tables::Table) -> (u64, u64) {
+        self.streamed[tables::slot(t)]
     }
 }
 
@@ -371,26 +367,25 @@ impl Plan {
         let runs = self.len();
         let run_fields = model.run_metrics().len() as u64;
         let point = self.scenario_at(0).ok();
-        let every = self.scenario.output.ticks_every;
-        let tick_rows = point
-            .as_ref()
-            .map_or(0, |s| model.estimated_tick_rows(&s.params, every));
-        let (team_rows, agent_rows) = point
-            .as_ref()
-            .map_or((0, 0), crate::scenario::recorded_rows);
-        let table = |rows: u64, ids: u64, fields: usize| {
-            runs.saturating_mul(rows)
-                .saturating_mul(8 * ids + 19 * fields as u64)
-        };
         let columns = self.design.columns.len() + self.design.resolved.len();
+        let streamed = tables::STREAMED.map(|t| match (t.rows, &point) {
+            _ if t.file == tables::RUNS.file => (
+                runs.saturating_mul(40 + 12 * columns as u64 + 19 * run_fields),
+                1,
+            ),
+            (Some(rows), Some(point)) => {
+                let n = (rows.per_run)(point);
+                let ids = (3 + rows.ids) as u64;
+                let fields = (rows.metrics)(model).len() as u64;
+                (
+                    runs.saturating_mul(n).saturating_mul(8 * ids + 19 * fields),
+                    n,
+                )
+            }
+            _ => (0, 0),
+        });
         OutputSize {
-            runs: runs.saturating_mul(40 + 12 * columns as u64 + 19 * run_fields),
-            ticks: table(tick_rows, 4, model.tick_metrics().len()),
-            tick_rows,
-            teams: table(team_rows, 5, model.team_metrics().len()),
-            team_rows,
-            agents: table(agent_rows, 6, model.agent_columns().len()),
-            agent_rows,
+            streamed,
             aggregate: self.design.len().saturating_mul(20 + 60 * run_fields),
         }
     }
@@ -414,12 +409,7 @@ pub(crate) fn finish(
     manifest: &mut Manifest,
 ) -> Result<()> {
     let out = &plan.scenario.output;
-    let mut written = [false; crate::output::folder::N_STREAMED];
-    written[streamed::RUNS] = true;
-    written[streamed::TICKS] = out.ticks_every > 0;
-    written[streamed::FAILURES] = manifest.runs_failed > 0;
-    written[streamed::TEAMS] = out.teams_every > 0;
-    written[streamed::AGENTS] = !out.agents_at.is_empty();
+    let written = tables::written(out, manifest.runs_failed > 0);
     folder.commit_streams(streams, written)?;
     if plan.shard.is_none() {
         aggregate::write_aggregate(folder, plan)?;

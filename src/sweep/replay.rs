@@ -7,8 +7,9 @@
 use super::runner::{Options, Outcome, Progress, execute};
 use super::{Plan, Stop};
 use crate::error::{Error, Result};
-use crate::output::folder::{RUNS, ResultFolder};
+use crate::output::folder::ResultFolder;
 use crate::output::manifest::{Read, Status};
+use crate::output::tables::RUNS;
 use crate::scenario::{Limits, Scenario};
 use std::path::Path;
 
@@ -93,7 +94,7 @@ pub fn replay(
             )));
         }
     };
-    if e.status != Status::Complete || !folder.file(RUNS).is_file() {
+    if e.status != Status::Complete || !folder.file(RUNS.file).is_file() {
         return Err(Error::folder(format!(
             "{} holds no finished runs (a {} that is {}); replay works on the folder of a \
              finished run or sweep",
@@ -122,7 +123,7 @@ pub fn replay(
             bound.saturating_sub(1)
         )));
     }
-    let Some(original) = row_of(&folder.file(RUNS), run)? else {
+    let Some(original) = row_of(&folder.file(RUNS.file), run)? else {
         return Err(Error::usage(format!(
             "--run {run}: runs.csv of {} has no row for it (it failed, or a precision target \
              did not plan it)",
@@ -138,7 +139,7 @@ pub fn replay(
             row: original,
         });
     }
-    let again = row_of(&opts.out.join(RUNS), run)?.unwrap_or_default();
+    let again = row_of(&opts.out.join(RUNS.file), run)?.unwrap_or_default();
     if again != original {
         return Err(Error::internal(format!(
             "the replay of run {run} differs from the original:\n  original {original}\n  replay   {again}"

@@ -27,8 +27,9 @@
 
 use super::Plan;
 use crate::error::{Error, IoContext, Result};
-use crate::output::folder::{Layout, N_STREAMED, ResultFolder, STREAMED, streamed};
+use crate::output::folder::{Layout, N_STREAMED, ResultFolder, STREAMED};
 use crate::output::part_path;
+use crate::output::tables::{self};
 use crate::scenario::fnv1a64;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -49,7 +50,7 @@ pub struct Finished {
 impl Finished {
     /// Whether the run failed.
     pub fn failed(&self) -> bool {
-        !self.parts[streamed::FAILURES].is_empty()
+        !self.parts[tables::slot(&tables::FAILURES)].is_empty()
     }
 }
 
@@ -178,7 +179,7 @@ pub fn recover(folder: &ResultFolder, plan: &Plan, layout: &Layout) -> Result<Re
     let mut notes = Vec::new();
     let parts: Vec<PathBuf> = STREAMED
         .iter()
-        .map(|n| part_path(&folder.file(n)))
+        .map(|t| part_path(&folder.file(t.file)))
         .collect();
     let torn_header = |(p, want): (&PathBuf, &Vec<u8>)| {
         fs::read(p).is_ok_and(|got| got.len() < want.len() && want.starts_with(&got))
@@ -259,7 +260,7 @@ pub fn recover(folder: &ResultFolder, plan: &Plan, layout: &Layout) -> Result<Re
         for t in 0..N_STREAMED {
             c.lens[t] += entry.lens[t];
         }
-        c.failed += u64::from(entry.lens[streamed::FAILURES] > 0);
+        c.failed += u64::from(entry.lens[tables::slot(&tables::FAILURES)] > 0);
         c.done += 1;
         kept_index = *line_end;
     }

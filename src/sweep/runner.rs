@@ -20,11 +20,10 @@ use super::{Plan, RunSpec};
 use crate::error::{Error, IoContext, Result};
 use crate::model::Recorded;
 use crate::observe::Metric;
-use crate::output::folder::{
-    DESIGN, Layout, N_STREAMED, ResultFolder, STREAMED, Streams, streamed,
-};
+use crate::output::folder::{Layout, N_STREAMED, ResultFolder, STREAMED, Streams};
 use crate::output::manifest::{self, Existing, FileDigest, Manifest, Read, Status};
 use crate::output::table::{self, push_metric, push_run_id};
+use crate::output::tables::{self, DESIGN};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
@@ -201,7 +200,7 @@ fn failed(spec: RunSpec, index: u64, message: &str) -> Finished {
     table::push_text(&mut failure, message);
     failure.push(b'\n');
     let mut parts: [Vec<u8>; N_STREAMED] = Default::default();
-    parts[streamed::FAILURES] = failure;
+    parts[tables::slot(&tables::FAILURES)] = failure;
     Finished { index, parts }
 }
 
@@ -217,15 +216,15 @@ fn format_run(
 ) -> Finished {
     let model = plan.scenario.model;
     let run_metrics = model.run_metrics();
-    // (rows, metrics, identifying numbers after run, point, replicate)
-    let tables: [(&[f64], &[Metric], usize); 3] = [
-        (&out.ticks, model.tick_metrics(), 1),
-        (&out.teams, model.team_metrics(), 2),
-        (&out.agents, model.agent_columns(), 3),
-    ];
-    let bad_width = tables
-        .iter()
-        .any(|(rows, metrics, ids)| !rows.len().is_multiple_of(metrics.len() + ids));
+    // The recorded tables: (their slot, rows, metrics, identifying numbers
+    // after run, point, replicate).
+    let recorded = STREAMED.iter().enumerate().filter_map(|(slot, t)| {
+        t.rows
+            .map(|r| (slot, (r.values)(out), (r.metrics)(model), r.ids))
+    });
+    let bad_width = recorded
+        .clone()
+        .any(|(_, rows, metrics, ids)| !rows.len().is_multiple_of(metrics.len() + ids));
     if run.len() != run_metrics.len() || bad_width {
         return failed(
             spec,
@@ -239,7 +238,7 @@ fn format_run(
         );
     }
     let mut parts: [Vec<u8>; N_STREAMED] = Default::default();
-    let runs = &mut parts[streamed::RUNS];
+    let runs = &mut parts[tables::slot(&tables::RUNS)];
     runs.reserve(64 + params.len() + 20 * run.len());
     push_run_id(runs, spec.run, spec.point, spec.replicate, spec.seed);
     runs.extend_from_slice(params);
@@ -248,8 +247,7 @@ fn format_run(
         push_metric(runs, m.kind, *x);
     }
     runs.push(b'\n');
-    let slots = [streamed::TICKS, streamed::TEAMS, streamed::AGENTS];
-    for ((rows, metrics, ids), slot) in tables.into_iter().zip(slots) {
+    for (slot, rows, metrics, ids) in recorded {
         parts[slot] = rows_of(spec, rows, metrics, ids);
     }
     Finished { index, parts }
@@ -318,7 +316,7 @@ impl Writer {
         let mut failures = Vec::new();
         if start.checkpoint.failed > 0
             && let Ok(text) = std::fs::read(crate::output::part_path(
-                &folder.file(crate::output::folder::FAILURES),
+                &folder.file(crate::output::tables::FAILURES.file),
             ))
         {
             failures.extend(
@@ -346,8 +344,8 @@ impl Writer {
     /// Follows a precision target's metric in column `col`, starting from
     /// the rows already in `runs.csv.part` (a resumed sweep).
     fn follow(&mut self, folder: &ResultFolder, col: usize) -> Result<()> {
-        let path = crate::output::part_path(&folder.file(STREAMED[streamed::RUNS]));
-        let len = self.checkpoint.lens[streamed::RUNS] as usize;
+        let path = crate::output::part_path(&folder.file(tables::RUNS.file));
+        let len = self.checkpoint.lens[tables::slot(&tables::RUNS)] as usize;
         let bytes = std::fs::read(&path).at("read", &path)?;
         let mut values = Values::new();
         for row in bytes[..len.min(bytes.len())]
@@ -372,9 +370,9 @@ impl Writer {
         if f.failed() {
             self.checkpoint.failed += 1;
             self.failures
-                .extend(failure_of(&f.parts[streamed::FAILURES]));
+                .extend(failure_of(&f.parts[tables::slot(&tables::FAILURES)]));
         } else if let Some((col, values)) = &mut self.target
-            && let Some((point, rep, x)) = target_value(&f.parts[streamed::RUNS], *col)
+            && let Some((point, rep, x)) = target_value(&f.parts[tables::slot(&tables::RUNS)], *col)
         {
             values.entry(point).or_default().insert(rep, x);
         }
@@ -654,7 +652,7 @@ fn check_space(folder: &ResultFolder, plan: &Plan, resume: bool) -> Result<()> {
     let written: u64 = if resume {
         crate::output::folder::STREAMED
             .iter()
-            .filter_map(|n| std::fs::metadata(crate::output::part_path(&folder.file(n))).ok())
+            .filter_map(|t| std::fs::metadata(crate::output::part_path(&folder.file(t.file))).ok())
             .map(|m| m.len())
             .sum()
     } else {
@@ -705,7 +703,7 @@ pub fn execute(
             notes: Vec::new(),
         });
     };
-    folder.write(DESIGN, &design_table(&plan))?;
+    folder.write(DESIGN.file, &design_table(&plan))?;
     let mut notes = start.notes.clone();
     let mut writer = Writer::open(&folder, &layout, &start)?;
     if let Some(rounds) = &plan.rounds {
@@ -783,7 +781,7 @@ pub fn execute(
                 &folder,
                 old,
                 &manifest.files,
-                crate::output::folder::RUNS,
+                crate::output::tables::RUNS.file,
             )?);
         }
     } else {

@@ -120,7 +120,7 @@ pub(crate) fn pairs(f: &Folder) -> Result<Pairs, PlotError> {
             }
             _ => {
                 let x = f.posterior_of(key).ok_or_else(|| PlotError::Missing {
-                    file: f.dir.join("posterior.csv"),
+                    file: f.dir.join(crate::output::tables::POSTERIOR.file),
                     what: format!("row `{key}`"),
                 })?;
                 real.push(RealKey {
@@ -442,7 +442,7 @@ pub(crate) struct Predictive {
 pub(crate) fn predictive(f: &Folder) -> Result<Predictive, PlotError> {
     if f.predictive.is_empty() {
         return Err(PlotError::Missing {
-            file: f.dir.join("predictive.csv"),
+            file: f.dir.join(crate::output::tables::PREDICTIVE.file),
             what: "rows (no posterior-predictive draws)".into(),
         });
     }

@@ -94,9 +94,9 @@ pub(crate) struct Discovery {
 }
 
 /// The file names.
-pub(crate) const TRAJECTORY: &str = "discover_trajectory.csv";
-pub(crate) const BOXES: &str = "discover.csv";
-pub(crate) const LIMITS: &str = "discover_boxes.csv";
+pub(crate) const TRAJECTORY: &str = crate::output::tables::DISCOVER_TRAJECTORY.file;
+pub(crate) const BOXES: &str = crate::output::tables::DISCOVER.file;
+pub(crate) const LIMITS: &str = crate::output::tables::DISCOVER_BOXES.file;
 
 impl Discovery {
     /// Reads the three tables of `dir`.
