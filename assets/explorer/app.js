@@ -17,54 +17,28 @@ const C = {
   grey: '#9A9A9A',
 };
 
-// The lever → window pairs of the article (docs/theory.md §3).
-const WINDOW_OF = {
-  rationale: 'purpose', effect: 'identity', focus: 'box', energy: 'drive', connection: 'meaning',
-};
-const COUPLING_NOTE = {
-  zero_sum: 'control against autonomy: one budget',
-  freedom_safety: 'freedom and safety grow together',
-};
-const GROUP_TITLE = {
-  managers: "The manager's levers", professionals: 'The professionals',
-  frame: 'The frame', run: 'The run', organization: 'The organisation',
-};
-
-// The three situations, in the article's words (and the CLI's colours).
-const SITUATIONS = [
-  {metric: 'alienated', words: 'walls without space', color: C.vermillion},
-  {metric: 'disoriented', words: 'space without walls', color: C.orange},
-  {metric: 'integrated', words: 'the five windows open', color: C.green},
-];
-
-// The time-series charts: [metric, label, colour, width, scale].
-const LINE_CHARTS = {
-  windows: {
-    yLabel: 'level (0–1)',
-    metrics: [
-      ['purpose', 'purpose', C.blue], ['identity', 'identity', C.purple],
-      ['safety', 'box (safety)', C.green], ['drive', 'drive', C.orange],
-      ['meaning', 'meaning', C.vermillion],
-    ],
-  },
-  essential: {
-    yLabel: 'performance (0–1)',
-    metrics: [
-      ['essential', 'essential', C.black, 2.5],
-      ['existential', 'existential: does it work?', C.sky],
-      ['functional', 'functional: does it fit?', C.orange],
-    ],
-  },
-  situations: {
-    yLabel: 'share of professionals',
-    metrics: SITUATIONS.map((s) => [s.metric, `${s.words} (${s.metric})`, s.color]),
-  },
-  licence: {
-    yLabel: 'licence (0–1)',
-    y2Label: 'revocations',
-    metrics: [['licence', 'licence', C.blue], ['revocations', 'revocations', C.vermillion, 2, 'n']],
-  },
-};
+// Everything model-specific comes from the model's own declaration, sent
+// with the scenario's state as `page` (docs/explorer-api.md): the groups
+// and notes of the controls, the charts over time, the trade-off chart and
+// the team tiles.
+const page = () => S.page || {groups: [], notes: [], charts: [], tradeoff: null, tiles: null, sweep: ['', ''], time: 'tick'};
+const colour = (name) => C[name] || C.grey;
+const groupTitle = (g) => (page().groups.find(([k]) => k === g) || [g, human(g)])[1];
+const noteOf = (value) => (page().notes.find(([k]) => k === value) || [null, ''])[1];
+const situations = () => (page().tiles ? page().tiles.situations.map((s) => ({...s, color: colour(s.colour)})) : []);
+// The line charts by id: {yLabel, y2Label, range, metrics: [metric, label, colour, width, scale]}.
+function lineCharts() {
+  const out = {};
+  for (const c of page().charts) {
+    out[c.id] = {yLabel: c.y_label, y2Label: c.y2_label, range: c.range,
+      metrics: c.series.map((m) => [m.metric, m.label, colour(m.colour), m.width, m.right ? 'n' : 'y'])};
+  }
+  return out;
+}
+// The choice control that names a run best (the frame of negotiation).
+// The model's word for its time steps (`tick`, `period`).
+const TIME = () => page().time || 'tick';
+const choiceKey = () => (S.controls.find((c) => c.kind === 'choice') || {}).key;
 const CHART_HEIGHT = 210;
 const POLL_MS = 100;
 const TEXT_DEBOUNCE_MS = 500;
@@ -73,7 +47,7 @@ const TEAMS_EVERY_MS = 400;
 // ------------------------------------------------------------------ state
 
 const S = {
-  session: null, version: 0, toml: '', values: {}, controls: [], metrics: [], limits: {},
+  session: null, version: 0, toml: '', values: {}, controls: [], metrics: [], limits: {}, page: null, model: '',
   textProblems: [], // problems of the text in #scenario-toml (empty: valid)
 };
 let run = null; // the run on display (see startRun)
@@ -197,6 +171,10 @@ function applyState(st, {origin = 'load', sentText = null} = {}) {
   S.values = st.values || {};
   if (st.limits) S.limits = st.limits;
   if (st.metrics) S.metrics = st.metrics;
+  const modelChanged = st.model && st.model !== S.model;
+  if (st.page) S.page = st.page;
+  if (st.ticks_key) S.ticks_key = st.ticks_key;
+  if (st.model) S.model = st.model;
   const controlsChanged = JSON.stringify(st.controls || []) !== JSON.stringify(S.controls);
   if (st.controls && controlsChanged) {
     S.controls = st.controls;
@@ -219,6 +197,15 @@ function applyState(st, {origin = 'load', sentText = null} = {}) {
   updateButtons();
   updateSweepSummary();
   if (!run) rebuildPlot(); // the empty axes follow `ticks`
+  if (modelChanged && origin !== 'load') {
+    // Another model: its own charts and tiles.
+    rebuildPlot();
+    buildCharts();
+    renderTeams(null);
+  }
+  const key = choiceKey();
+  $('#sweep-couplings-row').hidden = !key;
+  $('#sweep-couplings-name').textContent = key ? human(key) : '';
 }
 
 function setTextKeepingCaret(ta, text) {
@@ -382,7 +369,7 @@ function buildControls() {
   }
   for (const g of groups) {
     const fs = el('fieldset', {class: `group group-${g.name}`},
-      el('legend', {text: GROUP_TITLE[g.name] || human(g.name)}));
+      el('legend', {text: groupTitle(g.name)}));
     let ints = null;
     for (const c of g.controls) {
       if (c.kind === 'int') {
@@ -407,7 +394,7 @@ function shortMeaning(m) {
 
 function floatControl(c) {
   const id = idFor(c.key);
-  const win = WINDOW_OF[c.label];
+  const win = c.window;
   const input = el('input', {type: 'range', id, name: c.key, min: c.min, max: c.max,
     step: c.step || 0.01, 'aria-describedby': `${id}-d ${id}-p`});
   const output = el('output', {for: id, id: `${id}-v`, class: 'value'});
@@ -430,7 +417,7 @@ function intControl(c) {
   const id = idFor(c.key);
   const max = Math.min(Number(c.max), Number.MAX_SAFE_INTEGER);
   let limit = max;
-  if (c.key === 'ticks' && S.limits.ticks) limit = Math.min(limit, S.limits.ticks);
+  if (c.key === S.ticks_key && S.limits.ticks) limit = Math.min(limit, S.limits.ticks);
   const input = el('input', {type: 'number', id, name: c.key, min: c.min, max: limit, step: 1,
     inputmode: 'numeric', 'aria-describedby': `${id}-p`});
   const problem = el('p', {class: 'problem', id: `${id}-p`, hidden: true});
@@ -466,7 +453,7 @@ function choiceControl(c) {
     inputs.push(input);
     fs.append(el('label', {for: `${id}-${choice}`, class: 'choice'}, input,
       el('span', {class: 'choice-name', text: choice}),
-      COUPLING_NOTE[choice] ? el('span', {class: 'choice-note', text: COUPLING_NOTE[choice]}) : null));
+      noteOf(choice) ? el('span', {class: 'choice-note', text: noteOf(choice)}) : null));
   }
   fs.append(problem);
   controlEls.set(c.key, {control: c, inputs, output: null, problem});
@@ -525,10 +512,11 @@ function clearControlProblem(key) {
 // "freedom_safety, focus 0.8": the coupling, then what differs from `other`.
 function describe(values, other) {
   if (!values) return '';
-  const parts = [values.coupling];
+  const key = choiceKey();
+  const parts = key ? [values[key]] : [];
   if (other) {
     for (const c of S.controls) {
-      if (c.key === 'coupling') continue;
+      if (c.key === key) continue;
       if (JSON.stringify(values[c.key]) !== JSON.stringify(other[c.key])) {
         parts.push(`${human(c.label)} ${fmtNum(values[c.key])}`);
       }
@@ -573,7 +561,8 @@ function colIndex(columns) {
   return idx;
 }
 
-const chartMetrics = () => [...new Set(Object.values(LINE_CHARTS).flatMap((c) => c.metrics.map((m) => m[0])))];
+const chartMetrics = () => [...new Set(Object.values(lineCharts()).flatMap((c) => c.metrics.map((m) => m[0])))];
+const tradeAxes = () => (page().tradeoff ? [page().tradeoff.x[0], page().tradeoff.y[0]] : [null, null]);
 
 function ensureLen(n) {
   while (plot.x.length < n) {
@@ -587,7 +576,7 @@ function ensureLen(n) {
 // the pinned run, the pinned run is filled in whole, the current run up to
 // what is revealed.
 function rebuildPlot() {
-  const ticks = Number((run && run.values.ticks) || S.values.ticks || 100);
+  const ticks = Number((run && run.values[S.ticks_key]) || S.values[S.ticks_key] || 100);
   let len = ticks;
   if (pinned && pinned.rows.length) len = Math.max(len, pinned.rows[pinned.rows.length - 1][0] + 1);
   plot.x = [];
@@ -597,14 +586,14 @@ function rebuildPlot() {
   ensureLen(len);
   plot.trade = [[], []];
   plot.tradePin = [[], []];
+  const [tx, ty] = tradeAxes();
   if (pinned) {
     const idx = colIndex(pinned.columns);
     for (const row of pinned.rows) {
-      const t = row[idx.tick];
+      const t = row[idx[TIME()]];
       ensureLen(t + 1);
       for (const m of chartMetrics()) plot.pin[m][t] = row[idx[m]];
-      plot.tradePin[0].push(row[idx.autonomy]);
-      plot.tradePin[1].push(row[idx.safety]);
+      if (tx) { plot.tradePin[0].push(row[idx[tx]]); plot.tradePin[1].push(row[idx[ty]]); }
     }
   }
   if (run && !run.cleared && run.columns) appendRows(run.rows, 0, run.revealed, run.columns);
@@ -614,19 +603,19 @@ function rebuildPlot() {
 function appendRows(rows, from, to, columns) {
   const idx = colIndex(columns);
   const metrics = chartMetrics();
+  const [tx, ty] = tradeAxes();
   for (let i = from; i < to; i++) {
     const row = rows[i];
-    const t = row[idx.tick];
+    const t = row[idx[TIME()]];
     ensureLen(t + 1);
     for (const m of metrics) if (idx[m] !== undefined) plot.cur[m][t] = row[idx[m]];
-    plot.trade[0].push(row[idx.autonomy]);
-    plot.trade[1].push(row[idx.safety]);
+    if (tx) { plot.trade[0].push(row[idx[tx]]); plot.trade[1].push(row[idx[ty]]); }
   }
 }
 
 function dataFor(name) {
   if (name === 'tradeoff') return pinned ? [null, plot.trade, plot.tradePin] : [null, plot.trade];
-  const spec = LINE_CHARTS[name];
+  const spec = lineCharts()[name];
   const data = [plot.x, ...spec.metrics.map((m) => plot.cur[m[0]])];
   if (pinned) data.push(...spec.metrics.map((m) => plot.pin[m[0]]));
   return data;
@@ -653,8 +642,8 @@ const axisStyle = {
 const markerDash = (u, i) => (u.series[i].dash ? 'dashed' : 'solid');
 
 function lineOptions(name, width) {
-  const spec = LINE_CHARTS[name];
-  const series = [{label: 'tick', value: (u, v) => (v === null || v === undefined ? '–' : String(v))}];
+  const spec = lineCharts()[name];
+  const series = [{label: TIME(), value: (u, v) => (v === null || v === undefined ? '–' : String(v))}];
   const add = (m, isPinned) => series.push({
     label: isPinned ? `${m[1]} · pinned` : m[1],
     stroke: isPinned ? fade(m[2], 0.6) : m[2],
@@ -668,11 +657,11 @@ function lineOptions(name, width) {
   spec.metrics.forEach((m) => add(m, false));
   if (pinned) spec.metrics.forEach((m) => add(m, true));
   const axes = [
-    {...axisStyle, label: 'tick', size: 30, labelSize: 16, labelGap: 0},
+    {...axisStyle, label: TIME(), size: 30, labelSize: 16, labelGap: 0},
     {...axisStyle, label: spec.yLabel, scale: 'y', size: 40, labelSize: 18, incrs: UNIT_INCRS, space: 22,
       values: (u, vals) => vals.map((v) => v.toFixed(1))},
   ];
-  const scales = {x: {time: false}, y: {range: () => [0, 1]}};
+  const scales = {x: {time: false}, y: {range: () => spec.range}};
   if (spec.y2Label) {
     axes.push({...axisStyle, label: spec.y2Label, scale: 'n', side: 1, size: 40, labelSize: 18,
       grid: {show: false}, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
@@ -695,9 +684,9 @@ function tradeoffOptions(width) {
     mode: 2, width, height: CHART_HEIGHT, series,
     scales: {x: {time: false, range: () => [0, 1]}, y: {range: () => [0, 1]}},
     axes: [
-      {...axisStyle, label: 'autonomy (freedom)', size: 30, labelSize: 16, labelGap: 0, incrs: UNIT_INCRS,
+      {...axisStyle, label: page().tradeoff.x[1], size: 30, labelSize: 16, labelGap: 0, incrs: UNIT_INCRS,
         values: (u, vals) => vals.map((v) => v.toFixed(1))},
-      {...axisStyle, label: 'safety (box)', size: 40, labelSize: 18, incrs: UNIT_INCRS, space: 22,
+      {...axisStyle, label: page().tradeoff.y[1], size: 40, labelSize: 18, incrs: UNIT_INCRS, space: 22,
         values: (u, vals) => vals.map((v) => v.toFixed(1))},
     ],
     legend: {live: false, markers: {dash: markerDash}},
@@ -732,9 +721,50 @@ function chartWidth(host) {
   return Math.max(240, Math.floor(host.clientWidth || host.parentElement.clientWidth || 480));
 }
 
+// The chart cards of the model's page: its first chart over time, the
+// trade-off chart, its other charts, then the team tiles (hidden when the
+// model has no teams). Built again when the scenario's model changes.
+let cardsOf = null;
+function buildCards() {
+  if (cardsOf === S.model) return;
+  cardsOf = S.model;
+  const box = $('#charts');
+  for (const old of box.querySelectorAll('.chart-card.model-chart')) { resizer.unobserve(old.lastChild); old.remove(); }
+  const card = (id, title, sub) => el('figure', {class: 'chart-card model-chart'},
+    el('figcaption', {}, el('h2', {text: title}), el('span', {class: 'sub', text: sub, title: sub})),
+    el('div', {id: `chart-${id}`, class: 'chart'}));
+  const cards = page().charts.map((c) => card(c.id, c.title, c.sub));
+  const t = page().tradeoff;
+  if (t) cards.splice(Math.min(1, cards.length), 0, card('tradeoff', t.title, t.sub));
+  const teams = $('#teams-card');
+  for (const c of cards) box.insertBefore(c, teams);
+  for (const c of cards) resizer.observe(c.lastChild);
+  teams.hidden = !page().tiles;
+  const value = page().tiles ? page().tiles.value : ['', ''];
+  $('#team-colour-value-row').hidden = !value[0];
+  $('#team-colour-value-name').textContent = value[0];
+  $('#help-body').textContent = '';
+  for (const para of page().about) $('#help-body').append(richText(para));
+  $('#tagline').textContent = page().tagline;
+}
+
+// A paragraph with **strong** and *emphasis*, as elements (never HTML).
+function richText(text) {
+  const p = el('p', {});
+  for (const part of text.split(/(\*\*[^*]+\*\*|\*[^*]+\*)/)) {
+    if (part.startsWith('**')) p.append(el('strong', {text: part.slice(2, -2)}));
+    else if (part.startsWith('*') && part.length > 1) p.append(el('em', {text: part.slice(1, -1)}));
+    else if (part) p.append(part);
+  }
+  return p;
+}
+
 function buildCharts() {
+  buildCards();
   for (const [name, u] of Object.entries(charts)) { u.destroy(); delete charts[name]; }
-  for (const name of [...Object.keys(LINE_CHARTS), 'tradeoff']) {
+  const names = Object.keys(lineCharts());
+  if (page().tradeoff) names.push('tradeoff');
+  for (const name of names) {
     const host = document.getElementById(`chart-${name}`);
     host.textContent = '';
     host.classList.toggle('lines', name !== 'tradeoff');
@@ -771,8 +801,8 @@ function updateBadge() {
   const badge = $('#run-badge');
   let text = s;
   if (run && s === 'running') {
-    text = run.paused ? `paused at tick ${run.revealed} of ${run.ticks}` : `running: tick ${run.revealed} of ${run.ticks}`;
-  } else if (run && s === 'done') text = `done: ${run.revealed} ticks`;
+    text = run.paused ? `paused at ${TIME()} ${run.revealed} of ${run.ticks}` : `running: ${TIME()} ${run.revealed} of ${run.ticks}`;
+  } else if (run && s === 'done') text = `done: ${run.revealed} ${TIME()}s`;
   badge.textContent = text;
   badge.dataset.state = s;
 }
@@ -780,9 +810,9 @@ function updateBadge() {
 function updateProgress() {
   const p = $('#progress');
   if (!run) { p.textContent = 'No run yet.'; return; }
-  const shown = `${run.revealed} of ${run.ticks} ticks shown`;
+  const shown = `${run.revealed} of ${run.ticks} ${TIME()}s shown`;
   const ahead = run.rows.length > run.revealed ? ` (${run.rows.length} computed)` : '';
-  p.textContent = run.cleared ? 'Pinned. Change a lever or the coupling, then Run.' : `${shown}${ahead}.`;
+  p.textContent = run.cleared ? 'Pinned. Change a control, then Run.' : `${shown}${ahead}.`;
 }
 
 function updateButtons() {
@@ -847,7 +877,7 @@ async function startRun(paused) {
   }
   if (r !== run || r.abandoned) return;
   r.id = id;
-  r.ticks = Number(r.values.ticks) || 0;
+  r.ticks = Number(r.values[S.ticks_key]) || 0;
   r.status = 'running';
   rebuildPlot();
   updateCompare();
@@ -990,7 +1020,7 @@ function pinRun() {
   buildCharts();
   updateProgress();
   updateButtons();
-  notify('Pinned. Change a lever or the coupling, then press Run: the pinned run stays on the charts, dashed.');
+  notify('Pinned. Change a control, then press Run: the pinned run stays on the charts, dashed.');
 }
 
 function unpin() {
@@ -1010,7 +1040,7 @@ async function loadTeams(r, final) {
   try {
     let q = '';
     if (!final && r.columns && r.revealed > 0) {
-      q = `?tick=${r.rows[r.revealed - 1][colIndex(r.columns).tick]}`;
+      q = `?tick=${r.rows[r.revealed - 1][colIndex(r.columns)[TIME()]]}`;
     }
     const d = await api('GET', `/api/run/${encodeURIComponent(r.id)}/teams${q}`);
     if (r === run && !r.abandoned) renderTeams(d);
@@ -1021,12 +1051,18 @@ async function loadTeams(r, final) {
   }
 }
 
+// What a tile is when no situation has the largest share.
+const IN_BETWEEN = {metric: 'in between', words: 'none of these', color: C.grey};
+
 function dominant(t) {
-  const rest = Math.max(0, 1 - t.alienated - t.disoriented - t.integrated);
-  let best = {metric: 'in between', words: 'none of the three', color: C.grey, share: rest};
-  for (const s of SITUATIONS) if (t[s.metric] > best.share) best = {...s, share: t[s.metric]};
+  const rest = Math.max(0, 1 - situations().reduce((sum, s) => sum + (t[s.metric] || 0), 0));
+  let best = {...IN_BETWEEN, share: rest};
+  for (const s of situations()) if (t[s.metric] > best.share) best = {...s, share: t[s.metric]};
   return best;
 }
+
+// The team value tiles may be coloured by instead (`licence`), or ''.
+const tileValue = () => (page().tiles ? page().tiles.value[0] : '');
 
 function renderTeams(d) {
   lastTeams = d;
@@ -1041,14 +1077,16 @@ function renderTeams(d) {
   for (const t of d.teams) {
     const dom = dominant(t);
     const levers = Object.entries(t.levers || {}).map(([k, v]) => `${k} ${fmt2(v)}`).join(', ');
+    const value = tileValue();
+    const byValue = teamsColour === 'value' && value;
     const tip = [
       `Team ${t.team}: largest share ${dom.words} (${pct(dom.share)})`,
-      ...SITUATIONS.map((s) => `${s.words} (${s.metric}): ${pct(t[s.metric] || 0)}`),
-      `licence ${fmt2(t.licence)} · essential ${fmt2(t.essential)}`,
+      ...situations().map((s) => `${s.words} (${s.metric}): ${pct(t[s.metric] || 0)}`),
+      page().tiles.details.map((k) => `${k} ${fmt2(t[k])}`).join(' · '),
       `manager's levers: ${levers}`,
     ].join('\n');
     const bar = el('span', {class: 'tile-bar', 'aria-hidden': 'true'});
-    for (const s of SITUATIONS) {
+    for (const s of situations()) {
       const seg = el('i', {});
       seg.style.width = pct(Math.max(0, Math.min(1, t[s.metric] || 0)));
       seg.style.backgroundColor = s.color;
@@ -1056,11 +1094,11 @@ function renderTeams(d) {
     }
     const tile = el('div', {class: 'tile', role: 'listitem', tabindex: 0, title: tip, 'aria-label': tip.replace(/\n/g, '; ')},
       el('span', {class: 'tile-name'}, `team ${t.team}`,
-        el('span', {class: 'tile-share', text: teamsColour === 'licence' ? fmt2(t.licence) : pct(dom.share)})),
-      el('span', {class: 'tile-value', text: teamsColour === 'licence' ? 'licence' : dom.metric}),
+        el('span', {class: 'tile-share', text: byValue ? fmt2(t[value]) : pct(dom.share)})),
+      el('span', {class: 'tile-value', text: byValue ? value : dom.metric}),
       bar);
-    if (teamsColour === 'licence') {
-      const v = Math.max(0, Math.min(1, Number(t.licence) || 0));
+    if (byValue) {
+      const v = Math.max(0, Math.min(1, Number(t[value]) || 0));
       tile.style.backgroundColor = mix('#F2F2F2', C.blue, v);
       tile.style.borderColor = mix('#DDDDDD', C.blue, v);
       tile.style.color = v > 0.55 ? '#fff' : '#111';
@@ -1075,12 +1113,14 @@ function renderTeams(d) {
 function renderTeamsLegend() {
   const p = $('#teams-legend');
   p.textContent = '';
-  if (teamsColour === 'licence') {
+  if (!page().tiles) return;
+  const [value, meaning] = page().tiles.value;
+  if (teamsColour === 'value' && value) {
     const ramp = el('span', {class: 'ramp', 'aria-hidden': 'true'});
-    p.append('licence: 0 ', ramp, ' 1 (the team grants its manager a licence to lead)');
+    p.append(`${value}: 0 `, ramp, ` 1 (${meaning})`);
     return;
   }
-  for (const s of [...SITUATIONS, {metric: 'in between', words: 'none of the three', color: C.grey}]) {
+  for (const s of [...situations(), IN_BETWEEN]) {
     const sw = el('span', {class: 'legend-swatch', 'aria-hidden': 'true'});
     sw.style.backgroundColor = s.color;
     p.append(el('span', {class: 'legend-item'}, sw, s.metric === 'in between' ? `in between: ${s.words}` : `${s.metric}: ${s.words}`));
@@ -1158,7 +1198,7 @@ async function uploadToml(ev) {
 const floatControls = () => S.controls.filter((c) => c.kind === 'float');
 
 function buildSweepForm() {
-  for (const [axis, dflt] of [['x', 'managers.focus'], ['y', 'managers.connection']]) {
+  for (const [axis, dflt] of [['x', page().sweep[0]], ['y', page().sweep[1]]]) {
     const sel = $(`#sweep-${axis}-key`);
     const old = sel.value;
     sel.textContent = '';
@@ -1213,8 +1253,10 @@ function sweepDesign() {
   const x = axisValues('x');
   const y = axisValues('y');
   const replications = Math.max(1, parseInt($('#sweep-reps').value, 10) || 1);
-  const couplings = $('#sweep-couplings').checked;
-  const points = x.values.length * y.values.length * (couplings ? 2 : 1);
+  const couplings = $('#sweep-couplings').checked && !$('#sweep-couplings-row').hidden;
+  const key = choiceKey();
+  const choices = key ? (S.controls.find((c) => c.key === key).choices || []).length : 1;
+  const points = x.values.length * y.values.length * (couplings ? choices : 1);
   return {x, y, replications, couplings, points, runs: points * replications};
 }
 
@@ -1231,10 +1273,12 @@ function updateSweepSummary() {
   if (!S.controls.length) return;
   const d = sweepDesign();
   const p = $('#sweep-summary');
-  let text = `${d.x.values.length} × ${d.y.values.length} grid${d.couplings ? ' × 2 couplings' : ''}`
+  const key = choiceKey();
+  const choices = key ? (S.controls.find((c) => c.key === key).choices || []).length : 1;
+  let text = `${d.x.values.length} × ${d.y.values.length} grid${d.couplings ? ` × ${choices} ${human(key)}s` : ''}`
     + ` × ${d.replications} replication${d.replications === 1 ? '' : 's'} = ${d.runs} runs`
     + ` (x: ${d.x.values.join(', ')}; y: ${d.y.values.join(', ')}).`;
-  if (!d.couplings && S.values.coupling) text += ` Coupling: ${S.values.coupling}.`;
+  if (!d.couplings && key && S.values[key]) text += ` ${human(key)}: ${S.values[key]}.`;
   if (d.x.key === d.y.key) text += ' Pick two different levers.';
   if (S.limits.points && d.points > S.limits.points) text += ` That is ${d.points} design points; the explorer runs at most ${S.limits.points}.`;
   if (S.limits.sweep_runs && d.runs > S.limits.sweep_runs) text += ` That is ${d.runs} runs; the explorer runs at most ${S.limits.sweep_runs} (fewer steps or replications; the command line has no such limit).`;
@@ -1412,15 +1456,10 @@ function wire() {
     }
   });
 
-  for (const name of [...Object.keys(LINE_CHARTS), 'tradeoff']) {
-    resizer.observe(document.getElementById(`chart-${name}`));
-  }
 }
 
 async function init() {
   wire();
-  // Subtitles may be cut short on narrow screens: keep them whole in a tooltip.
-  for (const sub of document.querySelectorAll('.chart-card figcaption .sub')) sub.title = sub.textContent;
   renderTeams(null);
   setRunState('idle');
   try {
@@ -1432,6 +1471,7 @@ async function init() {
   }
   rebuildPlot();
   buildCharts();
+  renderTeams(null);
   updateButtons();
   updateProgress();
 }

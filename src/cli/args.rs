@@ -355,6 +355,11 @@ pub enum Command {
     },
     /// Serve the explorer: a local web page to move the levers and watch runs live
     Serve {
+        /// The scenario a new tab starts from [default: the explorer's own, a
+        /// professional-space scenario]; any model's scenario with one
+        /// replicate and no [sweep]
+        #[arg(value_name = "SCENARIO")]
+        scenario: Option<std::path::PathBuf>,
         /// Port to listen on (0 picks a free one) [default: 8765, or a free one when taken]
         #[arg(long, value_name = "N")]
         port: Option<u16>,

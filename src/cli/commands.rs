@@ -174,6 +174,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             scenario::reference_markdown,
         ),
         Some(Command::Serve {
+            scenario,
             port,
             bind,
             no_open,
@@ -181,6 +182,10 @@ pub(crate) fn dispatch(cli: Cli) -> Result<i32> {
             port,
             bind,
             open: !no_open,
+            start: scenario
+                .as_deref()
+                .map(crate::serve::start_text)
+                .transpose()?,
         }),
         Some(Command::Metrics { markdown }) => reference(
             markdown,

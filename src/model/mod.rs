@@ -15,6 +15,7 @@
 //! [`crate::rng`]).
 
 pub mod march;
+pub mod present;
 pub mod psm;
 
 use crate::observe::{Metric, ResultTable};
@@ -418,6 +419,12 @@ pub trait Model: Send + Sync + 'static {
     /// What a team survey measures and which settings explain it (`None`:
     /// the model cannot be diagnosed from a survey).
     fn survey(&self) -> Option<Survey> {
+        None
+    }
+
+    /// How the explorer presents it (`None`: a plain page from its
+    /// parameters and metrics, [`present::Presentation::plain`]).
+    fn presentation(&self) -> Option<present::Presentation> {
         None
     }
 

@@ -49,6 +49,37 @@ pub(crate) struct ServeOptions {
     pub port: Option<u16>,
     pub bind: IpAddr,
     pub open: bool,
+    /// The scenario text a new tab starts from (`None`: the explorer's own,
+    /// `assets/explorer/explorer.toml`).
+    pub start: Option<String>,
+}
+
+/// The scenario text in `path`, for `profspace serve FILE`: a user error
+/// naming the file, line and key when the explorer cannot start from it.
+pub(crate) fn start_text(path: &std::path::Path) -> Result<String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| profspace::error::Error::io(format!("cannot read {}", path.display()), e))?;
+    let file = path.display().to_string();
+    if let Err(problems) = session::check_file(&text, &file) {
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| {
+                let at = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+                let key = p
+                    .key
+                    .as_deref()
+                    .map(|k| format!(" `{k}`:"))
+                    .unwrap_or_default();
+                format!("{file}{at}:{key} {}", p.message)
+            })
+            .collect();
+        return Err(profspace::error::Error::usage(format!(
+            "the explorer cannot start from {file}:\n{}",
+            lines.join("\n")
+        ))
+        .into());
+    }
+    Ok(text)
 }
 
 /// Locks a mutex, recovering it when a thread panicked while holding it
@@ -62,17 +93,20 @@ pub(crate) struct App {
     hosts: Vec<String>,
     dir: PathBuf,
     sessions: Mutex<HashMap<String, Arc<Mutex<Session>>>>,
+    /// The scenario text a new tab starts from.
+    start: String,
     next_id: AtomicU64,
     /// Runs and sweeps going on in the whole server.
     active: Arc<AtomicUsize>,
 }
 
 impl App {
-    fn new(hosts: Vec<String>, dir: PathBuf) -> App {
+    fn new(hosts: Vec<String>, dir: PathBuf, start: String) -> App {
         App {
             hosts,
             dir,
             sessions: Mutex::new(HashMap::new()),
+            start,
             next_id: AtomicU64::new(1),
             active: Arc::new(AtomicUsize::new(0)),
         }
@@ -100,7 +134,11 @@ impl App {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let s = Arc::new(Mutex::new(Session::new(id.clone(), self.dir.join(&id))));
+        let s = Arc::new(Mutex::new(Session::new(
+            id.clone(),
+            self.dir.join(&id),
+            &self.start,
+        )));
         lock(&self.sessions).insert(id, s.clone());
         s
     }
@@ -200,7 +238,15 @@ pub(crate) fn serve(opts: &ServeOptions) -> Result<i32> {
         let _ = out.flush();
     }
     errln!("serving the explorer on {url} (Ctrl-C stops it)");
-    let app = Arc::new(App::new(http::allowed_hosts(port, opts.bind), dir.clone()));
+    let start = opts
+        .start
+        .clone()
+        .unwrap_or_else(|| assets::TEMPLATE.to_string());
+    let app = Arc::new(App::new(
+        http::allowed_hosts(port, opts.bind),
+        dir.clone(),
+        start,
+    ));
     let mut workers = Vec::new();
     for i in 0..WORKERS {
         let (server, app) = (server.clone(), app.clone());

@@ -13,16 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// The team columns the page's tiles show, when the model has them.
-const TILE_FIELDS: [&str; 7] = [
-    "alienated",
-    "disoriented",
-    "integrated",
-    "licence",
-    "essential",
-    "autonomy",
-    "safety",
-];
 /// At most this many team rows are kept per run (team ticks × teams).
 const TEAM_ROWS: u64 = 40_000;
 /// At most this many team ticks are kept per run.
@@ -85,14 +75,20 @@ pub(super) struct Run {
 fn team_columns(s: &Scenario) -> Vec<(usize, &'static str, bool)> {
     let team = s.model.team_metrics();
     let tick: Vec<&str> = s.model.tick_metrics().iter().map(|m| m.name).collect();
-    let mut cols: Vec<(usize, &'static str, bool)> = TILE_FIELDS
-        .iter()
-        .filter_map(|f| {
-            team.iter()
-                .position(|m| m.name == *f)
-                .map(|i| (i, team[i].name, false))
+    let fields: Vec<String> = super::session::presentation(s.model)
+        .tiles
+        .map(|t| {
+            let shown = t.situations.into_iter().map(|s| s.metric);
+            shown.chain([t.value.0]).chain(t.details).collect()
         })
-        .collect();
+        .unwrap_or_default();
+    let mut cols: Vec<(usize, &'static str, bool)> = Vec::new();
+    for f in &fields {
+        if !cols.iter().any(|c| c.1 == f) {
+            let at = team.iter().position(|m| m.name == f);
+            cols.extend(at.map(|i| (i, team[i].name, false)));
+        }
+    }
     for (i, m) in team.iter().enumerate() {
         if !tick.contains(&m.name) {
             cols.push((i, m.name, true));

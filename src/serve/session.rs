@@ -6,6 +6,8 @@
 use super::edit;
 use super::runs::Run;
 use super::sweeps::Sweep;
+use profspace::model::Model;
+use profspace::model::present::{Control, Presentation};
 use profspace::scenario::{Kind, Scenario, Value};
 use serde_json::{Value as Json, json};
 use std::path::PathBuf;
@@ -34,95 +36,13 @@ pub(super) mod caps {
     pub const SEED: u64 = (1 << 53) - 1;
 }
 
-/// One control of the page: a scenario key, its group, and a few words.
-struct Control {
-    key: &'static str,
-    group: &'static str,
-    short: &'static str,
-    window: &'static str,
+/// How the page presents the scenario's model: the model's own
+/// declaration, or a plain page from its parameters and metrics.
+pub(super) fn presentation(model: &dyn Model) -> Presentation {
+    model
+        .presentation()
+        .unwrap_or_else(|| Presentation::plain(model))
 }
-
-const fn c(
-    key: &'static str,
-    group: &'static str,
-    short: &'static str,
-    window: &'static str,
-) -> Control {
-    Control {
-        key,
-        group,
-        short,
-        window,
-    }
-}
-
-/// The page's controls, in order (docs/explorer-api.md).
-static CONTROLS: &[Control] = &[
-    c(
-        "managers.rationale",
-        "managers",
-        "the why, vision",
-        "purpose",
-    ),
-    c(
-        "managers.effect",
-        "managers",
-        "targets and results",
-        "identity",
-    ),
-    c(
-        "managers.focus",
-        "managers",
-        "priorities, structures, systems",
-        "box",
-    ),
-    c(
-        "managers.energy",
-        "managers",
-        "budget, knowledge, experience",
-        "drive",
-    ),
-    c(
-        "managers.connection",
-        "managers",
-        "care and contact",
-        "meaning",
-    ),
-    c(
-        "managers.dominance",
-        "managers",
-        "imposing instead of negotiating",
-        "",
-    ),
-    c(
-        "managers.listening",
-        "managers",
-        "moving effects toward what professionals voice",
-        "",
-    ),
-    c(
-        "professionals.need",
-        "professionals",
-        "how much room they ask for",
-        "",
-    ),
-    c(
-        "professionals.consequentialism",
-        "professionals",
-        "logic of consequences (1) or of identity (0)",
-        "",
-    ),
-    c("coupling", "frame", "how the frame is negotiated", ""),
-    c("seed", "run", "same seed, same numbers", ""),
-    c("ticks", "run", "rounds per run", ""),
-    c("organization.teams", "organization", "one manager each", ""),
-    c(
-        "organization.team_size",
-        "organization",
-        "professionals per team",
-        "",
-    ),
-];
 
 /// A problem of a scenario text, as the API reports it.
 #[derive(Clone, Debug)]
@@ -161,7 +81,12 @@ pub(super) fn problems_json(problems: &[Problem]) -> Json {
 /// Reads and checks a scenario text: the engine's messages first, then the
 /// explorer's own rules.
 pub(super) fn check_text(text: &str) -> Result<Scenario, Vec<Problem>> {
-    let s = Scenario::from_toml(text, "explorer.toml", "explorer").map_err(|e| {
+    check_file(text, "explorer.toml")
+}
+
+/// Checks a scenario text read from `file` as [`check_text`] does.
+pub(super) fn check_file(text: &str, file: &str) -> Result<Scenario, Vec<Problem>> {
+    let s = Scenario::from_toml(text, file, "explorer").map_err(|e| {
         e.problems
             .into_iter()
             .map(|p| Problem {
@@ -182,19 +107,6 @@ pub(super) fn check_text(text: &str) -> Result<Scenario, Vec<Problem>> {
 /// What the explorer refuses of a valid scenario.
 fn explorer_rules(text: &str, s: &Scenario) -> Vec<Problem> {
     let mut out = Vec::new();
-    let model = profspace::model::default_model();
-    if s.model.name() != model.name() {
-        out.push(Problem::at(
-            text,
-            "model",
-            format!(
-                "the explorer shows the model `{}`; run `{}` with profspace run",
-                model.name(),
-                s.model.name()
-            ),
-        ));
-        return out;
-    }
     for section in ["sweep", "sensitivity"] {
         let present = if section == "sweep" {
             s.sweep.is_some()
@@ -252,16 +164,39 @@ fn size_problems(text: &str, s: &Scenario) -> Vec<Problem> {
     }
     let pop = s.model.population(&s.params);
     if pop.agents > caps::PROFESSIONALS {
-        out.push(Problem::at(text, "organization.team_size", format!(
-            "{} professionals (teams × team_size) is more than the explorer runs (at most {}); use profspace run",
-            pop.agents, caps::PROFESSIONALS)));
+        out.push(Problem::at(
+            text,
+            &size_key(text, s, true),
+            format!(
+                "{} {}s in all is more than the explorer runs (at most {}); use profspace run",
+                pop.agents,
+                s.model.agent_word(),
+                caps::PROFESSIONALS
+            ),
+        ));
     }
     if pop.teams > caps::TEAMS {
-        out.push(Problem::at(text, "organization.teams", format!(
+        out.push(Problem::at(text, &size_key(text, s, false), format!(
             "{} teams is more than the explorer shows (at most {}, one tile each); use profspace run",
             pop.teams, caps::TEAMS)));
     }
     out
+}
+
+/// The key of the page's first (or `last`) whole-number control the text
+/// sets besides the seed and the run's length: the size of the
+/// organisation, to point a size problem at its line.
+fn size_key(text: &str, s: &Scenario, last: bool) -> String {
+    let page = presentation(s.model);
+    let size = |k: &&str| {
+        *k != "seed"
+            && *k != s.model.ticks_key()
+            && edit::line_of(text, k).is_some()
+            && matches!(s.kind_of(k), Ok((Kind::Int { .. }, _)))
+    };
+    let mut keys = page.keys().filter(size);
+    let key = if last { keys.last() } else { keys.next() };
+    key.unwrap_or("").to_string()
 }
 
 /// A browser tab's state on the server.
@@ -278,9 +213,9 @@ pub(super) struct Session {
 }
 
 impl Session {
-    /// A new session with the default scenario.
-    pub fn new(id: String, dir: PathBuf) -> Session {
-        let toml = super::assets::TEMPLATE.to_string();
+    /// A new session with the scenario text `start`.
+    pub fn new(id: String, dir: PathBuf, start: &str) -> Session {
+        let toml = start.to_string();
         let scenario = check_text(&toml).unwrap_or_default();
         Session {
             id,
@@ -324,11 +259,12 @@ impl Session {
         let s = &self.scenario;
         let mut values = serde_json::Map::new();
         let mut controls = Vec::new();
-        for c in CONTROLS {
+        let page = presentation(s.model);
+        for c in &page.controls {
             let Some(p) = s.declared().find(|p| p.path == c.key) else {
                 continue;
             };
-            if let Some(v) = s.get(c.key) {
+            if let Some(v) = s.get(&c.key) {
                 values.insert(c.key.to_string(), value_json(&v));
             }
             controls.push(control_json(c, p.kind, p.meaning, s.model.ticks_key()));
@@ -351,6 +287,9 @@ impl Session {
             "values": values,
             "controls": controls,
             "metrics": metrics,
+            "model": s.model.name(),
+            "ticks_key": s.model.ticks_key(),
+            "page": page,
             "limits": {
                 "ticks": caps::TICKS, "professionals": caps::PROFESSIONALS,
                 "teams": caps::TEAMS, "runs": caps::RUNS, "points": caps::POINTS,
@@ -361,7 +300,7 @@ impl Session {
 }
 
 fn control_json(c: &Control, kind: Kind, meaning: &str, ticks_key: &str) -> Json {
-    let label = c.key.rsplit('.').next().unwrap_or(c.key);
+    let label = c.key.rsplit('.').next().unwrap_or(&c.key);
     let mut o = json!({"key": c.key, "label": label, "group": c.group, "meaning": meaning,
         "short": c.short});
     if !c.window.is_empty() {
@@ -375,10 +314,9 @@ fn control_json(c: &Control, kind: Kind, meaning: &str, ticks_key: &str) -> Json
             o["step"] = json!(0.01);
         }
         Kind::Int { min, max } => {
-            let cap = match c.key {
+            let cap = match c.key.as_str() {
                 "seed" => caps::SEED as i64,
                 k if k == ticks_key => caps::TICKS,
-                "organization.teams" => caps::TEAMS as i64,
                 _ => caps::PROFESSIONALS as i64,
             };
             o["kind"] = json!("int");
@@ -409,8 +347,8 @@ pub(super) fn value_json(v: &Value) -> Json {
 /// The values of the controls of a scenario (`values` of a run).
 pub(super) fn values_of(s: &Scenario) -> Json {
     let mut values = serde_json::Map::new();
-    for c in CONTROLS {
-        if let Some(v) = s.get(c.key) {
+    for c in presentation(s.model).controls {
+        if let Some(v) = s.get(&c.key) {
             values.insert(c.key.to_string(), value_json(&v));
         }
     }
@@ -422,7 +360,11 @@ mod tests {
     use super::*;
 
     fn session() -> Session {
-        Session::new("s".into(), PathBuf::from("/nonexistent"))
+        Session::new(
+            "s".into(),
+            PathBuf::from("/nonexistent"),
+            super::super::assets::TEMPLATE,
+        )
     }
 
     #[test]

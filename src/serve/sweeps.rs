@@ -101,9 +101,14 @@ pub(super) fn sweep_text(
         .unwrap_or(false);
     let mut doc: DocumentMut = text.parse().map_err(|e| Ok(format!("{e}")))?;
     let mut grid = Table::new();
-    if couplings && let Ok((Kind::Choice(choices), _)) = s.kind_of("coupling") {
+    // The model's grouping key (the frame of negotiation), every value.
+    let group = s.model.charts().group;
+    if couplings
+        && !group.is_empty()
+        && let Ok((Kind::Choice(choices), _)) = s.kind_of(group)
+    {
         grid.insert(
-            "coupling",
+            group,
             toml_edit::value(choices.iter().copied().collect::<Array>()),
         );
     }

@@ -76,9 +76,9 @@ fn stop(child: &mut Child) {
     let _ = child.wait();
 }
 
-#[test]
-#[ignore = "needs chromium, chromium-driver and python3-selenium; .ci/run installs them and runs it (cargo test --test it -- --ignored explorer::)"]
-fn the_explorer_works_in_headless_chromium() {
+/// Chromium, chromedriver and a Python with selenium, or a failure that
+/// says what to install.
+fn browser_tools() -> (PathBuf, PathBuf, PathBuf) {
     let chromium = find(
         "CHROMIUM",
         &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
@@ -104,15 +104,20 @@ fn the_explorer_works_in_headless_chromium() {
         "the browser test needs {}: apt-get install chromium chromium-driver python3-selenium",
         missing.join(", ")
     );
-    let (chromium, driver, python) = (
+    (
         chromium.unwrap_or_default(),
         driver.unwrap_or_default(),
         python.unwrap_or_default(),
-    );
+    )
+}
 
+/// `profspace serve` with `args`: the server and its address.
+fn serve(args: &[&str]) -> (Server, String) {
     let bin = env!("CARGO_BIN_EXE_profspace");
     let mut child = Command::new(bin)
-        .args(["serve", "--port", "0", "--no-open"])
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0", "--no-open"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -129,6 +134,15 @@ fn the_explorer_works_in_headless_chromium() {
         .strip_prefix("profspace explorer: ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
+    (server, url)
+}
+
+#[test]
+#[ignore = "needs chromium, chromium-driver and python3-selenium; .ci/run installs them and runs it (cargo test --test it -- --ignored explorer::)"]
+fn the_explorer_works_in_headless_chromium() {
+    let (chromium, driver, python) = browser_tools();
+    let bin = env!("CARGO_BIN_EXE_profspace");
+    let (server, url) = serve(&[]);
 
     let kept = std::env::var_os("PROFSPACE_EXPLORER_SHOTS").map(PathBuf::from);
     let tmp = tempfile::tempdir().unwrap();
@@ -164,4 +178,42 @@ fn the_explorer_works_in_headless_chromium() {
         "the run was not replayed: {stdout}"
     );
     assert!(shots.join("01-after-run.png").is_file());
+}
+
+#[test]
+#[ignore = "needs chromium, chromium-driver and python3-selenium; .ci/run installs them and runs it (cargo test --test it -- --ignored explorer::)"]
+fn the_explorer_shows_march_1991_in_headless_chromium() {
+    let (chromium, driver, python) = browser_tools();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("march.toml");
+    std::fs::write(
+        &file,
+        "# March (1991) in the explorer\nmodel = \"march1991\"\nseed = 1991\nreplications = 1\n\n[march]\nindividuals = 50\nsocialization = 0.1\ncode_learning = 0.9\nmax_periods = 200\n",
+    )
+    .unwrap();
+    let (server, url) = serve(&[file.to_str().unwrap()]);
+    let kept = std::env::var_os("PROFSPACE_EXPLORER_SHOTS").map(PathBuf::from);
+    let shots = kept.unwrap_or_else(|| tmp.path().join("shots"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/explorer/march_test.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(&url)
+        .arg(&shots)
+        .arg("--chromium")
+        .arg(&chromium)
+        .arg("--chromedriver")
+        .arg(&driver)
+        .env("HOME", tmp.path())
+        .output()
+        .expect("the March browser test starts");
+    drop(server);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success() && stdout.contains("march test: all steps passed"),
+        "the March browser test failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(shots.join("explorer-march.png").is_file());
 }

@@ -19,8 +19,15 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// `profspace serve` with `args` before its options.
+    fn start_with(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_profspace"))
-            .args(["serve", "--port", "0", "--no-open"])
+            .arg("serve")
+            .args(args)
+            .args(["--port", "0", "--no-open"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -470,6 +477,16 @@ fn exact_rows(body: &str) -> Vec<Vec<f64>> {
 
 /// Polls a run's series until it is no longer running; the rows.
 fn series_of(srv: &Server, session: &str, id: &str) -> (String, Vec<Vec<f64>>, Vec<String>) {
+    series_from(srv, session, id, 0.0)
+}
+
+/// The series of a run whose first tick is `first` (a period 1 for March).
+fn series_from(
+    srv: &Server,
+    session: &str,
+    id: &str,
+    first: f64,
+) -> (String, Vec<Vec<f64>>, Vec<String>) {
     let mut rows = Vec::new();
     let mut since = 0u64;
     loop {
@@ -484,7 +501,7 @@ fn series_of(srv: &Server, session: &str, id: &str) -> (String, Vec<Vec<f64>>, V
         assert_eq!(parsed.len(), j["rows"].as_array().expect("rows").len());
         for row in parsed {
             // Rows come once each, in tick order.
-            assert_eq!(row[0], rows.len() as f64, "tick order");
+            assert_eq!(row[0], first + rows.len() as f64, "tick order");
             rows.push(row);
         }
         since = j["next"].as_u64().expect("next");
@@ -679,4 +696,100 @@ fn sessions_are_capped_least_recently_used_first() {
     srv.session();
     assert_eq!(srv.get("/api/scenario", Some(&second)).status, 404);
     assert_eq!(srv.get("/api/scenario", Some(&first)).status, 200);
+}
+
+#[test]
+fn the_explorer_presents_any_model_by_its_own_declaration() {
+    // March (1991): no teams, no trade-off, its own metrics and keys.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("march.toml");
+    std::fs::write(
+        &file,
+        "model = \"march1991\"\nseed = 3\nreplications = 1\n\n[march]\nindividuals = 20\nmax_periods = 40\n",
+    )
+    .unwrap();
+    let srv = Server::start_with(&[file.to_str().unwrap()]);
+    let st = srv.get("/api/scenario", None).json();
+    assert_eq!(st["model"], json!("march1991"), "{st}");
+    assert_eq!(st["ticks_key"], json!("march.max_periods"));
+    let page = &st["page"];
+    assert!(
+        page["tiles"].is_null() && page["tradeoff"].is_null(),
+        "{page}"
+    );
+    let metrics: Vec<&str> = st["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    let charted: Vec<&str> = page["charts"][0]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(charted, metrics, "the plain page charts every tick metric");
+    let keys: Vec<&str> = st["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    for key in [
+        "march.socialization",
+        "march.code_learning",
+        "seed",
+        "march.max_periods",
+    ] {
+        assert!(keys.contains(&key), "no control for {key}: {keys:?}");
+    }
+    assert!(keys.iter().all(|k| !k.starts_with("managers.")), "{keys:?}");
+    assert_eq!(st["values"]["march.individuals"], json!(20));
+
+    // A run of March draws its own metrics, period by period.
+    let (session, version) = (
+        st["session"].as_str().unwrap().to_string(),
+        st["version"].as_u64().unwrap(),
+    );
+    let r = srv.post("/api/run", &json!({"session": session, "version": version}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let (status, rows, columns) = series_from(&srv, &session, &id, 1.0);
+    assert_eq!(status, "done");
+    assert!(!rows.is_empty() && rows.len() <= 40, "{} rows", rows.len());
+    for m in &metrics {
+        assert!(
+            columns.iter().any(|c| c == m),
+            "no column {m} in {columns:?}"
+        );
+    }
+
+    // The professional-space page keeps its own vocabulary.
+    let psm = Server::start();
+    let st = psm.get("/api/scenario", None).json();
+    assert_eq!(st["model"], json!("professional_space"));
+    assert_eq!(st["page"]["tradeoff"]["x"][0], json!("autonomy"));
+    assert_eq!(st["page"]["tiles"]["value"][0], json!("licence"));
+    assert_eq!(
+        st["page"]["sweep"],
+        json!(["managers.focus", "managers.connection"])
+    );
+}
+
+#[test]
+fn serve_refuses_a_scenario_the_explorer_cannot_run_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.toml");
+    std::fs::write(&file, "seed = 1\nreplications = 5\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_profspace"))
+        .args(["serve", file.to_str().unwrap(), "--port", "0", "--no-open"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("many.toml:2") && err.contains("replications = 1"),
+        "{err}"
+    );
 }

@@ -19,6 +19,7 @@ pub mod metrics;
 mod model;
 mod network;
 pub mod params;
+mod present;
 mod profiles;
 mod step;
 mod teams;

@@ -227,6 +227,10 @@ impl Model for Psm {
         Some(SURVEY)
     }
 
+    fn presentation(&self) -> Option<crate::model::present::Presentation> {
+        Some(super::present::presentation())
+    }
+
     fn charts(&self) -> Charts {
         Charts {
             primary: "essential",
