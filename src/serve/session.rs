@@ -371,7 +371,8 @@ mod tests {
     fn the_template_passes_and_has_every_control() {
         let s = session();
         let st = s.state();
-        assert_eq!(st["controls"].as_array().unwrap().len(), CONTROLS.len());
+        let page = presentation(profspace::model::default_model());
+        assert_eq!(st["controls"].as_array().unwrap().len(), page.controls.len());
         assert_eq!(st["values"]["managers.focus"], json!(0.5));
         assert_eq!(st["values"]["seed"], json!(42));
     }
