@@ -216,7 +216,7 @@ fn code_only(text: &str) -> String {
         {
             // A raw string: r"…", r#"…"#, br"…".
             let hashes = s[i + 1..].iter().take_while(|&&c| c == '#').count();
-            let close: String = std::iter::once('"').chain("#".repeat(hashes).chars()).collect();
+            let close = format!("\"{}", "#".repeat(hashes));
             i += hashes + 2;
             while i < s.len() && !at(i, &close) {
                 i += 1;
