@@ -1,46 +1,56 @@
 //! The analysis commands: `compare` (paired contrasts) prints its table and
-//! writes `contrasts.csv`; the charts come from the plot module.
+//! writes `contrasts.csv`, `discover` (PRIM) prints its boxes and writes
+//! `discover*.csv`; the charts come from the plot module.
 
+use super::args::{CompareArgs, DiscoverArgs};
 use super::exit;
+use super::shared::{draw_contrasts, draw_discovery};
 use anyhow::Result;
 use profspace::analysis::Finished;
 use profspace::analysis::contrast::{self, Contrasts, Options};
-use profspace::analysis::discover::{self, Discovery, sig3};
+use profspace::analysis::discover::{self, Discovery, Rule, sig3};
 use profspace::model;
-use std::path::Path;
+use profspace::output::tables;
 
 /// Rows printed per metric; the rest are in `contrasts.csv`.
 const SHOWN: usize = 40;
 
-/// `profspace compare`.
-pub fn compare(dir: &Path, mut opts: Options, no_plots: bool) -> Result<i32> {
-    let f = Finished::open(dir)?;
-    if opts.metrics.is_empty() {
-        let primary = model::find_version(&f.manifest.model)
-            .map(|m| m.charts().primary)
-            .unwrap_or("");
-        if primary.is_empty() {
-            return Err(super::usage(format!(
-                "the model of {} is not known to this profspace ({}); name the metrics with --metric",
-                dir.display(),
-                f.manifest.model
-            )));
+impl CompareArgs {
+    /// `profspace compare DIR --by PARAM`: the contrasts printed and
+    /// written to `contrasts.csv`, and their forest plots.
+    pub(crate) fn run(self) -> Result<i32> {
+        let dir = &self.dir;
+        let mut opts = Options {
+            by: self.by,
+            baseline: self.baseline,
+            metrics: self.metrics,
+        };
+        let f = Finished::open(dir)?;
+        if opts.metrics.is_empty() {
+            let primary = model::find_version(&f.manifest.model)
+                .map(|m| m.charts().primary)
+                .unwrap_or("");
+            if primary.is_empty() {
+                return Err(super::usage(format!(
+                    "the model of {} is not known to this profspace ({}); name the metrics with --metric",
+                    dir.display(),
+                    f.manifest.model
+                )));
+            }
+            opts.metrics.push(primary.to_string());
         }
-        opts.metrics.push(primary.to_string());
+        let c = contrast::compare(&f, &opts)?;
+        c.write(&f)?;
+        print(&c);
+        outln!(
+            "\n(written to {})",
+            f.folder.file(tables::CONTRASTS.file).display()
+        );
+        if !self.no_plots {
+            draw_contrasts(dir, &c.metrics);
+        }
+        Ok(exit::OK)
     }
-    let c = contrast::compare(&f, &opts)?;
-    c.write(&f)?;
-    print(&c);
-    outln!(
-        "\n(written to {})",
-        f.folder
-            .file(profspace::output::tables::CONTRASTS.file)
-            .display()
-    );
-    if !no_plots {
-        super::commands::draw_contrasts(dir, &c.metrics);
-    }
-    Ok(exit::OK)
 }
 
 /// A number for the table: 4 decimals, or blank when undefined.
@@ -131,36 +141,55 @@ fn print(c: &Contrasts) {
     }
 }
 
-/// `profspace discover`.
-pub fn discover(dir: &Path, opts: discover::Options, no_plots: bool) -> Result<i32> {
-    if !(0.0..=1.0).contains(&opts.density) {
-        return Err(super::usage(format!(
-            "--density {}: the density of a box is a share, from 0 to 1",
-            opts.density
-        )));
+impl DiscoverArgs {
+    /// `profspace discover DIR --metric NAME`: PRIM's boxes printed and
+    /// written to `discover*.csv`, and their charts.
+    pub(crate) fn run(self) -> Result<i32> {
+        let dir = &self.dir;
+        let rule = match (self.above, self.below) {
+            (Some(x), _) => Rule::Above(x),
+            (None, Some(x)) => Rule::Below(x),
+            (None, None) => return Err(super::usage("give --above X or --below X")),
+        };
+        let opts = discover::Options {
+            metric: self.metric,
+            rule,
+            density: self.density,
+            boxes: self.boxes,
+            per_run: self.per_run,
+            step: self.step,
+            resample: self.resample,
+            objective: self.objective.into(),
+        };
+        if !(0.0..=1.0).contains(&opts.density) {
+            return Err(super::usage(format!(
+                "--density {}: the density of a box is a share, from 0 to 1",
+                opts.density
+            )));
+        }
+        if opts.resample > 10_000 {
+            return Err(super::usage(format!(
+                "--resample {}: at most 10000 resamples",
+                opts.resample
+            )));
+        }
+        let f = Finished::open(dir)?;
+        let d = discover::discover(&f, &opts)?;
+        let written = d.write(&f)?;
+        print_discovery(&d);
+        outln!(
+            "\n(written to {})",
+            written
+                .iter()
+                .map(|n| f.folder.file(n).display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if !self.no_plots {
+            draw_discovery(dir);
+        }
+        Ok(exit::OK)
     }
-    if opts.resample > 10_000 {
-        return Err(super::usage(format!(
-            "--resample {}: at most 10000 resamples",
-            opts.resample
-        )));
-    }
-    let f = Finished::open(dir)?;
-    let d = discover::discover(&f, &opts)?;
-    let written = d.write(&f)?;
-    print_discovery(&d);
-    outln!(
-        "\n(written to {})",
-        written
-            .iter()
-            .map(|n| f.folder.file(n).display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if !no_plots {
-        super::commands::draw_discovery(dir);
-    }
-    Ok(exit::OK)
 }
 
 /// The boxes in words, their limits and p-values, and their stability.

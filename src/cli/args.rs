@@ -1,5 +1,8 @@
 //! The command line's shape (clap): every command with exactly the flags it
-//! uses, so that a flag a command would ignore is a usage error.
+//! uses, so that a flag a command would ignore is a usage error. Each
+//! command's flags are one struct (`RunArgs`, `SweepArgs`, …) whose `run`
+//! method does the command: in `commands.rs`, or in the command's own
+//! module (`calibrate.rs`, `diagnose.rs`, `analyse.rs`).
 
 use clap::{Args, Parser, Subcommand};
 use profspace::sweep::Shard;
@@ -84,292 +87,364 @@ pub struct Overrides {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a scenario's replications (the built-in default scenario without a file)
-    Run {
-        /// Scenario file (TOML) [default: the built-in scenarios/default.toml]
-        scenario: Option<PathBuf>,
-        #[command(flatten)]
-        set: Overrides,
-        #[command(flatten)]
-        exec: Exec,
-    },
+    Run(RunArgs),
     /// Run a parameter sweep: every design point × replications, in parallel
-    Sweep {
-        /// Scenario file (TOML) with a [sweep] section
-        scenario: PathBuf,
-        /// Run only the runs with run % N == K (for clusters); merge the folders after
-        #[arg(long, value_name = "K/N")]
-        shard: Option<Shard>,
-        /// Print the design and the number of runs, then stop
-        #[arg(long)]
-        dry_run: bool,
-        #[command(flatten)]
-        set: Overrides,
-        #[command(flatten)]
-        exec: Exec,
-    },
+    Sweep(SweepArgs),
     /// Run a scenario's [sensitivity] analysis (Morris or Sobol') and write sensitivity.csv
-    Sensitivity {
-        /// Scenario file (TOML) with a [sensitivity] section
-        scenario: PathBuf,
-        #[command(flatten)]
-        set: Overrides,
-        #[command(flatten)]
-        exec: Exec,
-    },
+    Sensitivity(SensitivityArgs),
     /// Calibrate: which values of the [calibrate.priors] keys explain the observed [calibrate.targets] (ABC-SMC)
-    Calibrate {
-        /// Scenario file (TOML) with a [calibrate] section
-        scenario: PathBuf,
-        #[command(flatten)]
-        set: Overrides,
-        #[command(flatten)]
-        folder: FolderArgs,
-    },
+    Calibrate(CalibrateArgs),
     /// Diagnose each team of a survey: its manager's levers and the coupling, inferred from the team's five windows (a calibration per team)
-    Diagnose {
-        /// The survey: one row per team, columns team,respondents,purpose,identity,box,drive,meaning (and <window>_sd)
-        survey: PathBuf,
-        /// Scenario the teams start from (model settings; its [calibrate] gives the settings and priors) [default: the built-in defaults]
-        #[arg(long, value_name = "FILE")]
-        scenario: Option<PathBuf>,
-        /// The scores' scale, mapped linearly to 0–1 (1:5 for the means of 5-point items) [default: 0:1]
-        #[arg(long, value_name = "LO:HI")]
-        scale: Option<profspace::calibrate::survey::Scale>,
-        #[command(flatten)]
-        set: Overrides,
-        #[command(flatten)]
-        folder: FolderArgs,
-    },
+    Diagnose(DiagnoseArgs),
     /// Which lever to pull: each lever moved up and down on the posterior of a calibration or of each team of a diagnosis (writes DIR/advice.csv)
-    Advise {
-        /// Folder of a finished calibration or diagnosis
-        dir: PathBuf,
-        /// How far each lever moves, up and down
-        #[arg(long, value_name = "X", default_value_t = 0.1)]
-        step: f64,
-        /// The outcome to improve [default: the model's, essential]
-        #[arg(long, value_name = "NAME")]
-        metric: Option<String>,
-        /// Draws from each posterior (each runs every move paired with the unmoved draw)
-        #[arg(long, value_name = "N", default_value_t = 200)]
-        draws: u32,
-        /// Worker threads [default: all cores]; results are identical for any value
-        #[arg(long, value_name = "N")]
-        threads: Option<usize>,
-        /// Do not draw the chart
-        #[arg(long)]
-        no_plots: bool,
-    },
+    Advise(AdviseArgs),
     /// Run one run of a finished sweep again, with its exact seed and parameters, recording more of it
-    Replay {
-        /// Folder of a finished run, sweep or calibration
-        dir: PathBuf,
-        /// The run to replay: the `run` column of runs.csv; for a
-        /// calibration, the row of particles.csv (from 0)
-        #[arg(long, value_name = "N")]
-        run: u64,
-        /// Write every K-th tick to ticks.csv [default: as the original]
-        #[arg(long, value_name = "K")]
-        ticks_every: Option<u32>,
-        /// Write every K-th tick of every team to teams.csv [default: as the original]
-        #[arg(long, value_name = "K")]
-        teams_every: Option<u32>,
-        /// Ticks whose professionals go to agents.csv, e.g. 0,100,200 [default: as the original]
-        #[arg(long, value_name = "T,…", value_delimiter = ',')]
-        agents_at: Option<Vec<u32>>,
-        /// Output folder [default: DIR-replay-N beside DIR]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Replace the finished results of another scenario, or files profspace did not write, in --out
-        #[arg(long)]
-        overwrite: bool,
-        /// Do not draw the charts at the end
-        #[arg(long)]
-        no_plots: bool,
-    },
+    Replay(ReplayArgs),
     /// Write a Slurm job array (one task per shard) and a merge job for a sweep
-    Slurm {
-        /// Scenario file (TOML)
-        scenario: PathBuf,
-        /// Number of shards (array tasks)
-        #[arg(long, value_name = "N")]
-        shards: u64,
-        /// Partition to submit to
-        #[arg(long, value_name = "P")]
-        partition: Option<String>,
-        /// Wall time per task
-        #[arg(long, value_name = "HH:MM:SS", default_value = "01:00:00")]
-        time: String,
-        /// CPUs per task (each shard uses that many threads)
-        #[arg(long, value_name = "C", default_value_t = 1)]
-        cpus_per_task: u32,
-        /// Memory per task
-        #[arg(long, value_name = "M", default_value = "2G")]
-        mem: String,
-        /// Submit with sbatch right away (sbatch must be on the PATH)
-        #[arg(long)]
-        submit: bool,
-        /// Folder for the job files [default: output/<scenario name>-slurm]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        set: Overrides,
-    },
+    Slurm(SlurmArgs),
     /// Join the folders of a sharded sweep into one (byte-identical to an unsharded sweep)
-    Merge {
-        /// Shard folders
-        #[arg(required = true)]
-        dirs: Vec<PathBuf>,
-        /// The folder to write the merged sweep into (a new one)
-        #[arg(long, value_name = "DIR", required = true)]
-        out: PathBuf,
-        /// Replace the finished results of another scenario, or files profspace did not write, in --out
-        #[arg(long)]
-        overwrite: bool,
-        /// Do not draw the charts at the end
-        #[arg(long)]
-        no_plots: bool,
-    },
+    Merge(MergeArgs),
     /// Draw the charts of a result folder from its CSV files (into DIR/plots/)
-    Plot {
-        /// Result folder (aggregate.csv, design.csv, ticks.csv …)
-        dir: PathBuf,
-        /// Image format
-        #[arg(long, value_enum, default_value_t = PlotFormat::Png)]
-        format: PlotFormat,
-        /// Metric for heatmaps, comparisons, lines, scatters and contrasts (repeatable), also drawn over time (timeseries_<metric>) and, for a state of agents.csv, as violins (distribution_<state>) [default: the model's main metric]
-        #[arg(long = "metric", value_name = "NAME")]
-        metrics: Vec<String>,
-        /// Parameter on the x axis (lines; a heatmap when --y is a parameter too)
-        #[arg(long, value_name = "PATH")]
-        x: Option<String>,
-        /// Metric on the y axis (lines), or a parameter (heatmap over --x × --y)
-        #[arg(long, value_name = "METRIC|PATH")]
-        y: Option<String>,
-        /// Parameter that groups the series: one line per value, colours, heatmap panels
-        #[arg(long, value_name = "PATH")]
-        by: Option<String>,
-        /// Folder for the charts [default: DIR/plots]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-    },
+    Plot(PlotArgs),
     /// Paired contrasts: every level of a design parameter against a baseline, over the paired replicates (writes DIR/contrasts.csv)
-    Compare {
-        /// Result folder of a finished sweep
-        dir: PathBuf,
-        /// The design parameter whose levels are compared (e.g. coupling, condition, managers.focus)
-        #[arg(long, value_name = "PARAM")]
-        by: String,
-        /// The level the others are compared against [default: the first in the design]
-        #[arg(long, value_name = "VALUE")]
-        baseline: Option<String>,
-        /// Metric to compare (repeatable) [default: the model's main metric]
-        #[arg(long = "metric", value_name = "NAME")]
-        metrics: Vec<String>,
-        /// Do not draw the forest plots
-        #[arg(long)]
-        no_plots: bool,
-    },
+    Compare(CompareArgs),
     /// Scenario discovery (PRIM): the boxes of the design's parameters where an outcome lives (writes DIR/discover*.csv)
-    Discover {
-        /// Result folder of a finished sweep (many design points, e.g. scenarios/discovery.toml)
-        dir: PathBuf,
-        /// The metric that defines the cases of interest (e.g. integrated)
-        #[arg(long, value_name = "NAME")]
-        metric: String,
-        /// Cases of interest: the metric is at least X
-        #[arg(
-            long,
-            value_name = "X",
-            allow_hyphen_values = true,
-            required_unless_present = "below",
-            conflicts_with = "below"
-        )]
-        above: Option<f64>,
-        /// Cases of interest: the metric is at most X
-        #[arg(long, value_name = "X", allow_hyphen_values = true)]
-        below: Option<f64>,
-        /// The density (share of cases of interest) the chosen box must reach
-        #[arg(long, value_name = "D", default_value_t = 0.8)]
-        density: f64,
-        /// Boxes to find: each next box looks at the points outside the earlier ones
-        #[arg(long, value_name = "K", default_value_t = 1)]
-        boxes: usize,
-        /// One row per run instead of one per design point (the mean over its replicates)
-        #[arg(long)]
-        per_run: bool,
-        /// Take this step of box 1's trajectory (see discover_trajectory.csv) instead of the default choice
-        #[arg(long, value_name = "N")]
-        step: Option<usize>,
-        /// Rerun on R bootstrap resamples and report how often each parameter is restricted
-        #[arg(long, value_name = "R", default_value_t = 0)]
-        resample: usize,
-        /// How peeling candidates are scored
-        #[arg(long, value_enum, default_value_t = PrimObjective::Original)]
-        objective: PrimObjective,
-        /// Do not draw the charts
-        #[arg(long)]
-        no_plots: bool,
-    },
+    Discover(DiscoverArgs),
     /// Validate a scenario and print it with every value resolved
-    Check {
-        /// Scenario file (TOML)
-        scenario: PathBuf,
-        #[command(flatten)]
-        set: Overrides,
-    },
+    Check(CheckArgs),
     /// Say in plain words what a scenario will do, how long it takes and how much it writes
-    Explain {
-        /// Scenario file (TOML)
-        scenario: PathBuf,
-        /// Output folder the runs would write to [default: output/<scenario name>]
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Worker threads the estimate assumes [default: all cores]
-        #[arg(long, value_name = "N")]
-        threads: Option<usize>,
-        #[command(flatten)]
-        set: Overrides,
-    },
+    Explain(ExplainArgs),
     /// Write a commented scenario file to start from (NAME.toml)
-    New {
-        /// Name of the new scenario (the file is NAME.toml in the current folder)
-        name: String,
-        /// Start from this scenario instead of the defaults
-        #[arg(long, value_name = "SCENARIO")]
-        from: Option<PathBuf>,
-    },
+    New(NewArgs),
     /// List every scenario parameter: key, default, allowed values, meaning (or one key in full)
-    Params {
-        /// One key to show in full, e.g. managers.focus
-        key: Option<String>,
-        /// Print the Markdown reference (docs/parameters.md)
-        #[arg(long)]
-        markdown: bool,
-    },
+    Params(ParamsArgs),
     /// List every output column of every model: meaning, unit, scale, direction
-    Metrics {
-        /// Print the Markdown glossary (docs/metrics.md)
-        #[arg(long)]
-        markdown: bool,
-    },
+    Metrics(MetricsArgs),
     /// Serve the explorer: a local web page to move the levers and watch runs live
-    Serve {
-        /// The scenario a new tab starts from [default: the explorer's own, a
-        /// professional-space scenario]; any model's scenario with one
-        /// replicate and no [sweep]
-        #[arg(value_name = "SCENARIO")]
-        scenario: Option<std::path::PathBuf>,
-        /// Port to listen on (0 picks a free one) [default: 8765, or a free one when taken]
-        #[arg(long, value_name = "N")]
-        port: Option<u16>,
-        /// Address to listen on; only this computer can reach the default
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
-        /// Do not open a browser
-        #[arg(long)]
-        no_open: bool,
-    },
+    Serve(ServeArgs),
+}
+
+/// `profspace run`: a scenario's replications.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario file (TOML) [default: the built-in scenarios/default.toml]
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub set: Overrides,
+    #[command(flatten)]
+    pub exec: Exec,
+}
+
+/// `profspace sweep`: every design point of a `[sweep]` × its replications.
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Scenario file (TOML) with a [sweep] section
+    pub scenario: PathBuf,
+    /// Run only the runs with run % N == K (for clusters); merge the folders after
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Print the design and the number of runs, then stop
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub set: Overrides,
+    #[command(flatten)]
+    pub exec: Exec,
+}
+
+/// `profspace sensitivity`: a scenario's `[sensitivity]` analysis.
+#[derive(Args, Debug)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML) with a [sensitivity] section
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub set: Overrides,
+    #[command(flatten)]
+    pub exec: Exec,
+}
+
+/// `profspace calibrate`: ABC-SMC on a scenario's `[calibrate]` section.
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    /// Scenario file (TOML) with a [calibrate] section
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub set: Overrides,
+    #[command(flatten)]
+    pub folder: FolderArgs,
+}
+
+/// `profspace diagnose`: a calibration per team of a survey.
+#[derive(Args, Debug)]
+pub struct DiagnoseArgs {
+    /// The survey: one row per team, columns team,respondents,purpose,identity,box,drive,meaning (and <window>_sd)
+    pub survey: PathBuf,
+    /// Scenario the teams start from (model settings; its [calibrate] gives the settings and priors) [default: the built-in defaults]
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// The scores' scale, mapped linearly to 0–1 (1:5 for the means of 5-point items) [default: 0:1]
+    #[arg(long, value_name = "LO:HI")]
+    pub scale: Option<profspace::calibrate::survey::Scale>,
+    #[command(flatten)]
+    pub set: Overrides,
+    #[command(flatten)]
+    pub folder: FolderArgs,
+}
+
+/// `profspace advise`: each lever moved on the posterior of a calibration or a diagnosis.
+#[derive(Args, Debug)]
+pub struct AdviseArgs {
+    /// Folder of a finished calibration or diagnosis
+    pub dir: PathBuf,
+    /// How far each lever moves, up and down
+    #[arg(long, value_name = "X", default_value_t = 0.1)]
+    pub step: f64,
+    /// The outcome to improve [default: the model's, essential]
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
+    /// Draws from each posterior (each runs every move paired with the unmoved draw)
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub draws: u32,
+    /// Worker threads [default: all cores]; results are identical for any value
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Do not draw the chart
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// `profspace replay`: one run of a finished folder again, recording more of it.
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// Folder of a finished run, sweep or calibration
+    pub dir: PathBuf,
+    /// The run to replay: the `run` column of runs.csv; for a
+    /// calibration, the row of particles.csv (from 0)
+    #[arg(long, value_name = "N")]
+    pub run: u64,
+    /// Write every K-th tick to ticks.csv [default: as the original]
+    #[arg(long, value_name = "K")]
+    pub ticks_every: Option<u32>,
+    /// Write every K-th tick of every team to teams.csv [default: as the original]
+    #[arg(long, value_name = "K")]
+    pub teams_every: Option<u32>,
+    /// Ticks whose professionals go to agents.csv, e.g. 0,100,200 [default: as the original]
+    #[arg(long, value_name = "T,…", value_delimiter = ',')]
+    pub agents_at: Option<Vec<u32>>,
+    /// Output folder [default: DIR-replay-N beside DIR]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the finished results of another scenario, or files profspace did not write, in --out
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Do not draw the charts at the end
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// `profspace slurm`: a Slurm job array and a merge job for a sweep.
+#[derive(Args, Debug)]
+pub struct SlurmArgs {
+    /// Scenario file (TOML)
+    pub scenario: PathBuf,
+    /// Number of shards (array tasks)
+    #[arg(long, value_name = "N")]
+    pub shards: u64,
+    /// Partition to submit to
+    #[arg(long, value_name = "P")]
+    pub partition: Option<String>,
+    /// Wall time per task
+    #[arg(long, value_name = "HH:MM:SS", default_value = "01:00:00")]
+    pub time: String,
+    /// CPUs per task (each shard uses that many threads)
+    #[arg(long, value_name = "C", default_value_t = 1)]
+    pub cpus_per_task: u32,
+    /// Memory per task
+    #[arg(long, value_name = "M", default_value = "2G")]
+    pub mem: String,
+    /// Submit with sbatch right away (sbatch must be on the PATH)
+    #[arg(long)]
+    pub submit: bool,
+    /// Folder for the job files [default: output/<scenario name>-slurm]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub set: Overrides,
+}
+
+/// `profspace merge`: the folders of a sharded sweep joined into one.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard folders
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The folder to write the merged sweep into (a new one)
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+    /// Replace the finished results of another scenario, or files profspace did not write, in --out
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Do not draw the charts at the end
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// `profspace plot`: the charts of a result folder.
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Result folder (aggregate.csv, design.csv, ticks.csv …)
+    pub dir: PathBuf,
+    /// Image format
+    #[arg(long, value_enum, default_value_t = PlotFormat::Png)]
+    pub format: PlotFormat,
+    /// Metric for heatmaps, comparisons, lines, scatters and contrasts (repeatable), also drawn over time (timeseries_<metric>) and, for a state of agents.csv, as violins (distribution_<state>) [default: the model's main metric]
+    #[arg(long = "metric", value_name = "NAME")]
+    pub metrics: Vec<String>,
+    /// Parameter on the x axis (lines; a heatmap when --y is a parameter too)
+    #[arg(long, value_name = "PATH")]
+    pub x: Option<String>,
+    /// Metric on the y axis (lines), or a parameter (heatmap over --x × --y)
+    #[arg(long, value_name = "METRIC|PATH")]
+    pub y: Option<String>,
+    /// Parameter that groups the series: one line per value, colours, heatmap panels
+    #[arg(long, value_name = "PATH")]
+    pub by: Option<String>,
+    /// Folder for the charts [default: DIR/plots]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `profspace compare`: paired contrasts of a design parameter's levels.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Result folder of a finished sweep
+    pub dir: PathBuf,
+    /// The design parameter whose levels are compared (e.g. coupling, condition, managers.focus)
+    #[arg(long, value_name = "PARAM")]
+    pub by: String,
+    /// The level the others are compared against [default: the first in the design]
+    #[arg(long, value_name = "VALUE")]
+    pub baseline: Option<String>,
+    /// Metric to compare (repeatable) [default: the model's main metric]
+    #[arg(long = "metric", value_name = "NAME")]
+    pub metrics: Vec<String>,
+    /// Do not draw the forest plots
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// `profspace discover`: scenario discovery (PRIM) in a finished sweep.
+#[derive(Args, Debug)]
+pub struct DiscoverArgs {
+    /// Result folder of a finished sweep (many design points, e.g. scenarios/discovery.toml)
+    pub dir: PathBuf,
+    /// The metric that defines the cases of interest (e.g. integrated)
+    #[arg(long, value_name = "NAME")]
+    pub metric: String,
+    /// Cases of interest: the metric is at least X
+    #[arg(
+        long,
+        value_name = "X",
+        allow_hyphen_values = true,
+        required_unless_present = "below",
+        conflicts_with = "below"
+    )]
+    pub above: Option<f64>,
+    /// Cases of interest: the metric is at most X
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub below: Option<f64>,
+    /// The density (share of cases of interest) the chosen box must reach
+    #[arg(long, value_name = "D", default_value_t = 0.8)]
+    pub density: f64,
+    /// Boxes to find: each next box looks at the points outside the earlier ones
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub boxes: usize,
+    /// One row per run instead of one per design point (the mean over its replicates)
+    #[arg(long)]
+    pub per_run: bool,
+    /// Take this step of box 1's trajectory (see discover_trajectory.csv) instead of the default choice
+    #[arg(long, value_name = "N")]
+    pub step: Option<usize>,
+    /// Rerun on R bootstrap resamples and report how often each parameter is restricted
+    #[arg(long, value_name = "R", default_value_t = 0)]
+    pub resample: usize,
+    /// How peeling candidates are scored
+    #[arg(long, value_enum, default_value_t = PrimObjective::Original)]
+    pub objective: PrimObjective,
+    /// Do not draw the charts
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// `profspace check`: a scenario validated and printed resolved.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Scenario file (TOML)
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub set: Overrides,
+}
+
+/// `profspace explain`: what a scenario would do, in words.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// Scenario file (TOML)
+    pub scenario: PathBuf,
+    /// Output folder the runs would write to [default: output/<scenario name>]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads the estimate assumes [default: all cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub set: Overrides,
+}
+
+/// `profspace new`: a commented scenario file to start from.
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// Name of the new scenario (the file is NAME.toml in the current folder)
+    pub name: String,
+    /// Start from this scenario instead of the defaults
+    #[arg(long, value_name = "SCENARIO")]
+    pub from: Option<PathBuf>,
+}
+
+/// `profspace params`: the scenario keys, or one key in full.
+#[derive(Args, Debug)]
+pub struct ParamsArgs {
+    /// One key to show in full, e.g. managers.focus
+    pub key: Option<String>,
+    /// Print the Markdown reference (docs/parameters.md)
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+/// `profspace metrics`: the output columns of every model.
+#[derive(Args, Debug)]
+pub struct MetricsArgs {
+    /// Print the Markdown glossary (docs/metrics.md)
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+/// `profspace serve`: the explorer.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The scenario a new tab starts from [default: the explorer's own, a
+    /// professional-space scenario]; any model's scenario with one
+    /// replicate and no [sweep]
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+    /// Port to listen on (0 picks a free one) [default: 8765, or a free one when taken]
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Address to listen on; only this computer can reach the default
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Do not open a browser
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 /// The scores of PRIM's peeling candidates.

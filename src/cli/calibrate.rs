@@ -2,15 +2,17 @@
 //! into its folder with a progress bar and a line per generation, then
 //! prints the posterior read back from the folder and draws its charts.
 
-use super::args::{FolderArgs, Overrides};
-use super::commands::{command_line, default_out, load, stop_on_signals, threads_of};
+use super::args::CalibrateArgs;
+use super::shared::{
+    command_line, default_out, load, resume_command, stop_on_signals, stopped_code, threads_of,
+};
 use super::{exit, usage};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use profspace::calibrate::tables::{self, Folder, fmt2, thousands};
 use profspace::calibrate::{Generation, Watch};
 use profspace::scenario::Scenario;
-use profspace::sweep::{Options, Reason};
+use profspace::sweep::Options;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -76,73 +78,70 @@ impl Watch for Watcher {
     }
 }
 
-/// `profspace calibrate FILE`.
-pub(crate) fn calibrate(path: &Path, set: &Overrides, args: &FolderArgs) -> Result<i32> {
-    let n = threads_of(args.threads)?;
-    let s = load(Some(path), ("", ""), set, n)?;
-    let Some(spec) = &s.calibrate else {
-        return Err(usage(format!(
-            "{} has no [calibrate] section; see scenarios/calibrate.toml for one",
-            path.display()
-        )));
-    };
-    let out = args.out.clone().unwrap_or_else(|| default_out(&s));
-    let opts = Options {
-        out: out.clone(),
-        threads: n,
-        resume: args.resume,
-        fresh: args.fresh,
-        overwrite: args.overwrite,
-        keep_previous: args.out.is_none(),
-        command: "calibrate".into(),
-        command_line: command_line(),
-    };
-    errln!(
-        "calibrate {}: {} key{} to {} observed value{}, {} particles, up to {} generation{}, {} \
-         run{} per particle, on {n} thread{} → {}",
-        s.name,
-        spec.priors.len(),
-        if spec.priors.len() == 1 { "" } else { "s" },
-        spec.targets.len(),
-        if spec.targets.len() == 1 { "" } else { "s" },
-        spec.particles,
-        spec.generations,
-        if spec.generations == 1 { "" } else { "s" },
-        spec.replications,
-        if spec.replications == 1 { "" } else { "s" },
-        if n == 1 { "" } else { "s" },
-        out.display()
-    );
-    let stop = stop_on_signals();
-    let watch = Watcher::new(std::io::stderr().is_terminal());
-    let outcome = profspace::calibrate::run(&s, &opts, &watch, &stop)?;
-    for note in &outcome.notes {
-        errln!("note: {note}");
-    }
-    if !outcome.complete {
-        let resume_cmd = command_line()
-            .into_iter()
-            .filter(|a| a != "--resume" && a != "--fresh")
-            .chain(std::iter::once("--resume".to_string()))
-            .collect::<Vec<_>>()
-            .join(" ");
+impl CalibrateArgs {
+    /// `profspace calibrate FILE`: the calibration into its folder, then its
+    /// posterior in a table and in words, and its charts.
+    pub(crate) fn run(self) -> Result<i32> {
+        let (path, set, args) = (&self.scenario, &self.set, &self.folder);
+        let n = threads_of(args.threads)?;
+        let s = load(Some(path), ("", ""), set, n)?;
+        let Some(spec) = &s.calibrate else {
+            return Err(usage(format!(
+                "{} has no [calibrate] section; see scenarios/calibrate.toml for one",
+                path.display()
+            )));
+        };
+        let out = args.out.clone().unwrap_or_else(|| default_out(&s));
+        let opts = Options {
+            out: out.clone(),
+            threads: n,
+            resume: args.resume,
+            fresh: args.fresh,
+            overwrite: args.overwrite,
+            keep_previous: args.out.is_none(),
+            command: "calibrate".into(),
+            command_line: command_line(),
+        };
         errln!(
-            "stopped: every accepted particle is kept in {}; nothing finished is lost.\nto finish: {resume_cmd}",
+            "calibrate {}: {} key{} to {} observed value{}, {} particles, up to {} generation{}, {} \
+             run{} per particle, on {n} thread{} → {}",
+            s.name,
+            spec.priors.len(),
+            if spec.priors.len() == 1 { "" } else { "s" },
+            spec.targets.len(),
+            if spec.targets.len() == 1 { "" } else { "s" },
+            spec.particles,
+            spec.generations,
+            if spec.generations == 1 { "" } else { "s" },
+            spec.replications,
+            if spec.replications == 1 { "" } else { "s" },
+            if n == 1 { "" } else { "s" },
             out.display()
         );
-        return Ok(outcome
-            .stopped_by
-            .map_or(exit::INTERRUPTED, Reason::exit_code));
+        let stop = stop_on_signals();
+        let watch = Watcher::new(std::io::stderr().is_terminal());
+        let outcome = profspace::calibrate::run(&s, &opts, &watch, &stop)?;
+        for note in &outcome.notes {
+            errln!("note: {note}");
+        }
+        if !outcome.complete {
+            errln!(
+                "stopped: every accepted particle is kept in {}; nothing finished is lost.\nto finish: {}",
+                out.display(),
+                resume_command()
+            );
+            return Ok(stopped_code(outcome.stopped_by));
+        }
+        if outcome.already_complete {
+            errln!("{} is already complete; nothing to do", out.display());
+        }
+        let folder = Folder::read(&out)?;
+        summary(&folder, &s);
+        if !args.no_plots {
+            draw(&out);
+        }
+        Ok(exit::OK)
     }
-    if outcome.already_complete {
-        errln!("{} is already complete; nothing to do", out.display());
-    }
-    let folder = Folder::read(&out)?;
-    summary(&folder, &s);
-    if !args.no_plots {
-        draw(&out);
-    }
-    Ok(exit::OK)
 }
 
 /// The posterior as a table and in words (stdout).

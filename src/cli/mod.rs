@@ -51,6 +51,7 @@ mod diagnose;
 mod explain;
 mod progress;
 mod report;
+mod shared;
 mod slurm;
 
 use clap::Parser;

@@ -202,95 +202,112 @@ pub(crate) fn parse(
         observed: None,
     };
     for (key, v) in table.iter() {
-        let k = key.get_ref().as_ref();
-        let path = format!("calibrate.{k}");
-        let int =
-            |ctx: &mut Ctx, min: i64, max: i64| match ctx.value(&path, Kind::Int { min, max }, v) {
-                Some(Value::Int(n)) => Some(n),
-                _ => None,
-            };
-        let real =
-            |ctx: &mut Ctx, min: f64, max: f64| match ctx.value(&path, Kind::Float { min, max }, v)
-            {
-                Some(Value::Float(x)) => Some(x),
-                _ => None,
-            };
-        match k {
-            "particles" => {
-                if let Some(n) = int(ctx, 2, MAX_PARTICLES) {
-                    out.particles = n as u32;
-                }
-            }
-            "generations" => {
-                if let Some(n) = int(ctx, 1, 1000) {
-                    out.generations = n as u32;
-                }
-            }
-            "quantile" => {
-                if let Some(q) = real(ctx, 0.0, 1.0) {
-                    if q <= 0.0 || q >= 1.0 {
-                        ctx.problem(
-                            &path,
-                            v.span(),
-                            format!(
-                                "{q} leaves no room to shrink the tolerance; expected a number \
-                                 strictly between 0 and 1 (0.5: the median)"
-                            ),
-                        );
-                    } else {
-                        out.quantile = q;
-                    }
-                }
-            }
-            "replications" => {
-                if let Some(n) = int(ctx, 1, 10_000) {
-                    out.replications = n as u32;
-                }
-            }
-            "min_epsilon" => out.min_epsilon = real(ctx, 0.0, f64::MAX),
-            "min_acceptance" => {
-                if let Some(x) = real(ctx, 0.0, 1.0) {
-                    if x <= 0.0 {
-                        ctx.problem(
-                            &path,
-                            v.span(),
-                            "0 never stops; expected a number above 0 and at most 1 (e.g. 0.01), or leave the key out",
-                        );
-                    } else {
-                        out.min_acceptance = Some(x);
-                    }
-                }
-            }
-            "max_simulations" => {
-                out.max_simulations = int(ctx, 1, 1_000_000_000_000).map(|n| n as u64);
-            }
-            "priors" => match v.get_ref().as_table() {
-                Some(t) => priors(ctx, "", t, base, &mut out.priors),
-                None => ctx.problem(&path, v.span(), "expected a table [calibrate.priors]"),
-            },
-            "targets" => match v.get_ref().as_table() {
-                Some(t) => targets(ctx, t, base, dir, &mut out),
-                None => ctx.problem(&path, v.span(), "expected a table [calibrate.targets]"),
-            },
-            other => ctx.unknown(&path, other, key.span(), &KEYS, &[]),
-        }
+        setting(ctx, key.get_ref(), key.span(), v, base, dir, &mut out);
     }
     // Priors and targets may be left out here: a diagnosis gives its own
     // (see `Calibrate::missing`).
     if ctx.problems.len() == before {
-        let sims: std::collections::BTreeSet<&str> =
-            out.targets.iter().map(|t| t.metric.as_str()).collect();
-        for (key, _) in &out.priors {
-            if sims.contains(key.as_str()) {
-                ctx.problem(
-                    &format!("calibrate.priors.{key}"),
-                    value.span(),
-                    "is both a key with a prior and a target metric; particles.csv could not tell them apart",
-                );
-            }
-        }
+        no_prior_is_a_target(ctx, &out, value.span());
     }
     (ctx.problems.len() == before).then_some(out)
+}
+
+/// Reads one key `k` of `[calibrate]` into `out`.
+fn setting(
+    ctx: &mut Ctx,
+    k: &str,
+    key_span: std::ops::Range<usize>,
+    v: &Spanned<DeValue<'_>>,
+    base: &Scenario,
+    dir: Option<&Path>,
+    out: &mut Calibrate,
+) {
+    let path = format!("calibrate.{k}");
+    let int = |ctx: &mut Ctx, min: i64, max: i64| match ctx.value(&path, Kind::Int { min, max }, v)
+    {
+        Some(Value::Int(n)) => Some(n),
+        _ => None,
+    };
+    let real =
+        |ctx: &mut Ctx, min: f64, max: f64| match ctx.value(&path, Kind::Float { min, max }, v) {
+            Some(Value::Float(x)) => Some(x),
+            _ => None,
+        };
+    match k {
+        "particles" => {
+            if let Some(n) = int(ctx, 2, MAX_PARTICLES) {
+                out.particles = n as u32;
+            }
+        }
+        "generations" => {
+            if let Some(n) = int(ctx, 1, 1000) {
+                out.generations = n as u32;
+            }
+        }
+        "quantile" => {
+            if let Some(q) = real(ctx, 0.0, 1.0) {
+                if q <= 0.0 || q >= 1.0 {
+                    ctx.problem(
+                        &path,
+                        v.span(),
+                        format!(
+                            "{q} leaves no room to shrink the tolerance; expected a number \
+                             strictly between 0 and 1 (0.5: the median)"
+                        ),
+                    );
+                } else {
+                    out.quantile = q;
+                }
+            }
+        }
+        "replications" => {
+            if let Some(n) = int(ctx, 1, 10_000) {
+                out.replications = n as u32;
+            }
+        }
+        "min_epsilon" => out.min_epsilon = real(ctx, 0.0, f64::MAX),
+        "min_acceptance" => {
+            if let Some(x) = real(ctx, 0.0, 1.0) {
+                if x <= 0.0 {
+                    ctx.problem(
+                        &path,
+                        v.span(),
+                        "0 never stops; expected a number above 0 and at most 1 (e.g. 0.01), or leave the key out",
+                    );
+                } else {
+                    out.min_acceptance = Some(x);
+                }
+            }
+        }
+        "max_simulations" => {
+            out.max_simulations = int(ctx, 1, 1_000_000_000_000).map(|n| n as u64);
+        }
+        "priors" => match v.get_ref().as_table() {
+            Some(t) => priors(ctx, "", t, base, &mut out.priors),
+            None => ctx.problem(&path, v.span(), "expected a table [calibrate.priors]"),
+        },
+        "targets" => match v.get_ref().as_table() {
+            Some(t) => targets(ctx, t, base, dir, out),
+            None => ctx.problem(&path, v.span(), "expected a table [calibrate.targets]"),
+        },
+        other => ctx.unknown(&path, other, key_span, &KEYS, &[]),
+    }
+}
+
+/// A key with a prior that is also a target metric: a problem, since
+/// `particles.csv` could not tell their columns apart.
+fn no_prior_is_a_target(ctx: &mut Ctx, out: &Calibrate, span: std::ops::Range<usize>) {
+    let sims: std::collections::BTreeSet<&str> =
+        out.targets.iter().map(|t| t.metric.as_str()).collect();
+    for (key, _) in &out.priors {
+        if sims.contains(key.as_str()) {
+            ctx.problem(
+                &format!("calibrate.priors.{key}"),
+                span.clone(),
+                "is both a key with a prior and a target metric; particles.csv could not tell them apart",
+            );
+        }
+    }
 }
 
 /// The names of the prior kinds.
@@ -528,36 +545,8 @@ fn targets(
         let k = key.get_ref().as_ref();
         let path = format!("calibrate.targets.{k}");
         if k == "observed" && !metrics.contains(&"observed") {
-            let Some(Value::Text(file)) = ctx.value(&path, Kind::Text { max_len: 4096 }, v) else {
-                continue;
-            };
-            let full = match dir {
-                Some(d) => d.join(&file),
-                None => Path::new(&file).to_path_buf(),
-            };
-            match read_observed(&full, &metrics) {
-                Ok(list) => {
-                    for t in list {
-                        if out.targets.iter().any(|o| o.metric == t.metric) {
-                            ctx.problem(
-                                &path,
-                                v.span(),
-                                format!(
-                                    "`{}` is observed twice (in {file} and in the file)",
-                                    t.metric
-                                ),
-                            );
-                        } else {
-                            out.targets.push(t);
-                        }
-                    }
-                    out.observed = Some(file);
-                }
-                Err(msg) => ctx.problem(&path, v.span(), msg),
-            }
-            continue;
-        }
-        if !metrics.contains(&k) {
+            observed_file(ctx, &path, v, dir, &metrics, out);
+        } else if !metrics.contains(&k) {
             let hint = params::suggest(k, metrics.iter().copied())
                 .map(|m| format!("did you mean `{m}`? "))
                 .unwrap_or_default();
@@ -569,57 +558,110 @@ fn targets(
                     metrics.join(", ")
                 ),
             );
-            continue;
+        } else {
+            target(ctx, &path, k, key.span(), v, out);
         }
-        let Some(t) = v.get_ref().as_table() else {
-            ctx.problem(&path, v.span(), "expected { value = …, sd = … }");
-            continue;
-        };
-        let (mut value, mut sd) = (None, None);
-        for (tk, x) in t.iter() {
-            let kp = format!("{path}.{}", tk.get_ref());
-            let any = Kind::Float {
-                min: f64::MIN,
-                max: f64::MAX,
-            };
-            match tk.get_ref().as_ref() {
-                "value" => value = ctx.value(&kp, any, x).and_then(|x| x.as_f64()),
-                "sd" => match ctx.value(&kp, any, x).and_then(|x| x.as_f64()) {
-                    Some(s) if s <= 0.0 => ctx.problem(
-                        &kp,
-                        x.span(),
+    }
+}
+
+/// Reads `observed = "file.csv"` (at `path`): the file's targets into
+/// `out`, each metric observed once, and the file's name. A relative file
+/// is looked for in `dir`.
+fn observed_file(
+    ctx: &mut Ctx,
+    path: &str,
+    v: &Spanned<DeValue<'_>>,
+    dir: Option<&Path>,
+    metrics: &[&str],
+    out: &mut Calibrate,
+) {
+    let Some(Value::Text(file)) = ctx.value(path, Kind::Text { max_len: 4096 }, v) else {
+        return;
+    };
+    let full = match dir {
+        Some(d) => d.join(&file),
+        None => Path::new(&file).to_path_buf(),
+    };
+    match read_observed(&full, metrics) {
+        Ok(list) => {
+            for t in list {
+                if out.targets.iter().any(|o| o.metric == t.metric) {
+                    ctx.problem(
+                        path,
+                        v.span(),
                         format!(
-                            "{} is not above 0; the sd scales the distance, so it must be positive (e.g. the standard error of the observation)",
-                            params::short(s)
+                            "`{}` is observed twice (in {file} and in the file)",
+                            t.metric
                         ),
-                    ),
-                    found => sd = found,
-                },
-                other => ctx.unknown(&kp, other, tk.span(), &["value", "sd"], &[]),
-            }
-        }
-        match (value, sd) {
-            (Some(value), Some(sd)) => {
-                if out.targets.iter().any(|o| o.metric == k) {
-                    ctx.problem(&path, key.span(), "is observed twice");
+                    );
                 } else {
-                    out.targets.push(Target {
-                        metric: k.to_string(),
-                        value,
-                        sd,
-                    });
+                    out.targets.push(t);
                 }
             }
-            (None, _) if !t.contains_key("value") => {
-                ctx.problem(&path, v.span(), "needs `value = …` (the observed mean)")
-            }
-            (_, None) if !t.contains_key("sd") => ctx.problem(
-                &path,
-                v.span(),
-                "needs `sd = …` (its scale in the distance, above 0)",
-            ),
-            _ => {}
+            out.observed = Some(file);
         }
+        Err(msg) => ctx.problem(path, v.span(), msg),
+    }
+}
+
+/// Reads one target, `k = { value = …, sd = … }` (at `path`), into `out`:
+/// both numbers are needed, the sd above 0, and a metric is observed once.
+fn target(
+    ctx: &mut Ctx,
+    path: &str,
+    k: &str,
+    key_span: std::ops::Range<usize>,
+    v: &Spanned<DeValue<'_>>,
+    out: &mut Calibrate,
+) {
+    let Some(t) = v.get_ref().as_table() else {
+        ctx.problem(path, v.span(), "expected { value = …, sd = … }");
+        return;
+    };
+    let (mut value, mut sd) = (None, None);
+    for (tk, x) in t.iter() {
+        let kp = format!("{path}.{}", tk.get_ref());
+        let any = Kind::Float {
+            min: f64::MIN,
+            max: f64::MAX,
+        };
+        match tk.get_ref().as_ref() {
+            "value" => value = ctx.value(&kp, any, x).and_then(|x| x.as_f64()),
+            "sd" => match ctx.value(&kp, any, x).and_then(|x| x.as_f64()) {
+                Some(s) if s <= 0.0 => ctx.problem(
+                    &kp,
+                    x.span(),
+                    format!(
+                        "{} is not above 0; the sd scales the distance, so it must be positive (e.g. the standard error of the observation)",
+                        params::short(s)
+                    ),
+                ),
+                found => sd = found,
+            },
+            other => ctx.unknown(&kp, other, tk.span(), &["value", "sd"], &[]),
+        }
+    }
+    match (value, sd) {
+        (Some(value), Some(sd)) => {
+            if out.targets.iter().any(|o| o.metric == k) {
+                ctx.problem(path, key_span, "is observed twice");
+            } else {
+                out.targets.push(Target {
+                    metric: k.to_string(),
+                    value,
+                    sd,
+                });
+            }
+        }
+        (None, _) if !t.contains_key("value") => {
+            ctx.problem(path, v.span(), "needs `value = …` (the observed mean)")
+        }
+        (_, None) if !t.contains_key("sd") => ctx.problem(
+            path,
+            v.span(),
+            "needs `sd = …` (its scale in the distance, above 0)",
+        ),
+        _ => {}
     }
 }
 

@@ -71,55 +71,12 @@ pub(crate) fn parse(
         name: default_name.to_string(),
         ..Scenario::default()
     };
-    if nesting_depth(text) > MAX_NESTING {
-        ctx.problems.push(Problem::file(format!(
-            "lists or tables are nested more than {MAX_NESTING} deep; a scenario needs at most 3"
-        )));
+    let Some(root) = document(text, &mut ctx) else {
         return (s, ctx.problems, KeyLines::new());
-    }
-    let root = match DeTable::parse(text) {
-        Ok(root) => root,
-        Err(e) => {
-            let (line, msg) = toml_error(text, e.span(), e.message());
-            ctx.problems.push(Problem::new(
-                "",
-                line,
-                format!("this is not valid TOML: {msg}"),
-            ));
-            return (s, ctx.problems, KeyLines::new());
-        }
     };
     // The model first: it decides which keys exist.
     if let Some(v) = root.get_ref().get("model") {
-        if let Some(Value::Text(name)) = ctx.value("model", Kind::Text { max_len: 60 }, v) {
-            match model::find(&name) {
-                Some(m) => {
-                    s = Scenario {
-                        name: s.name,
-                        ..Scenario::of(m)
-                    }
-                }
-                None => {
-                    let names = model::names();
-                    let hint = suggest(&name, names.iter().copied())
-                        .map(|n| format!(" (did you mean \"{n}\"?)"))
-                        .unwrap_or_default();
-                    ctx.problem(
-                        "model",
-                        v.span(),
-                        format!(
-                            "\"{}\" is not a model{hint}; expected one of {}",
-                            crate::params::ellipsis(&name),
-                            names
-                                .iter()
-                                .map(|n| format!("\"{n}\""))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    );
-                }
-            }
-        }
+        choose_model(&mut ctx, v, &mut s);
         if !ctx.problems.is_empty() {
             return (s, ctx.problems, KeyLines::new());
         }
@@ -134,30 +91,7 @@ pub(crate) fn parse(
     };
     walker.table("", root.get_ref(), &mut s);
     let overridden = walker.overrides(overrides, &mut s);
-    if let Some(table) = walker.sweep.take() {
-        s.sweep = sweep::parse(&mut walker.ctx, &table, &s);
-    }
-    // --replications sets the [sweep]'s own replications too.
-    if overrides.iter().any(|o| o.target == Target::Replications)
-        && let Some(sw) = s.sweep.as_mut().filter(|sw| sw.replications.is_some())
-    {
-        sw.replications = Some(s.replications);
-    }
-    s.overrides = overridden.iter().map(|(_, flag)| flag.clone()).collect();
-    if let Some(table) = walker.sensitivity.take() {
-        if s.sweep.is_some() {
-            walker.ctx.problem(
-                "sensitivity",
-                table.span(),
-                "a scenario has either a [sweep] or a [sensitivity] section (the analysis makes its own design)",
-            );
-        } else {
-            s.sensitivity = super::sensitivity::parse(&mut walker.ctx, &table, &s);
-        }
-    }
-    if let Some(table) = walker.calibrate.take() {
-        calibrate_section(&mut walker.ctx, &table, &mut s, overrides, dir);
-    }
+    walker.designs(&mut s, overrides, &overridden, dir);
     let mut lines = KeyLines::new();
     for (path, line) in &walker.seen {
         lines.entry(path.clone()).or_insert(*line);
@@ -170,6 +104,64 @@ pub(crate) fn parse(
         s.output.ticks_every = super::SWEEP_TICKS_EVERY;
     }
     (s, walker.ctx.problems, lines)
+}
+
+/// The TOML document of `text`, or `None` with the problem in `ctx` when it
+/// is nested too deep or is not valid TOML.
+fn document<'a>(text: &'a str, ctx: &mut Ctx) -> Option<Spanned<DeTable<'a>>> {
+    if nesting_depth(text) > MAX_NESTING {
+        ctx.problems.push(Problem::file(format!(
+            "lists or tables are nested more than {MAX_NESTING} deep; a scenario needs at most 3"
+        )));
+        return None;
+    }
+    match DeTable::parse(text) {
+        Ok(root) => Some(root),
+        Err(e) => {
+            let (line, msg) = toml_error(text, e.span(), e.message());
+            ctx.problems.push(Problem::new(
+                "",
+                line,
+                format!("this is not valid TOML: {msg}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Makes `s` a scenario of the model the `model` key names (its defaults,
+/// the name kept), or says in `ctx` that there is no such model.
+fn choose_model(ctx: &mut Ctx, v: &Spanned<DeValue<'_>>, s: &mut Scenario) {
+    let Some(Value::Text(name)) = ctx.value("model", Kind::Text { max_len: 60 }, v) else {
+        return;
+    };
+    match model::find(&name) {
+        Some(m) => {
+            *s = Scenario {
+                name: std::mem::take(&mut s.name),
+                ..Scenario::of(m)
+            }
+        }
+        None => {
+            let names = model::names();
+            let hint = suggest(&name, names.iter().copied())
+                .map(|n| format!(" (did you mean \"{n}\"?)"))
+                .unwrap_or_default();
+            ctx.problem(
+                "model",
+                v.span(),
+                format!(
+                    "\"{}\" is not a model{hint}; expected one of {}",
+                    crate::params::ellipsis(&name),
+                    names
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+    }
 }
 
 /// Overrides that would change nothing, because the design sets the key at
@@ -322,6 +314,42 @@ impl<'a> Walker<'a> {
                 self.ctx
                     .unknown(&path, key.get_ref(), key.span(), &candidates, &known);
             }
+        }
+    }
+
+    /// The design sections, read against the scenario built so far:
+    /// `[sweep]` (whose own replications `--replications` sets too),
+    /// `[sensitivity]` (never with a `[sweep]`) and `[calibrate]`; and the
+    /// flags that overrode keys, in `s.overrides`.
+    fn designs(
+        &mut self,
+        s: &mut Scenario,
+        overrides: &[Override],
+        overridden: &[(String, String)],
+        dir: Option<&std::path::Path>,
+    ) {
+        if let Some(table) = self.sweep.take() {
+            s.sweep = sweep::parse(&mut self.ctx, &table, s);
+        }
+        if overrides.iter().any(|o| o.target == Target::Replications)
+            && let Some(sw) = s.sweep.as_mut().filter(|sw| sw.replications.is_some())
+        {
+            sw.replications = Some(s.replications);
+        }
+        s.overrides = overridden.iter().map(|(_, flag)| flag.clone()).collect();
+        if let Some(table) = self.sensitivity.take() {
+            if s.sweep.is_some() {
+                self.ctx.problem(
+                    "sensitivity",
+                    table.span(),
+                    "a scenario has either a [sweep] or a [sensitivity] section (the analysis makes its own design)",
+                );
+            } else {
+                s.sensitivity = super::sensitivity::parse(&mut self.ctx, &table, s);
+            }
+        }
+        if let Some(table) = self.calibrate.take() {
+            calibrate_section(&mut self.ctx, &table, s, overrides, dir);
         }
     }
 

@@ -372,7 +372,10 @@ mod tests {
         let s = session();
         let st = s.state();
         let page = presentation(profspace::model::default_model());
-        assert_eq!(st["controls"].as_array().unwrap().len(), page.controls.len());
+        assert_eq!(
+            st["controls"].as_array().unwrap().len(),
+            page.controls.len()
+        );
         assert_eq!(st["values"]["managers.focus"], json!(0.5));
         assert_eq!(st["values"]["seed"], json!(42));
     }

@@ -6,7 +6,7 @@
 //! the first varying text parameter).
 
 use crate::plot::PlotError;
-use crate::plot::data::{Aggregate, MetricStats};
+use crate::plot::data::{Aggregate, Design, MetricStats};
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -47,16 +47,7 @@ pub(crate) fn build(
     }
     rows.sort_by(|&a, &b| metric.mean[b].total_cmp(&metric.mean[a]).then(a.cmp(&b)));
     let n = rows.len();
-    let shown: Vec<Option<usize>> = if n <= SHOW_ALL {
-        rows.iter().map(|&r| Some(r)).collect()
-    } else {
-        rows[..SHOW_EACH_END]
-            .iter()
-            .map(|&r| Some(r))
-            .chain(std::iter::once(None))
-            .chain(rows[n - SHOW_EACH_END..].iter().map(|&r| Some(r)))
-            .collect()
-    };
+    let shown = shown_rows(&rows);
     let labels_top: Vec<String> = shown
         .iter()
         .map(|s| match s {
@@ -91,30 +82,8 @@ pub(crate) fn build(
         .max()
         .unwrap_or(0)
         + 24;
-    let legend = match group {
-        Some(g) if d.params[g].levels.len() > 1 => d.params[g]
-            .shown_levels()
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LegendEntry {
-                label: format!("{} = {l}", d.params[g].short),
-                style: style::series_style(i),
-                line: false,
-                marker: true,
-                fill: false,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut subtitle = vec![
-        "mean over replicates of each run's result, whiskers: 95% CI; sorted high to low"
-            .to_string(),
-    ];
-    if n > SHOW_ALL {
-        subtitle.push(format!(
-            "the {SHOW_EACH_END} highest and {SHOW_EACH_END} lowest of {n} design points"
-        ));
-    }
+    let legend = group.map_or_else(Vec::new, |g| group_legend(d, g));
+    let subtitle = subtitle(n);
     let desc = if unit {
         format!("{} (0–1)", metric.name)
     } else {
@@ -129,6 +98,58 @@ pub(crate) fn build(
         subtitle,
         y_area,
     })
+}
+
+/// The rows shown, from the top (`rows` sorted from highest to lowest):
+/// all of them up to [`SHOW_ALL`], else the [`SHOW_EACH_END`] highest, a
+/// gap (`None`) and the [`SHOW_EACH_END`] lowest.
+fn shown_rows(rows: &[usize]) -> Vec<Option<usize>> {
+    let n = rows.len();
+    if n <= SHOW_ALL {
+        rows.iter().map(|&r| Some(r)).collect()
+    } else {
+        rows[..SHOW_EACH_END]
+            .iter()
+            .map(|&r| Some(r))
+            .chain(std::iter::once(None))
+            .chain(rows[n - SHOW_EACH_END..].iter().map(|&r| Some(r)))
+            .collect()
+    }
+}
+
+/// A legend entry per level of the grouping parameter `g` (none when it
+/// has one level): its colour and marker.
+fn group_legend(d: &Design, g: usize) -> Vec<LegendEntry> {
+    if d.params[g].levels.len() <= 1 {
+        return Vec::new();
+    }
+    d.params[g]
+        .shown_levels()
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LegendEntry {
+            label: format!("{} = {l}", d.params[g].short),
+            style: style::series_style(i),
+            line: false,
+            marker: true,
+            fill: false,
+        })
+        .collect()
+}
+
+/// The subtitle's lines for `n` design points: what a dot and a whisker
+/// are, and which points are shown when not all are.
+fn subtitle(n: usize) -> Vec<String> {
+    let mut subtitle = vec![
+        "mean over replicates of each run's result, whiskers: 95% CI; sorted high to low"
+            .to_string(),
+    ];
+    if n > SHOW_ALL {
+        subtitle.push(format!(
+            "the {SHOW_EACH_END} highest and {SHOW_EACH_END} lowest of {n} design points"
+        ));
+    }
+    subtitle
 }
 
 impl Chart for Comparison {

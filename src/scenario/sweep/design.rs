@@ -2,10 +2,11 @@
 //! from `i` alone (conditions, then grid axes with the first varying
 //! slowest, then the sample points, which vary fastest).
 
-use super::{CONDITION, Condition, SampleMethod};
+use super::{CONDITION, Condition, Sample, SampleMethod, Sweep};
 use crate::params::{Kind, Value};
 use crate::rng;
 use crate::scenario::Scenario;
+use crate::scenario::sensitivity::Sensitivity;
 use rand::RngExt;
 
 /// The base scenario's values at `paths` (a path the scenario cannot read
@@ -15,6 +16,36 @@ fn base_values(s: &Scenario, paths: &[String]) -> Vec<Value> {
         .iter()
         .map(|p| s.get(p).unwrap_or(Value::Text(String::new())))
         .collect()
+}
+
+/// The sample points of a sweep's `[sweep.sample]`, row-major (samples ×
+/// sampled parameters), drawn from the design stream of `seed`: parameter
+/// by parameter, a Latin hypercube's strata shuffled first, then one
+/// uniform draw per point.
+fn sample_matrix(sm: &Sample, seed: u64) -> Vec<f64> {
+    let dims = sm.ranges.len();
+    let n = sm.samples as usize;
+    let mut rng = rng::design_rng(seed);
+    let mut sample = vec![0.0; n * dims];
+    for (d, (_, range)) in sm.ranges.iter().enumerate() {
+        let mut strata: Vec<usize> = (0..n).collect();
+        if sm.method == SampleMethod::Lhs {
+            // Fisher–Yates with the design stream.
+            for i in (1..n).rev() {
+                let j = rng.random_range(0..=i);
+                strata.swap(i, j);
+            }
+        }
+        for (i, stratum) in strata.iter().enumerate() {
+            let u: f64 = rng.random();
+            let unit = match sm.method {
+                SampleMethod::Lhs => (*stratum as f64 + u) / n as f64,
+                SampleMethod::Random => u,
+            };
+            sample[i * dims + d] = range.from + unit * (range.to - range.from);
+        }
+    }
+    sample
 }
 
 /// The expanded design of a scenario: one point per parameter setting.
@@ -54,46 +85,64 @@ impl Design {
     /// there is no sweep). Sample points are drawn from the master seed.
     pub fn build(s: &Scenario) -> Design {
         if let Some(sa) = &s.sensitivity {
-            let unit = sa.unit_design(rng::sensitivity_seed(s.seed));
-            let dims = sa.parameters.len();
-            let mut sample = Vec::with_capacity(unit.len() * dims);
-            for row in &unit {
-                for (u, (_, r)) in row.iter().zip(&sa.parameters) {
-                    sample.push(crate::sensitivity::scale(*u, r.from, r.to));
-                }
-            }
-            return Design {
-                columns: sa.parameters.iter().map(|(p, _)| p.clone()).collect(),
-                resolved: Vec::new(),
-                base_values: Vec::new(),
-                axes: Vec::new(),
-                conditions: Vec::new(),
-                sample_kinds: vec![Kind::Float { min: 0.0, max: 1.0 }; dims],
-                sample,
-                samples: unit.len() as u64,
-                len: unit.len() as u64,
-            };
+            return Design::of_sensitivity(s, sa);
         }
-        let Some(sweep) = &s.sweep else {
-            let resolved: Vec<String> = s
-                .model
-                .params()
-                .iter()
-                .filter(|p| p.sweepable)
-                .map(|p| p.path.to_string())
-                .collect();
-            return Design {
-                base_values: base_values(s, &resolved),
-                resolved,
-                columns: Vec::new(),
-                axes: Vec::new(),
-                conditions: Vec::new(),
-                sample_kinds: Vec::new(),
-                sample: Vec::new(),
-                samples: 1,
-                len: 1,
-            };
-        };
+        match &s.sweep {
+            Some(sweep) => Design::of_sweep(s, sweep),
+            None => Design::single(s),
+        }
+    }
+
+    /// The design of a sensitivity analysis: its unit design (from the
+    /// master seed) scaled to the parameters' ranges, every point a sample.
+    fn of_sensitivity(s: &Scenario, sa: &Sensitivity) -> Design {
+        let unit = sa.unit_design(rng::sensitivity_seed(s.seed));
+        let dims = sa.parameters.len();
+        let mut sample = Vec::with_capacity(unit.len() * dims);
+        for row in &unit {
+            for (u, (_, r)) in row.iter().zip(&sa.parameters) {
+                sample.push(crate::sensitivity::scale(*u, r.from, r.to));
+            }
+        }
+        Design {
+            columns: sa.parameters.iter().map(|(p, _)| p.clone()).collect(),
+            resolved: Vec::new(),
+            base_values: Vec::new(),
+            axes: Vec::new(),
+            conditions: Vec::new(),
+            sample_kinds: vec![Kind::Float { min: 0.0, max: 1.0 }; dims],
+            sample,
+            samples: unit.len() as u64,
+            len: unit.len() as u64,
+        }
+    }
+
+    /// The design of a scenario without a sweep: one point, no columns, and
+    /// every parameter a sweep could vary resolved to the scenario's value.
+    fn single(s: &Scenario) -> Design {
+        let resolved: Vec<String> = s
+            .model
+            .params()
+            .iter()
+            .filter(|p| p.sweepable)
+            .map(|p| p.path.to_string())
+            .collect();
+        Design {
+            base_values: base_values(s, &resolved),
+            resolved,
+            columns: Vec::new(),
+            axes: Vec::new(),
+            conditions: Vec::new(),
+            sample_kinds: Vec::new(),
+            sample: Vec::new(),
+            samples: 1,
+            len: 1,
+        }
+    }
+
+    /// The design of a sweep: conditions and grid axes crossed, times the
+    /// sample points; what the conditions set is resolved.
+    fn of_sweep(s: &Scenario, sweep: &Sweep) -> Design {
         let mut columns: Vec<String> = Vec::new();
         let mut axes: Vec<Vec<Value>> = Vec::new();
         if !sweep.conditions.is_empty() {
@@ -111,29 +160,10 @@ impl Design {
         let (mut sample, mut samples, mut sample_kinds) = (Vec::new(), 1u64, Vec::new());
         if let Some(sm) = &sweep.sample {
             samples = u64::from(sm.samples);
-            let dims = sm.ranges.len();
-            let n = sm.samples as usize;
-            let mut rng = rng::design_rng(s.seed);
-            sample = vec![0.0; n * dims];
-            for (d, (path, range)) in sm.ranges.iter().enumerate() {
+            sample = sample_matrix(sm, s.seed);
+            for (d, (path, _)) in sm.ranges.iter().enumerate() {
                 columns.push(path.clone());
                 sample_kinds.push(sm.kinds[d]);
-                let mut strata: Vec<usize> = (0..n).collect();
-                if sm.method == SampleMethod::Lhs {
-                    // Fisher–Yates with the design stream.
-                    for i in (1..n).rev() {
-                        let j = rng.random_range(0..=i);
-                        strata.swap(i, j);
-                    }
-                }
-                for (i, stratum) in strata.iter().enumerate() {
-                    let u: f64 = rng.random();
-                    let unit = match sm.method {
-                        SampleMethod::Lhs => (*stratum as f64 + u) / n as f64,
-                        SampleMethod::Random => u,
-                    };
-                    sample[i * dims + d] = range.from + unit * (range.to - range.from);
-                }
             }
         }
         let cells: u64 = axes.iter().map(|a| a.len() as u64).product();

@@ -7,7 +7,7 @@ use crate::model;
 use crate::params::{Ctx, Kind, Value, closed_range};
 use crate::scenario::Scenario;
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::{DeArray, DeTable, DeValue};
 
 /// Rounds a computed grid value to 12 decimals so that 0.1 + 0.2 prints 0.3.
 fn tidy(x: f64) -> f64 {
@@ -414,6 +414,8 @@ fn grid_table(
     }
 }
 
+/// The values of one grid axis at `path`: a list of values, or a range
+/// `{ from, to, steps }`; `None` with the problems in `ctx`.
 fn axis_values(
     ctx: &mut Ctx,
     path: &str,
@@ -421,88 +423,8 @@ fn axis_values(
     v: &Spanned<DeValue<'_>>,
 ) -> Option<Vec<Value>> {
     match v.get_ref() {
-        DeValue::Array(items) => {
-            if items.is_empty() {
-                ctx.problem(
-                    path,
-                    v.span(),
-                    "the list of values is empty; give at least one value",
-                );
-                return None;
-            }
-            let mut values = Vec::new();
-            let mut seen = std::collections::BTreeSet::new();
-            let mut ok = true;
-            for item in items.iter() {
-                match ctx.value(path, kind, item) {
-                    Some(x) if !seen.insert(x.to_toml()) => {
-                        ctx.problem(path, item.span(), format!("the value {x} is listed twice"));
-                        ok = false;
-                    }
-                    Some(x) => values.push(x),
-                    None => ok = false,
-                }
-            }
-            ok.then_some(values)
-        }
-        DeValue::Table(t) => {
-            let (mut from, mut to, mut steps) = (None, None, None);
-            for (k, x) in t.iter() {
-                let kp = format!("{path}.{}", k.get_ref());
-                match k.get_ref().as_ref() {
-                    "from" => from = ctx.value(&kp, kind, x),
-                    "to" => to = ctx.value(&kp, kind, x),
-                    "steps" => {
-                        steps = ctx.value(
-                            &kp,
-                            Kind::Int {
-                                min: 1,
-                                max: 1_000_000,
-                            },
-                            x,
-                        )
-                    }
-                    other => ctx.unknown(&kp, other, k.span(), &["from", "to", "steps"], &[]),
-                }
-            }
-            let (Some(from), Some(to), Some(Value::Int(steps))) = (from, to, steps) else {
-                if !t.contains_key("from") || !t.contains_key("to") || !t.contains_key("steps") {
-                    ctx.problem(path, v.span(), "a grid range needs `from`, `to` and `steps`, e.g. { from = 0.1, to = 0.9, steps = 5 }");
-                }
-                return None;
-            };
-            let (Some(a), Some(b)) = (from.as_f64(), to.as_f64()) else {
-                ctx.problem(path, v.span(), "a range needs numbers; list names instead, e.g. [\"zero_sum\", \"freedom_safety\"]");
-                return None;
-            };
-            let values: Vec<Value> = (0..steps)
-                .map(|i| {
-                    let x = if steps == 1 {
-                        a
-                    } else {
-                        a + (b - a) * i as f64 / (steps - 1) as f64
-                    };
-                    match kind {
-                        Kind::Int { .. } => Value::Int(x.round() as i64),
-                        _ => Value::Float(tidy(x)),
-                    }
-                })
-                .collect();
-            let mut dedup = values.clone();
-            dedup.dedup();
-            if dedup.len() != values.len() {
-                ctx.problem(
-                    path,
-                    v.span(),
-                    format!(
-                        "{steps} steps from {a} to {b} repeat whole numbers; use at most {} steps",
-                        (b - a).abs() as i64 + 1
-                    ),
-                );
-                return None;
-            }
-            Some(values)
-        }
+        DeValue::Array(items) => listed_values(ctx, path, kind, v, items),
+        DeValue::Table(t) => range_values(ctx, path, kind, v, t),
         _ => {
             ctx.problem(
                 path,
@@ -515,6 +437,111 @@ fn axis_values(
             None
         }
     }
+}
+
+/// A grid axis given as a list (`v`, whose items are `items`): at least
+/// one value, each of the key's kind, none twice.
+fn listed_values(
+    ctx: &mut Ctx,
+    path: &str,
+    kind: Kind,
+    v: &Spanned<DeValue<'_>>,
+    items: &DeArray<'_>,
+) -> Option<Vec<Value>> {
+    if items.is_empty() {
+        ctx.problem(
+            path,
+            v.span(),
+            "the list of values is empty; give at least one value",
+        );
+        return None;
+    }
+    let mut values = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut ok = true;
+    for item in items.iter() {
+        match ctx.value(path, kind, item) {
+            Some(x) if !seen.insert(x.to_toml()) => {
+                ctx.problem(path, item.span(), format!("the value {x} is listed twice"));
+                ok = false;
+            }
+            Some(x) => values.push(x),
+            None => ok = false,
+        }
+    }
+    ok.then_some(values)
+}
+
+/// A grid axis given as a range (`v`, whose table is `t`): `steps` values
+/// evenly spaced from `from` to `to`, rounded for a whole-number key, none
+/// repeated.
+fn range_values(
+    ctx: &mut Ctx,
+    path: &str,
+    kind: Kind,
+    v: &Spanned<DeValue<'_>>,
+    t: &DeTable<'_>,
+) -> Option<Vec<Value>> {
+    let (mut from, mut to, mut steps) = (None, None, None);
+    for (k, x) in t.iter() {
+        let kp = format!("{path}.{}", k.get_ref());
+        match k.get_ref().as_ref() {
+            "from" => from = ctx.value(&kp, kind, x),
+            "to" => to = ctx.value(&kp, kind, x),
+            "steps" => {
+                steps = ctx.value(
+                    &kp,
+                    Kind::Int {
+                        min: 1,
+                        max: 1_000_000,
+                    },
+                    x,
+                )
+            }
+            other => ctx.unknown(&kp, other, k.span(), &["from", "to", "steps"], &[]),
+        }
+    }
+    let (Some(from), Some(to), Some(Value::Int(steps))) = (from, to, steps) else {
+        if !t.contains_key("from") || !t.contains_key("to") || !t.contains_key("steps") {
+            ctx.problem(path, v.span(), "a grid range needs `from`, `to` and `steps`, e.g. { from = 0.1, to = 0.9, steps = 5 }");
+        }
+        return None;
+    };
+    let (Some(a), Some(b)) = (from.as_f64(), to.as_f64()) else {
+        ctx.problem(
+            path,
+            v.span(),
+            "a range needs numbers; list names instead, e.g. [\"zero_sum\", \"freedom_safety\"]",
+        );
+        return None;
+    };
+    let values: Vec<Value> = (0..steps)
+        .map(|i| {
+            let x = if steps == 1 {
+                a
+            } else {
+                a + (b - a) * i as f64 / (steps - 1) as f64
+            };
+            match kind {
+                Kind::Int { .. } => Value::Int(x.round() as i64),
+                _ => Value::Float(tidy(x)),
+            }
+        })
+        .collect();
+    let mut dedup = values.clone();
+    dedup.dedup();
+    if dedup.len() != values.len() {
+        ctx.problem(
+            path,
+            v.span(),
+            format!(
+                "{steps} steps from {a} to {b} repeat whole numbers; use at most {} steps",
+                (b - a).abs() as i64 + 1
+            ),
+        );
+        return None;
+    }
+    Some(values)
 }
 
 fn sample(ctx: &mut Ctx, v: &Spanned<DeValue<'_>>, base: &Scenario) -> Option<Sample> {
