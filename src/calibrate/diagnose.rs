@@ -224,35 +224,12 @@ pub fn run(
         }
         Decision::Resume(e) | Decision::Complete(e) => (true, e.started.clone(), Vec::new()),
     };
-    let mut m = Manifest {
-        command: "diagnose".into(),
-        command_line: opts.command_line.clone(),
-        status: Status::Running,
-        started,
-        finished: None,
-        fingerprint: d.fingerprint.clone(),
-        shard: None,
-        runs_done: 0,
-        runs_failed: 0,
-        runs_total: 0,
-        threads: opts.threads,
-        interrupted_by: None,
-        files: Vec::new(),
-    };
+    let mut m = running_manifest(d, opts, started);
     write_manifest(&folder, d, &m)?;
     for (i, team) in d.teams.iter().enumerate() {
         teams_watch.team(i, d.teams.len(), team);
         let s = d.scenario_of(team)?;
-        let team_opts = Options {
-            out: opts.out.join(team.folder()),
-            threads: opts.threads,
-            resume,
-            fresh: false,
-            overwrite: false,
-            keep_previous: false,
-            command: "calibrate".into(),
-            command_line: opts.command_line.clone(),
-        };
+        let team_opts = team_options(opts, team, resume);
         let outcome = super::run(&s, &team_opts, watch, stop)?;
         teams_watch.team_done(team, &outcome);
         if !outcome.complete {
@@ -285,6 +262,39 @@ pub fn run(
         stopped_by: None,
         notes,
     })
+}
+
+/// The manifest of a diagnosis that has started (or resumed) at `started`.
+fn running_manifest(d: &Diagnosis, opts: &Options, started: String) -> Manifest {
+    Manifest {
+        command: "diagnose".into(),
+        command_line: opts.command_line.clone(),
+        status: Status::Running,
+        started,
+        finished: None,
+        fingerprint: d.fingerprint.clone(),
+        shard: None,
+        runs_done: 0,
+        runs_failed: 0,
+        runs_total: 0,
+        threads: opts.threads,
+        interrupted_by: None,
+        files: Vec::new(),
+    }
+}
+
+/// The options of one team's calibration, in its sub-folder.
+fn team_options(opts: &Options, team: &Team, resume: bool) -> Options {
+    Options {
+        out: opts.out.join(team.folder()),
+        threads: opts.threads,
+        resume,
+        fresh: false,
+        overwrite: false,
+        keep_previous: false,
+        command: "calibrate".into(),
+        command_line: opts.command_line.clone(),
+    }
 }
 
 /// The manifest of a diagnosis: the base scenario, the survey, its teams

@@ -130,10 +130,7 @@ impl SensitivityArgs {
                 .clone()
                 .unwrap_or_else(|| default_out(&s));
             let folder = profspace::output::ResultFolder::new(&out);
-            if !folder
-                .file(tables::SENSITIVITY.file)
-                .is_file()
-            {
+            if !folder.file(tables::SENSITIVITY.file).is_file() {
                 sweep::write_indices(&folder, &Plan::new(&s, None))?;
             }
             report::sensitivity(&out)?;

@@ -41,34 +41,8 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
         .map_err(csv_error)?;
     let first_metric = plan.layout().first_run_metric;
     let mut record = csv::ByteRecord::new();
-    let flush = |point: u64, values: &mut Vec<Vec<f64>>, file: &mut PartFile| -> Result<()> {
-        let mut buf = Vec::new();
-        push_u64(&mut buf, point);
-        buf.extend_from_slice(&plan.point_fields(point));
-        buf.push(b',');
-        push_u64(&mut buf, values.first().map_or(0, |v| v.len()) as u64);
-        if let Some((rounds, k)) = target {
-            let finite: Vec<f64> = values[k]
-                .iter()
-                .copied()
-                .filter(|x| x.is_finite())
-                .collect();
-            buf.extend_from_slice(if rounds.met(&finite) {
-                b",true"
-            } else {
-                b",false"
-            });
-        }
-        for v in values.iter_mut() {
-            let m = mean_ci(v);
-            for x in [m.mean, m.sd, m.ci95] {
-                buf.push(b',');
-                push_f64(&mut buf, x);
-            }
-            v.clear();
-        }
-        buf.push(b'\n');
-        file.append(&buf)
+    let flush = |point: u64, values: &mut Vec<Vec<f64>>, file: &mut PartFile| {
+        file.append(&aggregate_row(plan, point, values, target))
     };
     // Runs of a point are consecutive but with a precision target; points
     // without any successful run still get a row (n = 0).
@@ -78,21 +52,13 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
     let mut current: Option<u64> = None;
     let mut next_point = 0u64;
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let point: u64 = std::str::from_utf8(&record[1])
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| {
-                Error::folder(format!(
-                    "{}: a row without a valid point",
-                    runs_path.display()
-                ))
-            })?;
-        let row = (0..metrics.len()).map(|k| {
-            std::str::from_utf8(&record[first_metric + k])
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(f64::NAN)
-        });
+        let point = point_of(&record).ok_or_else(|| {
+            Error::folder(format!(
+                "{}: a row without a valid point",
+                runs_path.display()
+            ))
+        })?;
+        let row = (0..metrics.len()).map(|k| metric_of(&record, first_metric + k));
         if gather {
             let v = held
                 .entry(point)
@@ -129,4 +95,55 @@ pub fn write_aggregate(folder: &ResultFolder, plan: &Plan) -> Result<()> {
         next_point += 1;
     }
     file.commit()
+}
+
+/// The row of `aggregate.csv` for `point` from its runs' `values` (one list
+/// per run metric, emptied): `point`, the parameters, `n`, whether a
+/// precision `target` is met, then mean, sd and ci95 of each metric.
+fn aggregate_row(
+    plan: &Plan,
+    point: u64,
+    values: &mut [Vec<f64>],
+    target: Option<(&super::Rounds, usize)>,
+) -> Vec<u8> {
+    let mut buf = Vec::new();
+    push_u64(&mut buf, point);
+    buf.extend_from_slice(&plan.point_fields(point));
+    buf.push(b',');
+    push_u64(&mut buf, values.first().map_or(0, |v| v.len()) as u64);
+    if let Some((rounds, k)) = target {
+        let finite: Vec<f64> = values[k]
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect();
+        buf.extend_from_slice(if rounds.met(&finite) {
+            b",true"
+        } else {
+            b",false"
+        });
+    }
+    for v in values.iter_mut() {
+        let m = mean_ci(v);
+        for x in [m.mean, m.sd, m.ci95] {
+            buf.push(b',');
+            push_f64(&mut buf, x);
+        }
+        v.clear();
+    }
+    buf.push(b'\n');
+    buf
+}
+
+/// The design point of a row of `runs.csv`.
+fn point_of(record: &csv::ByteRecord) -> Option<u64> {
+    std::str::from_utf8(&record[1]).ok()?.parse().ok()
+}
+
+/// A metric of a row of `runs.csv` (NaN when empty).
+fn metric_of(record: &csv::ByteRecord, column: usize) -> f64 {
+    std::str::from_utf8(&record[column])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(f64::NAN)
 }

@@ -691,7 +691,7 @@ pub fn execute(
     folder.create()?;
     let _lock = folder.lock()?;
     let layout = plan.layout();
-    let Some(start) = prepare(&folder, &plan, &layout, opts)? else {
+    let Some(mut start) = prepare(&folder, &plan, &layout, opts)? else {
         return Ok(Outcome {
             done: plan.len(),
             total: plan.len(),
@@ -704,37 +704,12 @@ pub fn execute(
         });
     };
     folder.write(DESIGN.file, &design_table(&plan))?;
-    let mut notes = start.notes.clone();
     let mut writer = Writer::open(&folder, &layout, &start)?;
-    if let Some(rounds) = &plan.rounds {
-        let metrics = plan.scenario.model.run_metrics();
-        let col = metrics
-            .iter()
-            .position(|m| m.name == rounds.target.metric)
-            .ok_or_else(|| Error::internal("the precision target's metric is not a run metric"))?;
-        writer.follow(&folder, layout.first_run_metric + col)?;
-        // A resumed sweep plans again the rounds it had finished.
-        while writer.checkpoint.done >= plan.len() && plan.next_round(target_values(&writer)) {}
-    }
-    let mut manifest = Manifest {
-        command: opts.command.clone(),
-        command_line: opts.command_line.clone(),
-        status: Status::Running,
-        started: start.started.clone(),
-        finished: None,
-        fingerprint: plan.scenario.fingerprint(),
-        shard: plan.shard.map(|s| (s.index, s.count)),
-        runs_done: start.checkpoint.done,
-        runs_failed: start.checkpoint.failed,
-        runs_total: plan.total_runs(),
-        threads: opts.threads,
-        interrupted_by: None,
-        files: Vec::new(),
-    };
+    follow_target(&folder, &layout, &mut plan, &mut writer)?;
+    let mut manifest = running_manifest(&plan, opts, &start);
     super::write_manifest(&folder, &plan, &manifest)?;
-
     let computed = AtomicU64::new(0);
-    let mut pending = start.pending;
+    let mut pending = std::mem::take(&mut start.pending);
     loop {
         progress.start(plan.len(), writer.checkpoint.done);
         let pool = Pool {
@@ -755,7 +730,65 @@ pub fn execute(
         super::write_manifest(&folder, &plan, &manifest)?;
     }
     progress.finish();
+    let mut outcome = conclude(&folder, &plan, writer, &mut manifest, &start, stop)?;
+    outcome.computed = computed.load(Ordering::Relaxed);
+    Ok(outcome)
+}
 
+/// With a precision target, has the writer follow the target metric's
+/// column of `runs.csv`; a resumed sweep plans again the rounds it had
+/// finished.
+fn follow_target(
+    folder: &ResultFolder,
+    layout: &Layout,
+    plan: &mut Plan,
+    writer: &mut Writer,
+) -> Result<()> {
+    let Some(rounds) = &plan.rounds else {
+        return Ok(());
+    };
+    let metrics = plan.scenario.model.run_metrics();
+    let col = metrics
+        .iter()
+        .position(|m| m.name == rounds.target.metric)
+        .ok_or_else(|| Error::internal("the precision target's metric is not a run metric"))?;
+    writer.follow(folder, layout.first_run_metric + col)?;
+    while writer.checkpoint.done >= plan.len() && plan.next_round(target_values(writer)) {}
+    Ok(())
+}
+
+/// The manifest of a run set that has started (or resumed) at `start`.
+fn running_manifest(plan: &Plan, opts: &Options, start: &Start) -> Manifest {
+    Manifest {
+        command: opts.command.clone(),
+        command_line: opts.command_line.clone(),
+        status: Status::Running,
+        started: start.started.clone(),
+        finished: None,
+        fingerprint: plan.scenario.fingerprint(),
+        shard: plan.shard.map(|s| (s.index, s.count)),
+        runs_done: start.checkpoint.done,
+        runs_failed: start.checkpoint.failed,
+        runs_total: plan.total_runs(),
+        threads: opts.threads,
+        interrupted_by: None,
+        files: Vec::new(),
+    }
+}
+
+/// After the runs: a complete set is finished (final names, aggregate,
+/// digests, and the comparison with the results it replaces); an
+/// interrupted one says so in its manifest. The outcome, without the count
+/// of runs computed.
+fn conclude(
+    folder: &ResultFolder,
+    plan: &Plan,
+    mut writer: Writer,
+    manifest: &mut Manifest,
+    start: &Start,
+    stop: &Stop,
+) -> Result<Outcome> {
+    let mut notes = start.notes.clone();
     let total = plan.len();
     let done = writer.checkpoint.done;
     let failures = writer.failures.clone();
@@ -774,25 +807,25 @@ pub fn execute(
             ..
         } = writer;
         journal.remove();
-        super::finish(&folder, &plan, streams, &mut manifest)?;
+        super::finish(folder, plan, streams, manifest)?;
         index.remove();
         if let Some(old) = &start.again {
             notes.extend(check_again(
-                &folder,
+                folder,
                 old,
                 &manifest.files,
-                crate::output::tables::RUNS.file,
+                tables::RUNS.file,
             )?);
         }
     } else {
         manifest.status = Status::Interrupted;
         manifest.interrupted_by = stop.reason().map(|r| r.name().to_string());
-        super::write_manifest(&folder, &plan, &manifest)?;
+        super::write_manifest(folder, plan, manifest)?;
     }
     Ok(Outcome {
         done,
         total,
-        computed: computed.load(Ordering::Relaxed),
+        computed: 0,
         failures,
         complete,
         already_complete: false,

@@ -4,7 +4,7 @@
 //! per team.
 
 use crate::model::present::{
-    LineChart, Presentation, Series, Situation, Tiles, Tradeoff, control, pairs, series,
+    Control, LineChart, Presentation, Series, Situation, Tiles, Tradeoff, control, pairs, series,
 };
 
 /// The page's text, with `**strong**` and `*emphasis*`.
@@ -26,6 +26,58 @@ const SITUATIONS: [(&str, &str, &str); 3] = [
 
 /// The page of the professional-space model.
 pub fn presentation() -> Presentation {
+    let situations: Vec<Situation> = SITUATIONS
+        .iter()
+        .map(|(metric, words, colour)| Situation {
+            metric: metric.to_string(),
+            words: words.to_string(),
+            colour: colour.to_string(),
+        })
+        .collect();
+    let charts = charts(&situations);
+    Presentation {
+        tagline: "Managers pull levers, professionals negotiate autonomy and safety. Move a lever, press Run, compare.".into(),
+        about: ABOUT.iter().map(|s| s.to_string()).collect(),
+        groups: pairs(&[
+            ("managers", "The manager's levers"),
+            ("professionals", "The professionals"),
+            ("frame", "The frame"),
+            ("run", "The run"),
+            ("organization", "The organisation"),
+        ]),
+        controls: controls(),
+        notes: pairs(&[
+            ("zero_sum", "control against autonomy: one budget"),
+            ("freedom_safety", "freedom and safety grow together"),
+        ]),
+        charts,
+        tradeoff: Some(Tradeoff {
+            title: "Autonomy against safety".into(),
+            sub: "the path of the run: ○ start, ● end".into(),
+            x: ("autonomy".into(), "autonomy (freedom)".into()),
+            y: ("safety".into(), "safety (box)".into()),
+        }),
+        tiles: Some(Tiles {
+            situations,
+            value: (
+                "licence".into(),
+                "the team grants its manager a licence to lead".into(),
+            ),
+            details: vec![
+                "licence".into(),
+                "essential".into(),
+                "autonomy".into(),
+                "safety".into(),
+            ],
+        }),
+        sweep: ("managers.focus".into(), "managers.connection".into()),
+        time: "tick".into(),
+    }
+}
+
+/// The charts over time: the five windows, performance, the situations
+/// and the licence to lead.
+fn charts(situations: &[Situation]) -> Vec<LineChart> {
     let chart = |id: &str, title: &str, sub: &str, y_label: &str, series: Vec<Series>| LineChart {
         id: id.into(),
         title: title.into(),
@@ -35,15 +87,7 @@ pub fn presentation() -> Presentation {
         range: (0.0, 1.0),
         series,
     };
-    let situations: Vec<Situation> = SITUATIONS
-        .iter()
-        .map(|(metric, words, colour)| Situation {
-            metric: metric.to_string(),
-            words: words.to_string(),
-            colour: colour.to_string(),
-        })
-        .collect();
-    let charts = vec![
+    vec![
         chart(
             "windows",
             "The five windows",
@@ -97,68 +141,76 @@ pub fn presentation() -> Presentation {
                 ],
             )
         },
-    ];
-    Presentation {
-        tagline: "Managers pull levers, professionals negotiate autonomy and safety. Move a lever, press Run, compare.".into(),
-        about: ABOUT.iter().map(|s| s.to_string()).collect(),
-        groups: pairs(&[
-            ("managers", "The manager's levers"),
-            ("professionals", "The professionals"),
-            ("frame", "The frame"),
-            ("run", "The run"),
-            ("organization", "The organisation"),
-        ]),
-        controls: vec![
-            control("managers.rationale", "managers", "the why, vision", "purpose"),
-            control("managers.effect", "managers", "targets and results", "identity"),
-            control("managers.focus", "managers", "priorities, structures, systems", "box"),
-            control("managers.energy", "managers", "budget, knowledge, experience", "drive"),
-            control("managers.connection", "managers", "care and contact", "meaning"),
-            control("managers.dominance", "managers", "imposing instead of negotiating", ""),
-            control(
-                "managers.listening",
-                "managers",
-                "moving effects toward what professionals voice",
-                "",
-            ),
-            control("professionals.need", "professionals", "how much room they ask for", ""),
-            control(
-                "professionals.consequentialism",
-                "professionals",
-                "logic of consequences (1) or of identity (0)",
-                "",
-            ),
-            control("coupling", "frame", "how the frame is negotiated", ""),
-            control("seed", "run", "same seed, same numbers", ""),
-            control("ticks", "run", "rounds per run", ""),
-            control("organization.teams", "organization", "one manager each", ""),
-            control("organization.team_size", "organization", "professionals per team", ""),
-        ],
-        notes: pairs(&[
-            ("zero_sum", "control against autonomy: one budget"),
-            ("freedom_safety", "freedom and safety grow together"),
-        ]),
-        charts,
-        tradeoff: Some(Tradeoff {
-            title: "Autonomy against safety".into(),
-            sub: "the path of the run: ○ start, ● end".into(),
-            x: ("autonomy".into(), "autonomy (freedom)".into()),
-            y: ("safety".into(), "safety (box)".into()),
-        }),
-        tiles: Some(Tiles {
-            situations,
-            value: (
-                "licence".into(),
-                "the team grants its manager a licence to lead".into(),
-            ),
-            details: vec![
-                "licence".into(),
-                "essential".into(),
-                "autonomy".into(),
-                "safety".into(),
-            ],
-        }),
-        sweep: ("managers.focus".into(), "managers.connection".into()),
-        time: "tick".into(),
-    }
+    ]
+}
+
+/// The controls, in the page's order: the levers, the professionals, the
+/// frame, the run and the organisation.
+fn controls() -> Vec<Control> {
+    vec![
+        control(
+            "managers.rationale",
+            "managers",
+            "the why, vision",
+            "purpose",
+        ),
+        control(
+            "managers.effect",
+            "managers",
+            "targets and results",
+            "identity",
+        ),
+        control(
+            "managers.focus",
+            "managers",
+            "priorities, structures, systems",
+            "box",
+        ),
+        control(
+            "managers.energy",
+            "managers",
+            "budget, knowledge, experience",
+            "drive",
+        ),
+        control(
+            "managers.connection",
+            "managers",
+            "care and contact",
+            "meaning",
+        ),
+        control(
+            "managers.dominance",
+            "managers",
+            "imposing instead of negotiating",
+            "",
+        ),
+        control(
+            "managers.listening",
+            "managers",
+            "moving effects toward what professionals voice",
+            "",
+        ),
+        control(
+            "professionals.need",
+            "professionals",
+            "how much room they ask for",
+            "",
+        ),
+        control(
+            "professionals.consequentialism",
+            "professionals",
+            "logic of consequences (1) or of identity (0)",
+            "",
+        ),
+        control("coupling", "frame", "how the frame is negotiated", ""),
+        control("seed", "run", "same seed, same numbers", ""),
+        control("ticks", "run", "rounds per run", ""),
+        control("organization.teams", "organization", "one manager each", ""),
+        control(
+            "organization.team_size",
+            "organization",
+            "professionals per team",
+            "",
+        ),
+    ]
 }
