@@ -50,52 +50,28 @@ pub mod tick {
 pub mod team {
     use super::*;
 
+    use crate::model::psm::params::{LEVERS as LEVER_TABLE, N_LEVERS};
+
     /// Where the levers are defined.
     const LEVERS_AT: &str = "ODD §2, Manager";
 
-    /// The manager's levers, in the order of the scenario keys.
-    pub static LEVERS: [Metric; 7] = [
-        Metric::level(
-            "rationale",
-            "the manager's rationale lever: the why, vision",
-        )
-        .defined_in(LEVERS_AT),
-        Metric::level(
-            "effect",
-            "the manager's effect lever: weight of targets and results",
-        )
-        .defined_in(LEVERS_AT),
-        Metric::level(
-            "focus",
-            "the manager's focus lever: priorities, structures, systems",
-        )
-        .defined_in(LEVERS_AT),
-        Metric::level(
-            "energy",
-            "the manager's energy lever: budget, knowledge, experience",
-        )
-        .defined_in(LEVERS_AT),
-        Metric::level(
-            "connection",
-            "the manager's connection lever: care, contact",
-        )
-        .defined_in(LEVERS_AT),
-        Metric::level(
-            "dominance",
-            "the manager's dominance: imposing a claim rather than negotiating",
-        )
-        .defined_in(LEVERS_AT),
-        Metric::level(
-            "listening",
-            "the manager's listening: moving the effects toward what professionals voice",
-        )
-        .defined_in(LEVERS_AT),
-    ];
+    /// The manager's levers, in the order of the scenario keys (their
+    /// columns, from the model's one table of levers).
+    pub static LEVERS: [Metric; N_LEVERS] = {
+        let mut out = [Metric::level("", ""); N_LEVERS];
+        let mut i = 0;
+        while i < N_LEVERS {
+            out[i] =
+                Metric::level(LEVER_TABLE[i].name, LEVER_TABLE[i].column).defined_in(LEVERS_AT);
+            i += 1;
+        }
+        out
+    };
 
     /// Index of the first lever.
     pub const FIRST_LEVER: usize = super::tick::LEN;
     /// Number of columns after `team`.
-    pub const LEN: usize = super::tick::LEN + 7;
+    pub const LEN: usize = super::tick::LEN + N_LEVERS;
 
     /// The columns after `team`.
     pub static METRICS: [Metric; LEN] = {

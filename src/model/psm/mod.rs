@@ -368,15 +368,8 @@ impl Organisation {
 
 /// Draws the seven levers around the means.
 fn draw_levers<W: Words + ?Sized>(r: &mut W, m: &Levers, sd: f64) -> Levers {
-    Levers {
-        rationale: draw(r, m.rationale, sd),
-        effect: draw(r, m.effect, sd),
-        focus: draw(r, m.focus, sd),
-        energy: draw(r, m.energy, sd),
-        connection: draw(r, m.connection, sd),
-        dominance: draw(r, m.dominance, sd),
-        listening: draw(r, m.listening, sd),
-    }
+    let means = m.values();
+    Levers::from_fn(|i| draw(r, means[i], sd))
 }
 
 #[cfg(test)]

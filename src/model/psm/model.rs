@@ -2,7 +2,7 @@
 //! name and version, its keys and metrics, a whole run, and how its results
 //! are explained, summarised and drawn.
 
-use super::params::{self, Coupling, PsmParams};
+use super::params::{self, Coupling, LEVERS, N_LEVERS, PsmParams};
 use super::{Organisation, metrics, profiles};
 use crate::model::{
     Charts, KeyMetrics, Model, ModelParams, Population, Recorded, Recording, Survey,
@@ -316,6 +316,17 @@ fn describe(p: &PsmParams, swept: &dyn Fn(&str) -> bool) -> String {
     w
 }
 
+/// Every lever as a diagnosis infers it: (its key, its name).
+const SURVEY_LEVERS: [(&str, &str); N_LEVERS] = {
+    let mut out = [("", ""); N_LEVERS];
+    let mut i = 0;
+    while i < N_LEVERS {
+        out[i] = (LEVERS[i].key, LEVERS[i].name);
+        i += 1;
+    }
+    out
+};
+
 /// The five windows of the article's figure 1 as a survey measures them,
 /// and the manager's seven levers that explain them.
 const SURVEY: Survey = Survey {
@@ -326,15 +337,7 @@ const SURVEY: Survey = Survey {
         ("drive", "drive"),
         ("meaning", "meaning"),
     ],
-    levers: &[
-        ("managers.rationale", "rationale"),
-        ("managers.effect", "effect"),
-        ("managers.focus", "focus"),
-        ("managers.energy", "energy"),
-        ("managers.connection", "connection"),
-        ("managers.dominance", "dominance"),
-        ("managers.listening", "listening"),
-    ],
+    levers: &SURVEY_LEVERS,
     choice: (
         "coupling",
         &[

@@ -9,6 +9,7 @@
 
 use crate::param;
 use crate::params::{Kind, Param, Problem, UNIT, Value};
+use std::any::Any;
 
 /// How the manager and the professional negotiate the frame (ODD §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,78 +79,200 @@ impl Organization {
     }
 }
 
-/// The seven management levers (ODD §2).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Levers {
-    /// Why: vision, the rationale that can become a motive (purpose).
-    pub rationale: f64,
-    /// Targets and results the manager defines (identity).
-    pub effect: f64,
-    /// Priorities, structures and systems (box).
-    pub focus: f64,
-    /// Budget, knowledge and experience (drive).
-    pub energy: f64,
-    /// Connection: the centre of the model (meaning).
-    pub connection: f64,
-    /// How much the manager imposes rather than listens.
-    pub dominance: f64,
-    /// How far the manager adjusts the effects to what professionals voice.
-    pub listening: f64,
+/// One management lever, declared once in [`LEVERS`]: everything the
+/// scenario reader, the tables, the documentation and the explorer say
+/// about it.
+#[derive(Clone, Copy, Debug)]
+pub struct Lever {
+    /// Its name: the field of [`Levers`], the column of `teams.csv`.
+    pub name: &'static str,
+    /// Its scenario key (`managers.<name>`, the mean of its draws).
+    pub key: &'static str,
+    /// Its default mean.
+    pub default: f64,
+    /// The key's meaning (`profspace params`).
+    pub meaning: &'static str,
+    /// The concept of the article it stands for.
+    pub concept: &'static str,
+    /// The meaning of its column of `teams.csv`.
+    pub column: &'static str,
+    /// A few words under its control in the explorer.
+    pub short: &'static str,
+    /// The window of the professional's view it feeds (empty: none).
+    pub window: &'static str,
 }
 
-impl Levers {
-    /// Lever names in the order of the struct.
-    pub const NAMES: [&'static str; 7] = [
-        "rationale",
-        "effect",
-        "focus",
-        "energy",
-        "connection",
-        "dominance",
-        "listening",
-    ];
-
-    /// The lever called `name`.
-    pub fn get(&self, name: &str) -> Option<f64> {
-        Some(match name {
-            "rationale" => self.rationale,
-            "effect" => self.effect,
-            "focus" => self.focus,
-            "energy" => self.energy,
-            "connection" => self.connection,
-            "dominance" => self.dominance,
-            "listening" => self.listening,
-            _ => return None,
-        })
-    }
-
-    /// A mutable reference to the lever called `name`.
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut f64> {
-        Some(match name {
-            "rationale" => &mut self.rationale,
-            "effect" => &mut self.effect,
-            "focus" => &mut self.focus,
-            "energy" => &mut self.energy,
-            "connection" => &mut self.connection,
-            "dominance" => &mut self.dominance,
-            "listening" => &mut self.listening,
-            _ => return None,
-        })
-    }
-}
-
-impl Default for Levers {
-    fn default() -> Self {
-        Levers {
-            rationale: 0.5,
-            effect: 0.5,
-            focus: 0.5,
-            energy: 0.5,
-            connection: 0.5,
-            dominance: 0.2,
-            listening: 0.5,
+/// Declares the levers: the struct [`Levers`] with one field each (the
+/// model's rules read them by name), [`LEVERS`] with everything else about
+/// them, in the order of the keys, the draws and the columns.
+macro_rules! levers {
+    ($($(#[doc = $doc:literal])* $name:ident = $default:literal {
+        key: $key:literal, meaning: $meaning:literal, concept: $concept:literal,
+        column: $column:literal, short: $short:literal, window: $window:literal $(,)?
+    })+) => {
+        /// The management levers (ODD §2), one field per entry of [`LEVERS`].
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub struct Levers {
+            $($(#[doc = $doc])* pub $name: f64,)+
         }
+
+        /// Every lever, in the order of its keys, its draws and its columns.
+        pub const LEVERS: [Lever; N_LEVERS] = [$(Lever {
+            name: stringify!($name),
+            key: $key,
+            default: $default,
+            meaning: $meaning,
+            concept: $concept,
+            column: $column,
+            short: $short,
+            window: $window,
+        },)+];
+
+        /// The number of levers.
+        pub const N_LEVERS: usize = [$(stringify!($name)),+].len();
+
+        impl Levers {
+            /// Lever names in the order of [`LEVERS`].
+            pub const NAMES: [&'static str; N_LEVERS] = [$(stringify!($name)),+];
+
+            /// The values, in the order of [`LEVERS`].
+            pub fn values(&self) -> [f64; N_LEVERS] {
+                [$(self.$name),+]
+            }
+
+            /// Levers whose value `i` (in the order of [`LEVERS`]) is
+            /// `f(i)`, called in that order.
+            pub fn from_fn(f: impl FnMut(usize) -> f64) -> Levers {
+                let mut values = (0..N_LEVERS).map(f);
+                Levers {
+                    $($name: values.next().unwrap_or_default(),)+
+                }
+            }
+
+            /// The lever called `name`.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                match name {
+                    $(stringify!($name) => Some(self.$name),)+
+                    _ => None,
+                }
+            }
+
+            /// A mutable reference to the lever called `name`.
+            pub fn get_mut(&mut self, name: &str) -> Option<&mut f64> {
+                match name {
+                    $(stringify!($name) => Some(&mut self.$name),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl Default for Levers {
+            fn default() -> Self {
+                Levers {
+                    $($name: $default,)+
+                }
+            }
+        }
+    };
+}
+
+levers! {
+    /// Why: vision, the rationale that can become a motive (purpose).
+    rationale = 0.5 {
+        key: "managers.rationale",
+        meaning: "Mean of the rationale lever: the why, vision",
+        concept: "rationale (vertical axis) → purpose",
+        column: "the manager's rationale lever: the why, vision",
+        short: "the why, vision",
+        window: "purpose",
     }
+    /// Targets and results the manager defines (identity).
+    effect = 0.5 {
+        key: "managers.effect",
+        meaning: "Mean of the effect lever: weight of targets and results",
+        concept: "effect (targets) → identity",
+        column: "the manager's effect lever: weight of targets and results",
+        short: "targets and results",
+        window: "identity",
+    }
+    /// Priorities, structures and systems (box).
+    focus = 0.5 {
+        key: "managers.focus",
+        meaning: "Mean of the focus lever: priorities, structures, systems",
+        concept: "focus (capacity, horizontal axis) → box (containment, Bion)",
+        column: "the manager's focus lever: priorities, structures, systems",
+        short: "priorities, structures, systems",
+        window: "box",
+    }
+    /// Budget, knowledge and experience (drive).
+    energy = 0.5 {
+        key: "managers.energy",
+        meaning: "Mean of the energy lever: budget, knowledge, experience",
+        concept: "energy → drive",
+        column: "the manager's energy lever: budget, knowledge, experience",
+        short: "budget, knowledge, experience",
+        window: "drive",
+    }
+    /// Connection: the centre of the model (meaning).
+    connection = 0.5 {
+        key: "managers.connection",
+        meaning: "Mean of the connection lever: care, contact, the centre of the model",
+        concept: "connection (centre) → meaning (sensemaking, Weick)",
+        column: "the manager's connection lever: care, contact",
+        short: "care and contact",
+        window: "meaning",
+    }
+    /// How much the manager imposes rather than listens.
+    dominance = 0.2 {
+        key: "managers.dominance",
+        meaning: "Mean dominance: how much the manager imposes a claim instead of negotiating",
+        concept: "leadership as dominance rather than licence",
+        column: "the manager's dominance: imposing a claim rather than negotiating",
+        short: "imposing instead of negotiating",
+        window: "",
+    }
+    /// How far the manager adjusts the effects to what professionals voice.
+    listening = 0.5 {
+        key: "managers.listening",
+        meaning: "Mean listening: how far effects move toward what professionals voice",
+        concept: "professionals seen and heard in defining effects",
+        column: "the manager's listening: moving the effects toward what professionals voice",
+        short: "moving effects toward what professionals voice",
+        window: "",
+    }
+}
+
+/// The value of lever `I` of a [`PsmParams`] (for its [`Param`]).
+fn lever_value<const I: usize>(h: &dyn Any) -> Option<Value> {
+    let p = h.downcast_ref::<PsmParams>()?;
+    Some(Value::Float(p.managers.levers.values()[I]))
+}
+
+/// Sets lever `I` of a [`PsmParams`] (for its [`Param`]).
+fn set_lever<const I: usize>(h: &mut dyn Any, v: &Value) -> bool {
+    let Some(p) = h.downcast_mut::<PsmParams>() else {
+        return false;
+    };
+    match p.managers.levers.get_mut(LEVERS[I].name) {
+        Some(x) => {
+            *x = crate::params::convert::f(v);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The scenario key of lever `I`.
+const fn lever_param<const I: usize>() -> Param {
+    let l = &LEVERS[I];
+    Param::new(
+        l.key,
+        UNIT,
+        l.meaning,
+        l.concept,
+        lever_value::<I>,
+        set_lever::<I>,
+    )
 }
 
 /// A named group of managers with its own lever means.
@@ -461,20 +584,13 @@ pub static PARAMS: &[Param] = &[
     param!(PsmParams, "organization.peer_within", UNIT, organization.peer_within: f => Float,
         "Share of the peer ties inside the own team; round(peers × peer_within) are inside", "sensemaking among colleagues (Weick)"),
     // ---- managers ----
-    param!(PsmParams, "managers.rationale", UNIT, managers.levers.rationale: f => Float,
-        "Mean of the rationale lever: the why, vision", "rationale (vertical axis) → purpose"),
-    param!(PsmParams, "managers.effect", UNIT, managers.levers.effect: f => Float,
-        "Mean of the effect lever: weight of targets and results", "effect (targets) → identity"),
-    param!(PsmParams, "managers.focus", UNIT, managers.levers.focus: f => Float,
-        "Mean of the focus lever: priorities, structures, systems", "focus (capacity, horizontal axis) → box (containment, Bion)"),
-    param!(PsmParams, "managers.energy", UNIT, managers.levers.energy: f => Float,
-        "Mean of the energy lever: budget, knowledge, experience", "energy → drive"),
-    param!(PsmParams, "managers.connection", UNIT, managers.levers.connection: f => Float,
-        "Mean of the connection lever: care, contact, the centre of the model", "connection (centre) → meaning (sensemaking, Weick)"),
-    param!(PsmParams, "managers.dominance", UNIT, managers.levers.dominance: f => Float,
-        "Mean dominance: how much the manager imposes a claim instead of negotiating", "leadership as dominance rather than licence"),
-    param!(PsmParams, "managers.listening", UNIT, managers.levers.listening: f => Float,
-        "Mean listening: how far effects move toward what professionals voice", "professionals seen and heard in defining effects"),
+    lever_param::<0>(),
+    lever_param::<1>(),
+    lever_param::<2>(),
+    lever_param::<3>(),
+    lever_param::<4>(),
+    lever_param::<5>(),
+    lever_param::<6>(),
     param!(PsmParams, "managers.spread", UNIT, managers.spread: f => Float,
         "Standard deviation of every lever draw around its mean", "—"),
     // ---- professionals ----

@@ -3,6 +3,7 @@
 //! and the licence to lead over time, autonomy against safety, and one tile
 //! per team.
 
+use super::params::LEVERS;
 use crate::model::present::{
     Control, LineChart, Presentation, Series, Situation, Tiles, Tradeoff, control, pairs, series,
 };
@@ -147,70 +148,33 @@ fn charts(situations: &[Situation]) -> Vec<LineChart> {
 /// The controls, in the page's order: the levers, the professionals, the
 /// frame, the run and the organisation.
 fn controls() -> Vec<Control> {
-    vec![
-        control(
-            "managers.rationale",
-            "managers",
-            "the why, vision",
-            "purpose",
-        ),
-        control(
-            "managers.effect",
-            "managers",
-            "targets and results",
-            "identity",
-        ),
-        control(
-            "managers.focus",
-            "managers",
-            "priorities, structures, systems",
-            "box",
-        ),
-        control(
-            "managers.energy",
-            "managers",
-            "budget, knowledge, experience",
-            "drive",
-        ),
-        control(
-            "managers.connection",
-            "managers",
-            "care and contact",
-            "meaning",
-        ),
-        control(
-            "managers.dominance",
-            "managers",
-            "imposing instead of negotiating",
-            "",
-        ),
-        control(
-            "managers.listening",
-            "managers",
-            "moving effects toward what professionals voice",
-            "",
-        ),
-        control(
-            "professionals.need",
-            "professionals",
-            "how much room they ask for",
-            "",
-        ),
-        control(
-            "professionals.consequentialism",
-            "professionals",
-            "logic of consequences (1) or of identity (0)",
-            "",
-        ),
-        control("coupling", "frame", "how the frame is negotiated", ""),
-        control("seed", "run", "same seed, same numbers", ""),
-        control("ticks", "run", "rounds per run", ""),
-        control("organization.teams", "organization", "one manager each", ""),
-        control(
-            "organization.team_size",
-            "organization",
-            "professionals per team",
-            "",
-        ),
-    ]
+    let levers = LEVERS
+        .iter()
+        .map(|l| control(l.key, "managers", l.short, l.window));
+    levers
+        .chain([
+            control(
+                "professionals.need",
+                "professionals",
+                "how much room they ask for",
+                "",
+            ),
+            control(
+                "professionals.consequentialism",
+                "professionals",
+                "logic of consequences (1) or of identity (0)",
+                "",
+            ),
+            control("coupling", "frame", "how the frame is negotiated", ""),
+            control("seed", "run", "same seed, same numbers", ""),
+            control("ticks", "run", "rounds per run", ""),
+            control("organization.teams", "organization", "one manager each", ""),
+            control(
+                "organization.team_size",
+                "organization",
+                "professionals per team",
+                "",
+            ),
+        ])
+        .collect()
 }

@@ -378,15 +378,7 @@ fn team_row(tick: u32, t: &Teams<'_>, jt: usize, tally: &TeamSums, lv: &Levers, 
     }
     row[2 + m::EXITS] = t.team_exits[jt] as f64;
     row[2 + m::REVOCATIONS] = t.team_revocations[jt] as f64;
-    row[2 + m::LEN..].copy_from_slice(&[
-        lv.rationale,
-        lv.effect,
-        lv.focus,
-        lv.energy,
-        lv.connection,
-        lv.dominance,
-        lv.listening,
-    ]);
+    row[2 + m::LEN..].copy_from_slice(&lv.values());
 }
 
 /// Phases A, B and C for team `jt` of `t`, whose bulk words are `words`;
