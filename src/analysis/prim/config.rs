@@ -1,6 +1,6 @@
 //! The algorithm's settings and their ranges.
 
-use super::PrimError;
+use crate::error::{Error, Result};
 
 /// Score used to rank peeling and pasting candidates (EMA's
 /// `PRIMObjectiveFunctions`).
@@ -62,35 +62,31 @@ impl PrimConfig {
     /// Checks every setting's range.
     ///
     /// # Errors
-    /// [`PrimError::InvalidParameter`] naming the first bad setting.
-    pub fn validate(&self) -> Result<(), PrimError> {
+    /// [`Error::Usage`] naming the first bad setting.
+    pub fn validate(&self) -> Result<()> {
         let open_half = |name, value: f64| {
             if value > 0.0 && value < 0.5 {
                 Ok(())
             } else {
-                Err(PrimError::InvalidParameter {
-                    name,
-                    value,
-                    expected: "a value in (0, 0.5)",
-                })
+                Err(invalid(name, value, "a value in (0, 0.5)"))
             }
         };
         open_half("peel_alpha", self.peel_alpha)?;
         open_half("paste_alpha", self.paste_alpha)?;
         if !(self.mass_min >= 0.0 && self.mass_min < 1.0) {
-            return Err(PrimError::InvalidParameter {
-                name: "mass_min",
-                value: self.mass_min,
-                expected: "a value in [0, 1)",
-            });
+            return Err(invalid("mass_min", self.mass_min, "a value in [0, 1)"));
         }
         if !(0.0..=1.0).contains(&self.threshold) {
-            return Err(PrimError::InvalidParameter {
-                name: "threshold",
-                value: self.threshold,
-                expected: "a value in [0, 1]",
-            });
+            return Err(invalid("threshold", self.threshold, "a value in [0, 1]"));
         }
         Ok(())
     }
+}
+
+/// The error of a setting out of its range: its name, its value and the
+/// admissible range in words.
+pub(super) fn invalid(name: &str, value: f64, expected: &str) -> Error {
+    Error::usage(format!(
+        "`{name}` = {value} is invalid: expected {expected}"
+    ))
 }

@@ -1,10 +1,11 @@
 //! The covering loop: a session over a dataset, its trajectories, the
 //! choice of a box and the removal of its points before the next one.
 
+use super::config::invalid;
+use super::data::no_case_of_interest;
 use super::limits::{Lim, State, to_public};
-use super::{
-    BoxChoice, BoxLimits, ColumnValues, Dataset, Phase, PrimBox, PrimConfig, PrimError, Trajectory,
-};
+use super::{BoxChoice, BoxLimits, ColumnValues, Dataset, Phase, PrimBox, PrimConfig, Trajectory};
+use crate::error::{Error, Result};
 
 /// One session of PRIM's covering loop over a dataset: each accepted box
 /// removes its points from the data the next box is sought in.
@@ -27,8 +28,8 @@ impl<'a> Prim<'a> {
     /// Starts a session on `data` with `config`.
     ///
     /// # Errors
-    /// [`PrimError::InvalidParameter`] for a bad setting.
-    pub fn new(data: &'a Dataset, config: PrimConfig) -> Result<Self, PrimError> {
+    /// [`Error::Usage`] for a bad setting.
+    pub fn new(data: &'a Dataset, config: PrimConfig) -> Result<Self> {
         config.validate()?;
         let rows = data.rows();
         let mut init = Vec::with_capacity(data.columns.len());
@@ -90,10 +91,10 @@ impl<'a> Prim<'a> {
     /// the remaining points.
     ///
     /// # Errors
-    /// [`PrimError::NoCaseOfInterest`] if no case of interest remains.
-    pub fn trajectory(&self) -> Result<Trajectory, PrimError> {
+    /// [`Error::Usage`] if no case of interest remains.
+    pub fn trajectory(&self) -> Result<Trajectory> {
         if self.k_active == 0 {
-            return Err(PrimError::NoCaseOfInterest);
+            return Err(no_case_of_interest());
         }
         let mut st = State {
             lims: self.init.clone(),
@@ -120,26 +121,24 @@ impl<'a> Prim<'a> {
     /// its points from the data for the next box.
     ///
     /// # Errors
-    /// [`PrimError::StaleTrajectory`] or [`PrimError::StepOutOfRange`].
-    pub fn select(
-        &mut self,
-        trajectory: Trajectory,
-        choice: BoxChoice,
-    ) -> Result<PrimBox, PrimError> {
+    /// [`Error::Usage`] for a trajectory computed before the latest box was
+    /// accepted, or a step beyond its end.
+    pub fn select(&mut self, trajectory: Trajectory, choice: BoxChoice) -> Result<PrimBox> {
         if trajectory.round != self.round {
-            return Err(PrimError::StaleTrajectory);
+            return Err(Error::usage(
+                "the trajectory was computed before the latest box was accepted",
+            ));
         }
         let step = match choice {
             BoxChoice::Threshold => trajectory.choose(self.config.threshold).0,
             BoxChoice::Step(i) => i,
         };
-        let chosen = trajectory
-            .steps
-            .get(step)
-            .ok_or(PrimError::StepOutOfRange {
-                step,
-                steps: trajectory.steps.len(),
-            })?;
+        let chosen = trajectory.steps.get(step).ok_or_else(|| {
+            Error::usage(format!(
+                "step {step} is beyond the end of the trajectory ({} steps)",
+                trajectory.steps.len()
+            ))
+        })?;
         let lims = self.internal_limits(&chosen.limits);
         let members: Vec<bool> = (0..self.data.rows())
             .map(|r| self.active[r] && self.in_box(r, &lims))
@@ -191,8 +190,8 @@ impl<'a> Prim<'a> {
     /// of interest remains.
     ///
     /// # Errors
-    /// [`PrimError::StepOutOfRange`] for a bad [`BoxChoice::Step`].
-    pub fn find_box(&mut self, choice: BoxChoice) -> Result<Option<PrimBox>, PrimError> {
+    /// [`Error::Usage`] for a bad [`BoxChoice::Step`].
+    pub fn find_box(&mut self, choice: BoxChoice) -> Result<Option<PrimBox>> {
         if self.k_active == 0 {
             return Ok(None);
         }
@@ -208,18 +207,10 @@ impl<'a> Prim<'a> {
 /// [`PrimBox::meets_threshold`]).
 ///
 /// # Errors
-/// [`PrimError::InvalidParameter`] for a bad setting or `boxes == 0`.
-pub fn find_boxes(
-    data: &Dataset,
-    config: PrimConfig,
-    boxes: usize,
-) -> Result<Vec<PrimBox>, PrimError> {
+/// [`Error::Usage`] for a bad setting or `boxes == 0`.
+pub fn find_boxes(data: &Dataset, config: PrimConfig, boxes: usize) -> Result<Vec<PrimBox>> {
     if boxes == 0 {
-        return Err(PrimError::InvalidParameter {
-            name: "boxes",
-            value: 0.0,
-            expected: "at least 1",
-        });
+        return Err(invalid("boxes", 0.0, "at least 1"));
     }
     let mut prim = Prim::new(data, config)?;
     let mut out = Vec::new();

@@ -1,7 +1,7 @@
 //! The input table: named numeric and categorical columns and one
 //! case-of-interest flag per row, validated once.
 
-use super::PrimError;
+use crate::error::{Error, Result};
 
 /// Values of one input column.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,59 +72,62 @@ impl Dataset {
     /// Validates and builds a dataset.
     ///
     /// # Errors
-    /// [`PrimError::NoRows`], [`PrimError::NoDimensions`],
-    /// [`PrimError::LengthMismatch`], [`PrimError::DuplicateDimension`],
-    /// [`PrimError::NonFinite`], [`PrimError::InvalidLevel`],
-    /// [`PrimError::NoCaseOfInterest`] or [`PrimError::SingleDistinctPoint`].
-    pub fn new(columns: Vec<Column>, y: Vec<bool>) -> Result<Self, PrimError> {
+    /// [`Error::Usage`] saying what is wrong: no rows, no dimension, a
+    /// column of the wrong length, a repeated name, a value that is not
+    /// finite, a level index out of range, no case of interest, or a single
+    /// distinct point.
+    pub fn new(columns: Vec<Column>, y: Vec<bool>) -> Result<Self> {
         let rows = y.len();
         if rows == 0 {
-            return Err(PrimError::NoRows);
+            return Err(Error::usage("the dataset has no rows"));
         }
         if columns.is_empty() {
-            return Err(PrimError::NoDimensions);
+            return Err(Error::usage("the dataset has no input dimension"));
         }
         for (i, c) in columns.iter().enumerate() {
             if c.len() != rows {
-                return Err(PrimError::LengthMismatch {
-                    dimension: c.name.clone(),
-                    expected: rows,
-                    found: c.len(),
-                });
+                return Err(Error::usage(format!(
+                    "dimension `{}` has {} values but the outcome has {rows} rows",
+                    c.name,
+                    c.len()
+                )));
             }
             if columns[..i].iter().any(|o| o.name == c.name) {
-                return Err(PrimError::DuplicateDimension {
-                    name: c.name.clone(),
-                });
+                return Err(Error::usage(format!(
+                    "dimension `{}` appears more than once",
+                    c.name
+                )));
             }
             match &c.values {
                 ColumnValues::Numeric(v) => {
                     if let Some(row) = v.iter().position(|x| !x.is_finite()) {
-                        return Err(PrimError::NonFinite {
-                            dimension: c.name.clone(),
-                            row,
-                        });
+                        return Err(Error::usage(format!(
+                            "dimension `{}` has a non-finite value in row {row}",
+                            c.name
+                        )));
                     }
                 }
                 ColumnValues::Categorical { levels, codes } => {
                     if let Some(row) = codes.iter().position(|&code| code >= levels.len()) {
-                        return Err(PrimError::InvalidLevel {
-                            dimension: c.name.clone(),
-                            row,
-                            code: codes[row],
-                            levels: levels.len(),
-                        });
+                        return Err(Error::usage(format!(
+                            "dimension `{}` has level index {} in row {row} but only {} levels",
+                            c.name,
+                            codes[row],
+                            levels.len()
+                        )));
                     }
                 }
             }
         }
         let coi = y.iter().filter(|&&b| b).count();
         if coi == 0 {
-            return Err(PrimError::NoCaseOfInterest);
+            return Err(no_case_of_interest());
         }
         let distinct = (1..rows).any(|r| columns.iter().any(|c| !c.same_value(0, r)));
         if !distinct {
-            return Err(PrimError::SingleDistinctPoint);
+            return Err(Error::usage(
+                "all rows are the same point: there is nothing to discover",
+            ));
         }
         Ok(Self { columns, y, coi })
     }
@@ -167,7 +170,7 @@ impl Dataset {
     }
 
     /// The dataset restricted to `rows` (repetitions allowed), validated.
-    pub(super) fn subset(&self, rows: &[usize]) -> Result<Self, PrimError> {
+    pub(super) fn subset(&self, rows: &[usize]) -> Result<Self> {
         let columns = self
             .columns
             .iter()
@@ -186,4 +189,9 @@ impl Dataset {
             .collect();
         Self::new(columns, rows.iter().map(|&r| self.y[r]).collect())
     }
+}
+
+/// The error of data without a case of interest (left).
+pub(super) fn no_case_of_interest() -> Error {
+    Error::usage("no row is a case of interest")
 }

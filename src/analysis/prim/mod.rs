@@ -24,7 +24,9 @@
 //!
 //! It does no I/O, starts no threads and keeps no global state; every result
 //! is a deterministic function of its inputs, except [`resample`], whose only
-//! randomness comes from the caller's random number generator.
+//! randomness comes from the caller's random number generator. Invalid data
+//! or settings are an [`Error::Usage`](crate::error::Error::Usage) saying
+//! what is wrong.
 //!
 //! # Algorithm, as implemented
 //!
@@ -114,138 +116,6 @@ pub use covering::{Prim, find_boxes};
 pub use data::{Column, ColumnValues, Dataset};
 pub use resample::{DimensionStability, Sampling, Stability, resample};
 pub use stats::ema_quantile;
-
-use std::fmt;
-
-/// Error raised by this module for invalid input data or settings.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PrimError {
-    /// The dataset has no rows.
-    NoRows,
-    /// The dataset has no input dimension.
-    NoDimensions,
-    /// A column does not have one value per row of the outcome.
-    LengthMismatch {
-        /// Name of the offending column.
-        dimension: String,
-        /// Number of rows (length of the outcome vector).
-        expected: usize,
-        /// Length of the column.
-        found: usize,
-    },
-    /// Two columns have the same name.
-    DuplicateDimension {
-        /// The repeated name.
-        name: String,
-    },
-    /// A numeric value is NaN or infinite.
-    NonFinite {
-        /// Name of the offending column.
-        dimension: String,
-        /// Row of the offending value.
-        row: usize,
-    },
-    /// A categorical code does not index a level of its column.
-    InvalidLevel {
-        /// Name of the offending column.
-        dimension: String,
-        /// Row of the offending value.
-        row: usize,
-        /// The offending code.
-        code: usize,
-        /// Number of levels of the column.
-        levels: usize,
-    },
-    /// Every row is the same point: there is nothing to discover.
-    SingleDistinctPoint,
-    /// No row is a case of interest.
-    NoCaseOfInterest,
-    /// A setting is out of its range.
-    InvalidParameter {
-        /// Name of the setting.
-        name: &'static str,
-        /// Its value.
-        value: f64,
-        /// The admissible range, in words.
-        expected: &'static str,
-    },
-    /// A chosen step index is beyond the end of the trajectory.
-    StepOutOfRange {
-        /// The requested step.
-        step: usize,
-        /// Number of steps of the trajectory.
-        steps: usize,
-    },
-    /// A trajectory was computed before the latest box was accepted.
-    StaleTrajectory,
-    /// No resample could be analysed (each lacked cases of interest or
-    /// distinct points).
-    NoSuccessfulResample {
-        /// Number of resamples attempted.
-        attempted: usize,
-    },
-}
-
-impl fmt::Display for PrimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NoRows => write!(f, "the dataset has no rows"),
-            Self::NoDimensions => write!(f, "the dataset has no input dimension"),
-            Self::LengthMismatch {
-                dimension,
-                expected,
-                found,
-            } => write!(
-                f,
-                "dimension `{dimension}` has {found} values but the outcome has {expected} rows"
-            ),
-            Self::DuplicateDimension { name } => {
-                write!(f, "dimension `{name}` appears more than once")
-            }
-            Self::NonFinite { dimension, row } => {
-                write!(
-                    f,
-                    "dimension `{dimension}` has a non-finite value in row {row}"
-                )
-            }
-            Self::InvalidLevel {
-                dimension,
-                row,
-                code,
-                levels,
-            } => write!(
-                f,
-                "dimension `{dimension}` has level index {code} in row {row} but only {levels} levels"
-            ),
-            Self::SingleDistinctPoint => {
-                write!(
-                    f,
-                    "all rows are the same point: there is nothing to discover"
-                )
-            }
-            Self::NoCaseOfInterest => write!(f, "no row is a case of interest"),
-            Self::InvalidParameter {
-                name,
-                value,
-                expected,
-            } => write!(f, "`{name}` = {value} is invalid: expected {expected}"),
-            Self::StepOutOfRange { step, steps } => write!(
-                f,
-                "step {step} is beyond the end of the trajectory ({steps} steps)"
-            ),
-            Self::StaleTrajectory => write!(
-                f,
-                "the trajectory was computed before the latest box was accepted"
-            ),
-            Self::NoSuccessfulResample { attempted } => write!(
-                f,
-                "none of the {attempted} resamples had both cases of interest and distinct points"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for PrimError {}
 
 #[cfg(test)]
 mod tests;

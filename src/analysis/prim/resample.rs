@@ -1,8 +1,10 @@
 //! Stability of a box over resamples of the data (bootstrap, or EMA's
 //! half-size subsamples).
 
+use super::config::invalid;
 use super::covering::Prim;
-use super::{BoxChoice, Dataset, PrimBox, PrimConfig, PrimError, Step};
+use super::{BoxChoice, Dataset, PrimBox, PrimConfig, Step};
+use crate::error::{Error, Result};
 use rand::{Rng, RngExt};
 
 /// How resamples are drawn.
@@ -56,9 +58,8 @@ pub struct Stability {
 /// reproduce-density shares.
 ///
 /// # Errors
-/// [`PrimError::InvalidParameter`] for a bad setting, `resamples == 0` or a
-/// fraction outside `(0, 1]`; [`PrimError::NoSuccessfulResample`] if no
-/// resample could be analysed.
+/// [`Error::Usage`] for a bad setting, `resamples == 0` or a fraction
+/// outside `(0, 1]`, or if no resample could be analysed.
 pub fn resample<R: Rng + ?Sized>(
     data: &Dataset,
     config: PrimConfig,
@@ -66,25 +67,17 @@ pub fn resample<R: Rng + ?Sized>(
     resamples: usize,
     sampling: Sampling,
     rng: &mut R,
-) -> Result<Stability, PrimError> {
+) -> Result<Stability> {
     config.validate()?;
     if resamples == 0 {
-        return Err(PrimError::InvalidParameter {
-            name: "resamples",
-            value: 0.0,
-            expected: "at least 1",
-        });
+        return Err(invalid("resamples", 0.0, "at least 1"));
     }
     let n = data.rows();
     let size = match sampling {
         Sampling::Bootstrap => n,
         Sampling::Subsample { fraction } => {
             if !(fraction > 0.0 && fraction <= 1.0) {
-                return Err(PrimError::InvalidParameter {
-                    name: "fraction",
-                    value: fraction,
-                    expected: "a value in (0, 1]",
-                });
+                return Err(invalid("fraction", fraction, "a value in (0, 1]"));
             }
             ((n as f64 * fraction) as usize).min(n)
         }
@@ -134,9 +127,9 @@ pub fn resample<R: Rng + ?Sized>(
         }
     }
     if completed == 0 {
-        return Err(PrimError::NoSuccessfulResample {
-            attempted: resamples,
-        });
+        return Err(Error::usage(format!(
+            "none of the {resamples} resamples had both cases of interest and distinct points"
+        )));
     }
     let share = |c: usize| c as f64 / completed as f64;
     Ok(Stability {
