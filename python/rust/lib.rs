@@ -124,8 +124,9 @@ fn overrides(
     let mut list = Vec::new();
     for (key, value) in set {
         let v = to_toml(&value, &format!("set[{key:?}]"))?;
-        let mut o = Override::set(&format!("{key}={v}"))
-            .map_err(|m| scenario_error("set", vec![scenario::Problem::new("", None, m)]))?;
+        let mut o = Override::set(&format!("{key}={v}")).map_err(|m| {
+            scenario_error("set", vec![scenario::Problem::new("", None, m.to_string())])
+        })?;
         o.flag = format!("set[{key:?}] = {v}");
         list.push(o);
     }

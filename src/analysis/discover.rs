@@ -18,7 +18,7 @@
 use super::Finished;
 use super::prim::{
     self, BoxChoice, Column, ColumnValues, Dataset, Limit, Objective, Phase, Prim, PrimBox,
-    PrimConfig, PrimError, QuasiP, Sampling, Stability, Step,
+    PrimConfig, QuasiP, Sampling, Stability, Step,
 };
 use crate::error::{Error, Result};
 use crate::output::table::{push_f64, push_text, push_u64};
@@ -107,10 +107,9 @@ pub struct Discovery {
     pub stability: Option<Stability>,
 }
 
-impl From<PrimError> for Error {
-    fn from(e: PrimError) -> Self {
-        Error::usage(format!("discover: {e}"))
-    }
+/// An error of PRIM (the data or the settings), said as the command's.
+fn in_discover(e: Error) -> Error {
+    Error::usage(format!("discover: {e}"))
 }
 
 /// Runs PRIM on a finished folder.
@@ -174,7 +173,7 @@ pub fn discover(f: &Finished, opts: &Options) -> Result<Discovery> {
         .enumerate()
         .map(|(i, name)| column(name, rows.iter().map(|&(r, _)| t.values[i][r].as_str())))
         .collect();
-    let data = Dataset::new(columns, y)?;
+    let data = Dataset::new(columns, y).map_err(in_discover)?;
     let config = PrimConfig {
         threshold: opts.density,
         objective: opts.objective,
@@ -186,14 +185,10 @@ pub fn discover(f: &Finished, opts: &Options) -> Result<Discovery> {
         n => {
             let mut r = rng::seeded(f.manifest.master_seed, RESAMPLE_STREAM);
             let first = boxes.first();
-            Some(prim::resample(
-                &data,
-                config,
-                first,
-                n,
-                Sampling::Bootstrap,
-                &mut r,
-            )?)
+            Some(
+                prim::resample(&data, config, first, n, Sampling::Bootstrap, &mut r)
+                    .map_err(in_discover)?,
+            )
         }
     };
     Ok(Discovery {
@@ -237,21 +232,13 @@ fn find(data: &Dataset, config: PrimConfig, opts: &Options) -> Result<Vec<PrimBo
     if opts.boxes == 0 {
         return Err(Error::usage("--boxes must be at least 1"));
     }
-    let mut prim = Prim::new(data, config)?;
+    let mut prim = Prim::new(data, config).map_err(in_discover)?;
     let mut out: Vec<PrimBox> = Vec::new();
     while out.len() < opts.boxes {
-        let choice = match (out.is_empty(), opts.step) {
-            (true, Some(s)) => BoxChoice::Step(s),
-            _ => BoxChoice::Threshold,
+        let found = match (out.is_empty(), opts.step) {
+            (true, Some(step)) => first_at(&mut prim, step)?,
+            _ => prim.find_box(BoxChoice::Threshold).map_err(in_discover)?,
         };
-        let found = prim.find_box(choice).map_err(|e| match e {
-            PrimError::StepOutOfRange { step, steps } => Error::usage(format!(
-                "--step {step}: the trajectory of box 1 has steps 0 to {} (see \
-                 discover_trajectory.csv)",
-                steps - 1
-            )),
-            other => other.into(),
-        })?;
         let Some(b) = found else { break };
         let stop = !b.meets_threshold;
         out.push(b);
@@ -260,6 +247,25 @@ fn find(data: &Dataset, config: PrimConfig, opts: &Options) -> Result<Vec<PrimBo
         }
     }
     Ok(out)
+}
+
+/// The first box at step `step` of its trajectory (`--step`); `None` when no
+/// case of interest remains.
+fn first_at(prim: &mut Prim, step: usize) -> Result<Option<PrimBox>> {
+    if prim.remaining().1 == 0 {
+        return Ok(None);
+    }
+    let t = prim.trajectory().map_err(in_discover)?;
+    if step >= t.steps.len() {
+        return Err(Error::usage(format!(
+            "--step {step}: the trajectory of box 1 has steps 0 to {} (see \
+             discover_trajectory.csv)",
+            t.steps.len() - 1
+        )));
+    }
+    prim.select(t, BoxChoice::Step(step))
+        .map(Some)
+        .map_err(in_discover)
 }
 
 impl Discovery {

@@ -203,15 +203,15 @@ impl<'a> Team<'a> {
         step: f64,
         population: &[super::smc::Particle],
         cumulative: &[f64],
-    ) -> Result<Changes, String> {
+    ) -> Result<Changes> {
         let seed = rng::calibrate_seed(self.folder.seed, ADVICE_SEED, d as u32, 0);
         let mut r = rng::seeded(seed, rng::CALIBRATE_STREAM);
         let theta = &population[smc::pick(cumulative, rng::uniform(&mut r))].theta;
-        let at = |t: &[f64]| -> Result<Vec<f64>, String> {
+        let at = |t: &[f64]| -> Result<Vec<f64>> {
             let p = self
                 .job
                 .params_at(t)
-                .ok_or("a moved lever breaks the model's rules")?;
+                .ok_or_else(|| Error::internal("a moved lever breaks the model's rules"))?;
             self.job.simulate_all(&p, seed)
         };
         let base = at(theta)?;

@@ -146,7 +146,7 @@ impl Diagnosis {
     /// as targets.
     pub fn scenario_of(&self, team: &Team) -> Result<Scenario> {
         let mut s = self.base.clone();
-        (self.survey.one_team)(&mut s.params, team.respondents).map_err(Error::usage)?;
+        (self.survey.one_team)(&mut s.params, team.respondents)?;
         let problems = s.model.validate(&s.params, &|_| None);
         if let Some(p) = problems.first() {
             return Err(Error::usage(format!(

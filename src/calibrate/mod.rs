@@ -239,14 +239,16 @@ impl Job {
 
     /// The targets simulated at `params`: the mean of `replications` runs
     /// seeded from `seed`.
-    pub fn simulate(&self, params: &ModelParams, seed: u64) -> Result<Vec<f64>, String> {
+    pub fn simulate(&self, params: &ModelParams, seed: u64) -> Result<Vec<f64>> {
         let all = self.simulate_all(params, seed)?;
         Ok(self.columns.iter().map(|&c| all[c]).collect())
     }
 
     /// Every run metric of the model at `params` (the mean of
-    /// `replications` runs seeded from `seed`), in the model's order.
-    pub fn simulate_all(&self, params: &ModelParams, seed: u64) -> Result<Vec<f64>, String> {
+    /// `replications` runs seeded from `seed`), in the model's order; an
+    /// internal error when a run panics or returns the wrong number of
+    /// metrics.
+    pub fn simulate_all(&self, params: &ModelParams, seed: u64) -> Result<Vec<f64>> {
         let model = self.base.model;
         let reps = self.spec.replications;
         let mut sums = vec![0.0; model.run_metrics().len()];
@@ -260,12 +262,12 @@ impl Job {
                 )
             })?;
             if run.len() != model.run_metrics().len() {
-                return Err(format!(
+                return Err(Error::internal(format!(
                     "model {} returned {} run metrics (expected {})",
                     model.name(),
                     run.len(),
                     model.run_metrics().len()
-                ));
+                )));
             }
             for (s, x) in sums.iter_mut().zip(&run) {
                 *s += x;
@@ -827,9 +829,9 @@ fn predictive(
             let seed = rng::calibrate_seed(job.seed, PREDICTIVE_SEED, m as u32, 0);
             let mut r = rng::seeded(seed, rng::CALIBRATE_STREAM);
             let i = smc::pick(&cumulative, rng::uniform(&mut r));
-            let params = job
-                .params_at(&particles[i].theta)
-                .ok_or_else(|| format!("particle {i} no longer passes the model's rules"))?;
+            let params = job.params_at(&particles[i].theta).ok_or_else(|| {
+                Error::internal(format!("particle {i} no longer passes the model's rules"))
+            })?;
             job.simulate_all(&params, seed).map(|all| (i as u32, all))
         },
         |m, result| {

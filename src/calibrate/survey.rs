@@ -39,17 +39,21 @@ impl Default for Scale {
 }
 
 impl std::str::FromStr for Scale {
-    type Err = String;
+    type Err = Error;
 
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("`{s}` is not a scale; write LO:HI, e.g. 1:5 or 1:7");
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || {
+            Error::usage(format!(
+                "`{s}` is not a scale; write LO:HI, e.g. 1:5 or 1:7"
+            ))
+        };
         let (a, b) = s.split_once(':').ok_or_else(bad)?;
         let lo: f64 = a.trim().parse().map_err(|_| bad())?;
         let hi: f64 = b.trim().parse().map_err(|_| bad())?;
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "scale {s}: the lowest score must be below the highest"
-            ));
+            )));
         }
         Ok(Scale { lo, hi })
     }

@@ -40,7 +40,7 @@ fn overrides(set: &Overrides) -> Result<Vec<Override>> {
     let mut list = set
         .set
         .iter()
-        .map(|a| Override::set(a).map_err(usage))
+        .map(|a| Override::set(a).map_err(anyhow::Error::from))
         .collect::<Result<Vec<_>>>()?;
     list.extend(set.seed.map(Override::seed));
     list.extend(set.ticks.map(Override::ticks));

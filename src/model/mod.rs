@@ -18,6 +18,7 @@ pub mod march;
 pub mod present;
 pub mod psm;
 
+use crate::error::{Error, Result};
 use crate::observe::{Metric, ResultTable};
 use crate::params::{Kind, Param, Problem, Value};
 use std::any::Any;
@@ -143,7 +144,7 @@ pub struct Survey {
     pub side_effects: &'static [&'static str],
     /// Makes `p` an organisation of one team of `size` professionals, the
     /// rest unchanged as far as the model's rules allow.
-    pub one_team: fn(&mut ModelParams, u32) -> Result<(), String>,
+    pub one_team: fn(&mut ModelParams, u32) -> Result<()>,
 }
 
 /// Called by a model after each recorded tick with everything recorded so
@@ -356,15 +357,15 @@ pub trait Model: Send + Sync + 'static {
 
     /// The kind of a path the registry does not declare: `None` when the
     /// model does not know it, an error saying why when it is malformed.
-    fn kind_of_extra(&self, p: &ModelParams, path: &str) -> Option<Result<Kind, String>> {
+    fn kind_of_extra(&self, p: &ModelParams, path: &str) -> Option<Result<Kind>> {
         let _ = (p, path);
         None
     }
 
     /// Sets a path the registry does not declare.
-    fn set_extra(&self, p: &mut ModelParams, path: &str, value: &Value) -> Result<(), String> {
+    fn set_extra(&self, p: &mut ModelParams, path: &str, value: &Value) -> Result<()> {
         let _ = (p, value);
-        Err(format!("`{path}` is not a scenario key"))
+        Err(Error::usage(format!("`{path}` is not a scenario key")))
     }
 
     /// What the model's extra tables take, as Markdown for the parameter

@@ -2,28 +2,32 @@
 //! of the per-point charts and of the time-series panels, whether a design
 //! is a family of lines, and file names.
 
+use super::MAX_PANELS;
 use super::data::{Aggregate, Design};
-use super::{MAX_PANELS, PlotError};
+use crate::error::Result;
+use crate::plot::missing;
 use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The design parameter called `name`, or a user error listing them.
-pub(super) fn param_index(design: &Design, name: &str, file: &Path) -> Result<usize, PlotError> {
-    design.param(name).ok_or_else(|| PlotError::Missing {
-        file: file.to_path_buf(),
-        what: format!(
-            "parameter column `{name}` (parameters: {})",
-            if design.params.is_empty() {
-                "none: a single condition".to_string()
-            } else {
-                design
-                    .params
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        ),
+pub(super) fn param_index(design: &Design, name: &str, file: &Path) -> Result<usize> {
+    design.param(name).ok_or_else(|| {
+        missing(
+            file,
+            format!(
+                "parameter column `{name}` (parameters: {})",
+                if design.params.is_empty() {
+                    "none: a single condition".to_string()
+                } else {
+                    design
+                        .params
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+        )
     })
 }
 

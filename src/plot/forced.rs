@@ -1,12 +1,14 @@
 //! The chart asked for with `--x`/`--y`: a heatmap over two parameters,
 //! or lines of a metric against one.
 
+use super::PlotOptions;
 use super::charts;
 use super::choose::{file_part, lines_stem, param_index, primary_metrics};
 use super::data::Aggregate;
 use super::style;
-use super::{PlotError, PlotOptions};
+use crate::error::Result;
 use crate::model::Charts;
+use crate::plot::invalid;
 use std::path::{Path, PathBuf};
 
 /// The chart asked for with `x`/`y`: a heatmap when `y` names a
@@ -17,8 +19,8 @@ pub(super) fn forced(
     defaults: &Charts,
     opts: &PlotOptions,
     out: &Path,
-    mkdir: impl Fn() -> Result<(), PlotError>,
-) -> Result<Vec<PathBuf>, PlotError> {
+    mkdir: impl Fn() -> Result<()>,
+) -> Result<Vec<PathBuf>> {
     let design = &agg.design;
     let by = match &opts.by {
         Some(b) => Some(param_index(design, b, &agg.path)?),
@@ -38,13 +40,10 @@ fn heatmap(
     yp: usize,
     by: Option<usize>,
     out: &Path,
-    mkdir: impl Fn() -> Result<(), PlotError>,
-) -> Result<Vec<PathBuf>, PlotError> {
+    mkdir: impl Fn() -> Result<()>,
+) -> Result<Vec<PathBuf>> {
     let (design, path) = (&agg.design, &agg.path);
-    let invalid = |message: String| PlotError::Invalid {
-        file: path.clone(),
-        message,
-    };
+    let invalid = |message: String| invalid(path, message);
     let Some(xname) = &opts.x else {
         return Err(invalid(format!(
             "a heatmap over `{}` needs --x PARAMETER too",
@@ -91,8 +90,8 @@ fn lines(
     opts: &PlotOptions,
     by: Option<usize>,
     out: &Path,
-    mkdir: impl Fn() -> Result<(), PlotError>,
-) -> Result<Vec<PathBuf>, PlotError> {
+    mkdir: impl Fn() -> Result<()>,
+) -> Result<Vec<PathBuf>> {
     let (design, path) = (&agg.design, &agg.path);
     let x = match &opts.x {
         Some(name) => param_index(design, name, path)?,
@@ -100,20 +99,17 @@ fn lines(
             .varying()
             .into_iter()
             .find(|&i| design.params[i].numeric() && Some(i) != by)
-            .ok_or_else(|| PlotError::Invalid {
-                file: path.clone(),
-                message: "no numeric parameter varies; name one with --x".into(),
-            })?,
+            .ok_or_else(|| invalid(path, "no numeric parameter varies; name one with --x"))?,
     };
     let px = &design.params[x];
     if !px.numeric() {
-        return Err(PlotError::Invalid {
-            file: path.clone(),
-            message: format!(
+        return Err(invalid(
+            path,
+            format!(
                 "--x `{}` is not numeric; lines need a numeric parameter (try --by {})",
                 px.name, px.name
             ),
-        });
+        ));
     }
     let metrics: Vec<String> = match &opts.y {
         Some(y) => vec![agg.require(y)?.name.clone()],

@@ -87,6 +87,7 @@ mod png;
 mod steps;
 mod style;
 
+use crate::error::{Error, IoContext, Result};
 use crate::model::Charts;
 use choose::param_index;
 use data::{Aggregate, Contrasts, Design, Discovery, FolderInfo, Sensitivity};
@@ -128,65 +129,27 @@ pub struct PlotOptions {
     pub out: Option<PathBuf>,
 }
 
-/// Why charts could not be drawn.
-#[derive(Debug, thiserror::Error)]
-pub enum PlotError {
-    /// A file, column or row the chart needs is not there.
-    #[error("{}: missing {what}", file.display())]
-    Missing {
-        /// The file (or folder) looked in.
-        file: PathBuf,
-        /// What is missing, e.g. "column `essential_mean`".
-        what: String,
-    },
-    /// The data or the options do not fit the chart asked for.
-    #[error("{}: {message}", file.display())]
-    Invalid {
-        /// The file concerned.
-        file: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-    /// A CSV file could not be read or parsed.
-    #[error("cannot read {}: {source}", file.display())]
-    Csv {
-        /// The file.
-        file: PathBuf,
-        /// The parser's error.
-        #[source]
-        source: csv::Error,
-    },
-    /// Drawing failed.
-    #[error("cannot draw {}: {message}", file.display())]
-    Draw {
-        /// The image file.
-        file: PathBuf,
-        /// The backend's message.
-        message: String,
-    },
-    /// Writing failed.
-    #[error("cannot write {}: {source}", path.display())]
-    Io {
-        /// The path written.
-        path: PathBuf,
-        /// The error.
-        #[source]
-        source: std::io::Error,
-    },
+/// A file, column or row a chart needs that is not there:
+/// `{file}: missing {what}`, a chart error.
+pub(crate) fn missing(file: &Path, what: impl std::fmt::Display) -> Error {
+    Error::plot(format!("{}: missing {what}", file.display()))
 }
 
-impl From<PlotError> for crate::error::Error {
-    fn from(e: PlotError) -> Self {
-        match e {
-            PlotError::Missing { .. } | PlotError::Invalid { .. } | PlotError::Csv { .. } => {
-                crate::error::Error::plot(e.to_string())
-            }
-            PlotError::Draw { .. } => crate::error::Error::internal(e.to_string()),
-            PlotError::Io { path, source } => {
-                crate::error::Error::io(format!("cannot write {}", path.display()), source)
-            }
-        }
-    }
+/// Data or options that do not fit the chart asked for: `{file}: {message}`,
+/// a chart error.
+pub(crate) fn invalid(file: &Path, message: impl std::fmt::Display) -> Error {
+    Error::plot(format!("{}: {message}", file.display()))
+}
+
+/// A CSV file that cannot be read or parsed, a chart error.
+pub(crate) fn unreadable(file: &Path, e: &csv::Error) -> Error {
+    Error::plot(format!("cannot read {}: {e}", file.display()))
+}
+
+/// A chart the backend could not draw: an internal error (a chart that
+/// cannot be renamed into place is an I/O error).
+pub(crate) fn not_drawn(file: &Path, message: impl std::fmt::Display) -> Error {
+    Error::internal(format!("cannot draw {}: {message}", file.display()))
 }
 
 /// At most this many time-series panels.
@@ -209,12 +172,9 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn read(dir: &Path) -> Result<Inputs, PlotError> {
+    fn read(dir: &Path) -> Result<Inputs> {
         if !dir.is_dir() {
-            return Err(PlotError::Missing {
-                file: dir.to_path_buf(),
-                what: "folder".into(),
-            });
+            return Err(missing(dir, "folder"));
         }
         verified(dir)?;
         let agg_path = dir.join(crate::output::tables::AGGREGATE.file);
@@ -268,7 +228,7 @@ impl Inputs {
 
     /// The design (from `design.csv`, else from `aggregate.csv`) with the
     /// model's grouping, and the file it was read from.
-    fn design(&self) -> Result<(Design, PathBuf), PlotError> {
+    fn design(&self) -> Result<(Design, PathBuf)> {
         let path = self.file(crate::output::tables::DESIGN.file);
         let mut design = if path.is_file() {
             data::read_design(&path, &self.info)?
@@ -294,7 +254,7 @@ impl Inputs {
     /// ticks.csv, agents.csv or contrasts.csv); in a sensitivity folder,
     /// where only the time series and the indices are drawn, among the
     /// outputs of the analysis or the columns of ticks.csv.
-    fn check_metrics(&self, asked: &[String]) -> Result<(), PlotError> {
+    fn check_metrics(&self, asked: &[String]) -> Result<()> {
         let in_ticks = |m: &String| self.tick_metrics.as_ref().is_some_and(|t| t.contains(m));
         let elsewhere = |m: &String| {
             self.agent_states.as_ref().is_some_and(|a| a.contains(m))
@@ -306,10 +266,10 @@ impl Inputs {
         for m in asked {
             if let Some(s) = &self.sens {
                 if s.output(m).is_none() && !in_ticks(m) {
-                    return Err(PlotError::Missing {
-                        file: s.path.clone(),
-                        what: format!("output `{m}` (outputs: {})", s.output_list()),
-                    });
+                    return Err(missing(
+                        &s.path,
+                        format!("output `{m}` (outputs: {})", s.output_list()),
+                    ));
                 }
                 continue;
             }
@@ -319,10 +279,10 @@ impl Inputs {
                     Some(a) => a.require(m).err().unwrap_or_else(|| {
                         data::missing_file(&self.file(crate::output::tables::AGGREGATE.file))
                     }),
-                    None => PlotError::Missing {
-                        file: self.file(crate::output::tables::TICKS.file),
-                        what: format!("column `{m}`"),
-                    },
+                    None => missing(
+                        &self.file(crate::output::tables::TICKS.file),
+                        format!("column `{m}`"),
+                    ),
                 });
             }
         }
@@ -332,12 +292,9 @@ impl Inputs {
 
 /// A folder with a manifest must match it: a complete folder's tables
 /// their digests; a manifest that cannot be read is refused.
-fn verified(dir: &Path) -> Result<(), PlotError> {
+fn verified(dir: &Path) -> Result<()> {
     use crate::output::manifest::{Read, Status};
-    let invalid = |message: String| PlotError::Invalid {
-        file: dir.join("manifest.json"),
-        message,
-    };
+    let invalid = |message: String| invalid(&dir.join("manifest.json"), message);
     match crate::output::manifest::read(dir) {
         Read::Found(e) if e.status == Status::Complete => crate::output::ResultFolder::new(dir)
             .verify(&e.files)
@@ -391,7 +348,7 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> crate::error::Result<Vec<Path
     if analysis
         && (opts.x.is_some() || opts.y.is_some() || opts.by.is_some() || !opts.metrics.is_empty())
     {
-        return Err(crate::error::Error::usage(format!(
+        return Err(Error::usage(format!(
             "{} holds a calibration or a diagnosis: its charts take no --x, --y, --by or --metric",
             dir.display()
         )));
@@ -414,7 +371,7 @@ pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> crate::error::Result<Vec<Path
         }
         return Ok(files);
     }
-    Ok(plot_inputs(dir, opts)?)
+    plot_inputs(dir, opts)
 }
 
 /// Draws the charts of a diagnosis folder (`profspace diagnose`) into
@@ -428,10 +385,7 @@ pub fn plot_diagnosis(
 ) -> crate::error::Result<Vec<PathBuf>> {
     style::ensure_fonts();
     let d = crate::calibrate::diagnose::read(dir)?;
-    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(out).at("write", out)?;
     let mut written = style::save(
         &charts::diagnosis::forest(&d.teams)?,
         out,
@@ -457,11 +411,8 @@ pub fn plot_diagnosis(
 pub fn plot_advice(dir: &Path, out: &Path, format: Format) -> crate::error::Result<Vec<PathBuf>> {
     style::ensure_fonts();
     let chart = charts::diagnosis::advice(&dir.join(crate::output::tables::ADVICE.file))?;
-    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
-    Ok(style::save(&chart, out, "advice", format)?)
+    std::fs::create_dir_all(out).at("write", out)?;
+    style::save(&chart, out, "advice", format)
 }
 
 /// The charts' folder of a result folder.
@@ -478,10 +429,7 @@ pub fn plot_calibration(
 ) -> crate::error::Result<Vec<PathBuf>> {
     style::ensure_fonts();
     let f = crate::calibrate::tables::Folder::read(dir)?;
-    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(out).at("write", out)?;
     let mut written = Vec::new();
     written.extend(style::save(
         &charts::calibration::pairs(&f)?,
@@ -504,16 +452,11 @@ pub fn plot_calibration(
     Ok(written)
 }
 
-fn plot_inputs(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, PlotError> {
+fn plot_inputs(dir: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>> {
     style::ensure_fonts();
     let inputs = Inputs::read(dir)?;
     let out = opts.out.clone().unwrap_or_else(|| dir.join("plots"));
-    let mkdir = || {
-        std::fs::create_dir_all(&out).map_err(|source| PlotError::Io {
-            path: out.clone(),
-            source,
-        })
-    };
+    let mkdir = || std::fs::create_dir_all(&out).at("write", &out);
     if opts.x.is_some() || opts.y.is_some() {
         let agg = inputs.agg.as_ref().ok_or_else(|| {
             data::missing_file(&inputs.file(crate::output::tables::AGGREGATE.file))
@@ -565,7 +508,7 @@ pub fn plot_contrasts(
     out: &Path,
     metrics: &[String],
     format: Format,
-) -> Result<Vec<PathBuf>, PlotError> {
+) -> Result<Vec<PathBuf>> {
     style::ensure_fonts();
     let info = FolderInfo::read(dir);
     let c = Contrasts::read(&dir.join(crate::output::tables::CONTRASTS.file), &info)?;
@@ -573,15 +516,12 @@ pub fn plot_contrasts(
         .iter()
         .find(|m| !c.metrics.iter().any(|x| x.metric == **m))
     {
-        return Err(PlotError::Missing {
-            file: c.path.clone(),
-            what: format!("metric `{m}` (metrics: {})", c.metric_list()),
-        });
+        return Err(missing(
+            &c.path,
+            format!("metric `{m}` (metrics: {})", c.metric_list()),
+        ));
     }
-    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(out).at("write", out)?;
     steps::contrasts(&c, metrics, out, format)
 }
 
@@ -593,13 +533,10 @@ pub fn plot_contrasts(
 /// design has two numeric inputs that vary, `discover_scatter`, returned in
 /// that order. Only the tables and the folder's manifest are read; a
 /// missing table or column is an error naming it.
-pub fn plot_discovery(dir: &Path, out: &Path, format: Format) -> Result<Vec<PathBuf>, PlotError> {
+pub fn plot_discovery(dir: &Path, out: &Path, format: Format) -> Result<Vec<PathBuf>> {
     style::ensure_fonts();
     let d = Discovery::read(dir)?;
     let info = FolderInfo::read(dir);
-    std::fs::create_dir_all(out).map_err(|source| PlotError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(out).at("write", out)?;
     steps::discovery(&d, dir, &info, out, format)
 }

@@ -9,8 +9,10 @@ use super::data::{
     self, Aggregate, Contrasts, Design, Discovery, FolderInfo, SaIndices, Sensitivity,
 };
 use super::style;
-use super::{Format, Inputs, PlotError, PlotOptions};
+use super::{Format, Inputs, PlotOptions};
+use crate::error::{Error, Result};
 use crate::model::Charts;
+use crate::plot::missing;
 use charts::distribution::Grouping;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,11 +21,7 @@ use std::path::{Path, PathBuf};
 /// `timeseries`; or, when metrics are asked for, one `timeseries_<metric>`
 /// for each of them that `ticks.csv` has (in its own file, so that the
 /// default chart is never replaced by a chart of other metrics).
-pub(super) fn timeseries(
-    inputs: &Inputs,
-    opts: &PlotOptions,
-    out: &Path,
-) -> Result<Vec<PathBuf>, PlotError> {
+pub(super) fn timeseries(inputs: &Inputs, opts: &PlotOptions, out: &Path) -> Result<Vec<PathBuf>> {
     let Some(names) = &inputs.tick_metrics else {
         return Ok(Vec::new());
     };
@@ -93,7 +91,7 @@ pub(super) fn sensitivity_charts(
     s: &Sensitivity,
     opts: &PlotOptions,
     out: &Path,
-) -> Result<Vec<PathBuf>, PlotError> {
+) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (output, indices) in &s.outputs {
         if !opts.metrics.is_empty() && !opts.metrics.contains(output) {
@@ -135,19 +133,16 @@ pub(super) fn per_point(
     opts: &PlotOptions,
     by: Option<usize>,
     out: &Path,
-) -> Result<Vec<PathBuf>, PlotError> {
+) -> Result<Vec<PathBuf>> {
     if agg.design.len() == 0 {
-        return Err(PlotError::Missing {
-            file: agg.path.clone(),
-            what: "rows (no design point has results)".into(),
-        });
+        return Err(missing(&agg.path, "rows (no design point has results)"));
     }
     let primary = primary_metrics(agg, &opts.metrics, defaults.primary);
     let design = &agg.design;
     let mut written = Vec::new();
     let mut save = |chart: &dyn SaveAs, stem: &str| {
         written.extend(chart.save_as(out, stem, opts.format)?);
-        Ok::<(), PlotError>(())
+        Ok::<(), Error>(())
     };
     grid_charts(agg, defaults, &primary, by, &mut save)?;
     if design.len() >= 2
@@ -188,8 +183,8 @@ fn grid_charts(
     defaults: &Charts,
     primary: &[String],
     by: Option<usize>,
-    save: &mut dyn FnMut(&dyn SaveAs, &str) -> Result<(), PlotError>,
-) -> Result<(), PlotError> {
+    save: &mut dyn FnMut(&dyn SaveAs, &str) -> Result<()>,
+) -> Result<()> {
     let design = &agg.design;
     let numeric: Vec<usize> = design
         .varying()
@@ -215,11 +210,11 @@ fn grid_charts(
 
 /// A chart that can be saved, whatever its type (for the steps above).
 pub(super) trait SaveAs {
-    fn save_as(&self, dir: &Path, stem: &str, format: Format) -> Result<Vec<PathBuf>, PlotError>;
+    fn save_as(&self, dir: &Path, stem: &str, format: Format) -> Result<Vec<PathBuf>>;
 }
 
 impl<C: style::Chart> SaveAs for C {
-    fn save_as(&self, dir: &Path, stem: &str, format: Format) -> Result<Vec<PathBuf>, PlotError> {
+    fn save_as(&self, dir: &Path, stem: &str, format: Format) -> Result<Vec<PathBuf>> {
         style::save(self, dir, stem, format)
     }
 }
@@ -271,7 +266,7 @@ pub(super) fn distribution(
     inputs: &Inputs,
     opts: &PlotOptions,
     out: &Path,
-) -> Result<Vec<PathBuf>, PlotError> {
+) -> Result<Vec<PathBuf>> {
     let path = inputs.file(crate::output::tables::AGENTS.file);
     let Some(columns) = data::agent_states(&path)? else {
         return Ok(Vec::new());
@@ -381,7 +376,7 @@ pub(super) fn contrasts(
     metrics: &[String],
     out: &Path,
     format: Format,
-) -> Result<Vec<PathBuf>, PlotError> {
+) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for m in &c.metrics {
         if m.rows.is_empty() || (!metrics.is_empty() && !metrics.contains(&m.metric)) {
@@ -405,7 +400,7 @@ pub(super) fn discovery(
     info: &FolderInfo,
     out: &Path,
     format: Format,
-) -> Result<Vec<PathBuf>, PlotError> {
+) -> Result<Vec<PathBuf>> {
     let first = d.first();
     let (design, file, values) = design_means(dir, info, &first.metric)?;
     let limits = d.limits_of(first.at.box_no);
@@ -426,7 +421,7 @@ fn design_means(
     dir: &Path,
     info: &FolderInfo,
     metric: &str,
-) -> Result<(Design, PathBuf, Vec<f64>), PlotError> {
+) -> Result<(Design, PathBuf, Vec<f64>)> {
     let aggregate = dir.join(crate::output::tables::AGGREGATE.file);
     let mean = data::discover::point_means(&aggregate, metric)?;
     let path = dir.join(crate::output::tables::DESIGN.file);

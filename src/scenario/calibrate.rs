@@ -21,6 +21,7 @@
 //! ```
 
 use super::Scenario;
+use crate::error::{Error, Result};
 use crate::params::{self, Ctx, Kind, Value};
 use std::path::Path;
 use toml::Spanned;
@@ -340,8 +341,8 @@ fn priors(
         }
         let (kind, sweepable) = match base.kind_of(&path) {
             Ok(found) => found,
-            Err(msg) => {
-                ctx.problem(&shown, key.span(), msg);
+            Err(e) => {
+                ctx.problem(&shown, key.span(), e.to_string());
                 continue;
             }
         };
@@ -600,7 +601,7 @@ fn observed_file(
             }
             out.observed = Some(file);
         }
-        Err(msg) => ctx.problem(path, v.span(), msg),
+        Err(msg) => ctx.problem(path, v.span(), msg.to_string()),
     }
 }
 
@@ -667,19 +668,19 @@ fn target(
 
 /// Reads an observed file: a CSV with the columns `metric,value,sd`.
 /// Problems name the file, the line and the column.
-pub fn read_observed(path: &Path, metrics: &[&str]) -> Result<Vec<Target>, String> {
+pub fn read_observed(path: &Path, metrics: &[&str]) -> Result<Vec<Target>> {
     let shown = path.display();
     let text = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            format!("the observed file {shown} does not exist (a relative path is read from the scenario's folder)")
+            Error::usage(format!("the observed file {shown} does not exist (a relative path is read from the scenario's folder)"))
         } else {
-            format!("cannot read the observed file {shown}: {e}")
+            Error::io(format!("cannot read the observed file {shown}"), e)
         }
     })?;
     if text.len() > 1 << 20 {
-        return Err(format!(
+        return Err(Error::usage(format!(
             "{shown} is larger than 1 MiB; an observed file holds a few lines"
-        ));
+        )));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -687,22 +688,22 @@ pub fn read_observed(path: &Path, metrics: &[&str]) -> Result<Vec<Target>, Strin
         .from_reader(text.as_slice());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| format!("{shown}: line 1: {e}"))?
+        .map_err(|e| Error::usage(format!("{shown}: line 1: {e}")))?
         .iter()
         .map(str::to_string)
         .collect();
-    let col = |name: &str| -> Result<usize, String> {
+    let col = |name: &str| -> Result<usize> {
         header.iter().position(|h| h == name).ok_or_else(|| {
-            format!(
+            Error::usage(format!(
                 "{shown}: line 1: no column `{name}`; the columns must be metric,value,sd (found {})",
                 header.join(",")
-            )
+            ))
         })
     };
     let (cm, cv, cs) = (col("metric")?, col("value")?, col("sd")?);
     let mut out: Vec<Target> = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| format!("{shown}: {e}"))?;
+        let record = record.map_err(|e| Error::usage(format!("{shown}: {e}")))?;
         let line = record.position().map_or(0, |p| p.line());
         let field = |i: usize| record.get(i).unwrap_or("");
         let metric = field(cm).to_string();
@@ -710,38 +711,40 @@ pub fn read_observed(path: &Path, metrics: &[&str]) -> Result<Vec<Target>, Strin
             let hint = params::suggest(&metric, metrics.iter().copied())
                 .map(|m| format!(" (did you mean `{m}`?)"))
                 .unwrap_or_default();
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "{shown}: line {line}, column metric: `{metric}` is not an output of this model{hint}"
-            ));
+            )));
         }
-        let number = |i: usize, name: &str| -> Result<f64, String> {
+        let number = |i: usize, name: &str| -> Result<f64> {
             field(i)
                 .parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
                 .ok_or_else(|| {
-                    format!(
+                    Error::usage(format!(
                         "{shown}: line {line}, column {name}: `{}` is not a number",
                         field(i)
-                    )
+                    ))
                 })
         };
         let value = number(cv, "value")?;
         let sd = number(cs, "sd")?;
         if sd <= 0.0 {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "{shown}: line {line}, column sd: {sd} is not above 0 (the sd scales the distance)"
-            ));
+            )));
         }
         if out.iter().any(|t| t.metric == metric) {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "{shown}: line {line}, column metric: `{metric}` is observed twice"
-            ));
+            )));
         }
         out.push(Target { metric, value, sd });
     }
     if out.is_empty() {
-        return Err(format!("{shown} has no observed values below its header"));
+        return Err(Error::usage(format!(
+            "{shown} has no observed values below its header"
+        )));
     }
     Ok(out)
 }

@@ -31,6 +31,7 @@ pub use sweep::{
 };
 pub use validate::{Limits, human_bytes, name_problem, recorded_rows, sanitize_name};
 
+use crate::error::{Error, Result};
 use crate::model::{self, Model, ModelParams};
 use crate::param;
 use crate::params::find;
@@ -373,16 +374,16 @@ impl Scenario {
 
     /// Checks and sets the value at a path (the cross-field rules are not
     /// checked: see [`Scenario::check_rules`]).
-    pub fn set(&mut self, path: &str, value: &Value) -> Result<(), String> {
+    pub fn set(&mut self, path: &str, value: &Value) -> Result<()> {
         match self.holder(path) {
-            Some(Holder::Engine(p)) => p.set(self, value),
-            Some(Holder::Model(p)) => p.set(self.params.as_any_mut(), value),
+            Some(Holder::Engine(p)) => p.set(self, value).map_err(Error::usage),
+            Some(Holder::Model(p)) => p.set(self.params.as_any_mut(), value).map_err(Error::usage),
             None => self.model.set_extra(&mut self.params, path, value),
         }
     }
 
     /// A copy with the value at a path set.
-    pub fn with(&self, path: &str, value: &Value) -> Result<Scenario, String> {
+    pub fn with(&self, path: &str, value: &Value) -> Result<Scenario> {
         let mut s = self.clone();
         s.set(path, value)?;
         Ok(s)
@@ -390,7 +391,7 @@ impl Scenario {
 
     /// The kind of the value at `path`, and whether a sweep may vary it;
     /// an error saying why when `path` is not a key of this scenario.
-    pub fn kind_of(&self, path: &str) -> Result<(Kind, bool), String> {
+    pub fn kind_of(&self, path: &str) -> Result<(Kind, bool)> {
         if let Some(Holder::Engine(p) | Holder::Model(p)) = self.holder(path) {
             return Ok((p.kind, p.sweepable));
         }
@@ -403,7 +404,9 @@ impl Scenario {
         )
         .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default();
-        Err(format!("`{path}` is not a scenario key{hint}"))
+        Err(Error::usage(format!(
+            "`{path}` is not a scenario key{hint}"
+        )))
     }
 
     /// Checks the rules that tie several keys together (used after sweeps set
@@ -471,7 +474,7 @@ mod tests {
         s.set("seed", &Value::Int(7)).unwrap();
         assert_eq!(s.seed, 7);
         assert!(s.set("managers.focus", &Value::Float(2.0)).is_err());
-        let err = s.kind_of("managers.fcous").unwrap_err();
+        let err = s.kind_of("managers.fcous").unwrap_err().to_string();
         assert!(err.contains("did you mean `managers.focus`"), "{err}");
     }
 }

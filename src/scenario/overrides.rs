@@ -4,6 +4,7 @@
 //! with the same checks, so a problem names the flag and the key with the
 //! allowed values and the same suggestions.
 
+use crate::error::{Error, Result};
 use std::fmt;
 
 /// What an override sets.
@@ -32,19 +33,19 @@ pub struct Override {
 
 impl Override {
     /// `--set KEY=VALUE`.
-    pub fn set(arg: &str) -> Result<Override, String> {
+    pub fn set(arg: &str) -> Result<Override> {
         let Some((key, value)) = arg.split_once('=') else {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "--set {arg}: write KEY=VALUE, e.g. --set managers.focus=0.7"
-            ));
+            )));
         };
         let key = key.trim();
         let valid = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
         if key.is_empty() || !key.chars().all(valid) {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "--set {arg}: `{key}` is not a scenario key (keys look like managers.focus; \
                  `profspace params` lists them)"
-            ));
+            )));
         }
         Ok(Override {
             flag: format!("--set {arg}"),

@@ -292,8 +292,8 @@ fn parameters(
                 );
                 continue;
             }
-            Err(msg) => {
-                ctx.problem(&path, key.span(), msg);
+            Err(e) => {
+                ctx.problem(&path, key.span(), e.to_string());
                 continue;
             }
         };

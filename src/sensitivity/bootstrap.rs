@@ -42,6 +42,7 @@
 //! cannot see and the per-group redraw only roughly imitates — at the price
 //! of the bias above.
 
+use crate::error::{Error, Result};
 use rand::RngExt;
 
 /// ChaCha stream of the group (row / trajectory) resampling.
@@ -112,14 +113,14 @@ impl BootstrapConfig {
     }
 
     /// Checks that `confidence` is in `(0, 1)`.
-    pub(crate) fn check(&self, what: &str) -> Result<(), String> {
+    pub(crate) fn check(&self, what: &str) -> Result<()> {
         if self.confidence > 0.0 && self.confidence < 1.0 {
             Ok(())
         } else {
-            Err(format!(
+            Err(Error::usage(format!(
                 "{what}: confidence {} is not in (0, 1)",
                 self.confidence
-            ))
+            )))
         }
     }
 }
@@ -140,33 +141,33 @@ impl<'a> GroupedReplicates<'a> {
         group_size: usize,
         groups: usize,
         what: &str,
-    ) -> Result<Self, String> {
+    ) -> Result<Self> {
         let expected = groups
             .checked_mul(group_size)
-            .ok_or_else(|| format!("{what}: design size overflows usize"))?;
+            .ok_or_else(|| Error::usage(format!("{what}: design size overflows usize")))?;
         if y.len() != expected {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "{what}: expected outputs for {expected} design points, got {}",
                 y.len()
-            ));
+            )));
         }
         let reps = y.first().map_or(0, Vec::len);
         if reps == 0 {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "{what}: every design point needs at least one replicate"
-            ));
+            )));
         }
         for (p, ys) in y.iter().enumerate() {
             if ys.len() != reps {
-                return Err(format!(
+                return Err(Error::usage(format!(
                     "{what}: point {p} has {} replicates, point 0 has {reps}",
                     ys.len()
-                ));
+                )));
             }
             if let Some(r) = ys.iter().position(|v| !v.is_finite()) {
-                return Err(format!(
+                return Err(Error::usage(format!(
                     "{what}: output of point {p}, replicate {r} is not finite"
-                ));
+                )));
             }
         }
         Ok(Self {

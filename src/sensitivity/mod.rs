@@ -4,7 +4,9 @@
 //! comes from [`crate::rng::seeded`]`(seed, stream)` (ChaCha8 seeded from the
 //! analysis seed), with separate ChaCha streams for separate purposes (scramble keys, Morris design,
 //! bootstrap group draws, bootstrap replicate draws), so equal inputs and
-//! seed give bit-identical outputs.
+//! seed give bit-identical outputs. Invalid inputs are a usage error
+//! ([`crate::error::Error::Usage`]) naming the function and the condition
+//! (the `try_` functions; the others panic with the same words).
 //!
 //! This file owns the module layout, the re-exports and [`scale`]. The
 //! submodules own:

@@ -33,6 +33,7 @@
 //! does not go to 0 for an inert factor but to the noise floor
 //! `√(2/π) · √(2σ²/R) / Δ`; compare small `mu_star` values with it.
 
+use crate::error::{Error, Result};
 use rand::RngExt;
 
 use super::bootstrap::{BootstrapConfig, GroupedReplicates, Resampler, percentile_interval};
@@ -63,19 +64,21 @@ pub fn try_morris_design(
     trajectories: usize,
     levels: usize,
     seed: u64,
-) -> Result<Vec<Vec<f64>>, String> {
+) -> Result<Vec<Vec<f64>>> {
     if k == 0 || trajectories == 0 {
-        return Err("morris_design: k and trajectories must be at least 1".into());
+        return Err(Error::usage(
+            "morris_design: k and trajectories must be at least 1",
+        ));
     }
     if levels < 2 || !levels.is_multiple_of(2) {
-        return Err(format!(
+        return Err(Error::usage(format!(
             "morris_design: levels = {levels} must be even and at least 2"
-        ));
+        )));
     }
     let total = k
         .checked_add(1)
         .and_then(|s| s.checked_mul(trajectories))
-        .ok_or("morris_design: design size overflows usize")?;
+        .ok_or_else(|| Error::usage("morris_design: design size overflows usize"))?;
     let half = levels / 2;
     let denom = (levels - 1) as f64;
     let mut rng = crate::rng::seeded(seed, STREAM_MORRIS_DESIGN);
@@ -121,21 +124,21 @@ struct Step {
 }
 
 /// Recovers the moved factor and step of every step of every trajectory.
-fn parse_steps(k: usize, trajectories: usize, points: &[Vec<f64>]) -> Result<Vec<Step>, String> {
+fn parse_steps(k: usize, trajectories: usize, points: &[Vec<f64>]) -> Result<Vec<Step>> {
     if points.len() != trajectories * (k + 1) {
-        return Err(format!(
+        return Err(Error::usage(format!(
             "morris_analyze: expected {} points, got {}",
             trajectories * (k + 1),
             points.len()
-        ));
+        )));
     }
     if let Some(p) = points
         .iter()
         .position(|x| x.len() != k || x.iter().any(|v| !v.is_finite()))
     {
-        return Err(format!(
+        return Err(Error::usage(format!(
             "morris_analyze: point {p} does not have {k} finite coordinates"
-        ));
+        )));
     }
     let mut steps = Vec::with_capacity(trajectories * k);
     let mut moved = vec![false; k];
@@ -144,14 +147,14 @@ fn parse_steps(k: usize, trajectories: usize, points: &[Vec<f64>]) -> Result<Vec
         for (s, pair) in traj.windows(2).enumerate() {
             let mut changed = (0..k).filter(|&c| pair[0][c] != pair[1][c]);
             let (Some(factor), None) = (changed.next(), changed.next()) else {
-                return Err(format!(
+                return Err(Error::usage(format!(
                     "morris_analyze: step {s} of trajectory {t} does not move exactly one factor"
-                ));
+                )));
             };
             if moved[factor] {
-                return Err(format!(
+                return Err(Error::usage(format!(
                     "morris_analyze: trajectory {t} moves factor {factor} twice"
-                ));
+                )));
             }
             moved[factor] = true;
             steps.push(Step {
@@ -195,15 +198,17 @@ pub fn try_morris_analyze(
     points: &[Vec<f64>],
     y: &[Vec<f64>],
     boot: &BootstrapConfig,
-) -> Result<Vec<MorrisIndex>, String> {
+) -> Result<Vec<MorrisIndex>> {
     if k == 0 || trajectories == 0 {
-        return Err("morris_analyze: k and trajectories must be at least 1".into());
+        return Err(Error::usage(
+            "morris_analyze: k and trajectories must be at least 1",
+        ));
     }
     if k.checked_add(1)
         .and_then(|s| s.checked_mul(trajectories))
         .is_none()
     {
-        return Err("morris_analyze: design size overflows usize".into());
+        return Err(Error::usage("morris_analyze: design size overflows usize"));
     }
     boot.check("morris_analyze")?;
     let (bootstrap, confidence) = (boot.resamples, boot.confidence);

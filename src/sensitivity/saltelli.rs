@@ -55,6 +55,7 @@
 
 use super::bootstrap::{BootstrapConfig, GroupedReplicates, Resampler, percentile_interval};
 use super::sobol_seq::{SOBOL_MAX_DIMS, SOBOL_MAX_POINTS, try_sobol_points};
+use crate::error::{Error, Result};
 
 /// A Saltelli design for `k` factors with `n` base rows (`n·(k+2)` points).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,33 +92,33 @@ impl SaltelliDesign {
 
     /// Checks that outputs of this design can be analysed: `k ≥ 1`, `n ≥ 2`
     /// and `n·(k+2)` fits in `usize`.
-    fn check_analysable(&self) -> Result<(), String> {
+    fn check_analysable(&self) -> Result<()> {
         if self.k == 0 {
-            return Err("SaltelliDesign: k must be at least 1".into());
+            return Err(Error::usage("SaltelliDesign: k must be at least 1"));
         }
         if self.n < 2 {
-            return Err("SaltelliDesign: n must be at least 2".into());
+            return Err(Error::usage("SaltelliDesign: n must be at least 2"));
         }
         self.k
             .checked_add(2)
             .and_then(|s| s.checked_mul(self.n))
             .map(|_| ())
-            .ok_or_else(|| "SaltelliDesign: n·(k+2) overflows usize".into())
+            .ok_or_else(|| Error::usage("SaltelliDesign: n·(k+2) overflows usize"))
     }
 
     /// Checks that the design can be generated: the conditions of analysis
     /// plus `2k ≤ SOBOL_MAX_DIMS` and `n ≤ 2^32`.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<()> {
         self.check_analysable()?;
         if self.k > SOBOL_MAX_DIMS / 2 {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "SaltelliDesign: k = {} factors exceeds the maximum of {}",
                 self.k,
                 SOBOL_MAX_DIMS / 2
-            ));
+            )));
         }
         if self.n as u64 > SOBOL_MAX_POINTS {
-            return Err("SaltelliDesign: n exceeds 2^32".into());
+            return Err(Error::usage("SaltelliDesign: n exceeds 2^32"));
         }
         Ok(())
     }
@@ -125,7 +126,7 @@ impl SaltelliDesign {
     /// The `n·(k+2)` design points in `[0, 1)^k`, in the order
     /// `A_j, AB_j^(1), …, AB_j^(k), B_j` for `j = 0..n`, or an error from
     /// [`SaltelliDesign::validate`].
-    pub fn try_points(&self, seed: u64) -> Result<Vec<Vec<f64>>, String> {
+    pub fn try_points(&self, seed: u64) -> Result<Vec<Vec<f64>>> {
         self.validate()?;
         let k = self.k;
         let base = try_sobol_points(self.n, 2 * k, seed)?;
@@ -194,7 +195,7 @@ pub fn try_sobol_analyze(
     design: &SaltelliDesign,
     y: &[Vec<f64>],
     boot: &BootstrapConfig,
-) -> Result<Vec<SobolIndex>, String> {
+) -> Result<Vec<SobolIndex>> {
     design.check_analysable()?;
     boot.check("sobol_analyze")?;
     let (bootstrap, confidence) = (boot.resamples, boot.confidence);

@@ -31,6 +31,7 @@
 //! sequence are preserved; in particular every 1-D projection of the first
 //! `2^m` points has exactly one point in each interval `[i/2^m, (i+1)/2^m)`.
 
+use crate::error::{Error, Result};
 use rand::Rng;
 
 /// Number of dimensions for which direction numbers are embedded.
@@ -244,19 +245,21 @@ fn owen_scramble(x: u64, key: (u64, u64)) -> u64 {
 }
 
 /// Checks the preconditions of [`sobol_points`].
-fn check_sizes(n: usize, dims: usize) -> Result<(), String> {
+fn check_sizes(n: usize, dims: usize) -> Result<()> {
     if dims > SOBOL_MAX_DIMS {
-        return Err(format!(
+        return Err(Error::usage(format!(
             "sobol_points: {dims} dimensions requested, at most {SOBOL_MAX_DIMS} are available"
-        ));
+        )));
     }
     if n as u64 > SOBOL_MAX_POINTS {
-        return Err(format!(
+        return Err(Error::usage(format!(
             "sobol_points: {n} points requested, at most 2^32 are available"
-        ));
+        )));
     }
     if n.checked_mul(dims).is_none() {
-        return Err(format!("sobol_points: {n} × {dims} overflows usize"));
+        return Err(Error::usage(format!(
+            "sobol_points: {n} × {dims} overflows usize"
+        )));
     }
     Ok(())
 }
@@ -286,7 +289,7 @@ fn gray_code_digits(n: usize, dims: usize, mut each: impl FnMut(usize, usize, u3
 ///
 /// No point is dropped (see the module documentation). Use a power of two
 /// for `n` to get the full balance properties.
-pub fn try_sobol_points(n: usize, dims: usize, seed: u64) -> Result<Vec<f64>, String> {
+pub fn try_sobol_points(n: usize, dims: usize, seed: u64) -> Result<Vec<f64>> {
     check_sizes(n, dims)?;
     let mut rng = crate::rng::seeded(seed, STREAM_SCRAMBLE);
     let keys: Vec<(u64, u64)> = (0..dims)

@@ -246,7 +246,7 @@ impl Session {
             vec![Problem {
                 line: None,
                 key: Some(key.to_string()),
-                message: m,
+                message: m.to_string(),
             }]
         })?;
         let v = edit::toml_value(&kind, value).map_err(one)?;

@@ -31,7 +31,7 @@ pub const SMALLER: &str = "write fewer per-tick rows ([output] ticks_every = 10,
      --no-ticks on the command line), fewer team or agent rows (a larger teams_every, fewer \
      agents_at), or sweep fewer points or replications";
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::folder::{Layout, MANIFEST, ResultFolder, Streams};
 use crate::output::manifest::{self, Manifest, Status};
 use crate::output::tables;
@@ -51,24 +51,26 @@ pub struct Shard {
 }
 
 impl FromStr for Shard {
-    type Err = String;
+    type Err = Error;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self> {
         let (k, n) = s.split_once('/').ok_or_else(|| {
-            format!("`{s}` is not a shard; write K/N, e.g. 0/4 for the first of four")
+            Error::usage(format!(
+                "`{s}` is not a shard; write K/N, e.g. 0/4 for the first of four"
+            ))
         })?;
         let index: u64 = k
             .trim()
             .parse()
-            .map_err(|_| format!("`{k}` in `{s}` is not a whole number"))?;
+            .map_err(|_| Error::usage(format!("`{k}` in `{s}` is not a whole number")))?;
         let count: u64 = n
             .trim()
             .parse()
-            .map_err(|_| format!("`{n}` in `{s}` is not a whole number"))?;
+            .map_err(|_| Error::usage(format!("`{n}` in `{s}` is not a whole number")))?;
         if count == 0 || index >= count {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "shard {s} does not exist: K must be from 0 to N − 1 and N at least 1"
-            ));
+            )));
         }
         Ok(Shard { index, count })
     }
@@ -279,10 +281,10 @@ impl Plan {
     /// The scenario of design point `point`. Every point was validated with
     /// the scenario, so an error here is a bug; the caller records it rather
     /// than running anything else under the point's labels.
-    pub fn scenario_at(&self, point: u64) -> Result<Scenario, String> {
+    pub fn scenario_at(&self, point: u64) -> Result<Scenario> {
         self.design
             .apply(&self.scenario, point)
-            .map_err(|e| format!("design point {point} cannot be set up: {e}"))
+            .map_err(|e| Error::internal(format!("design point {point} cannot be set up: {e}")))
     }
 
     /// The parameter fields of a point's rows (`,v1,v2…`): its design
@@ -475,7 +477,10 @@ mod tests {
 
     #[test]
     fn shard_syntax_is_checked() {
-        assert_eq!("1/3".parse::<Shard>(), Ok(Shard { index: 1, count: 3 }));
+        assert_eq!(
+            "1/3".parse::<Shard>().ok(),
+            Some(Shard { index: 1, count: 3 })
+        );
         for bad in ["3/3", "1", "a/2", "0/0"] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }

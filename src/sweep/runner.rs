@@ -133,7 +133,7 @@ fn injected_failures() -> Vec<u64> {
 
 /// The scenario of the point a worker is on, and its parameter values as
 /// CSV fields (`,v1,v2…`); an error when the point cannot be set up.
-type PointCache = Option<(u64, Result<crate::scenario::Scenario, String>, Vec<u8>)>;
+type PointCache = Option<(u64, Result<crate::scenario::Scenario>, Vec<u8>)>;
 
 /// Runs one simulation and formats its rows (in the worker thread); the run
 /// may use `threads` threads of the pool for itself.
@@ -172,18 +172,19 @@ fn perform(
     });
     match result {
         Ok((run, out)) => format_run(plan, spec, index, params, &run, &out),
-        Err(message) => failed(spec, index, &message),
+        Err(e) => failed(spec, index, &e.to_string()),
     }
 }
 
-/// Runs `f` (a model run) with its panic caught and kept quiet: the panic's
-/// message and place, for the user, instead of a crash.
-pub(crate) fn catch_run<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+/// Runs `f` (a model run) with its panic caught and kept quiet: an
+/// internal error with the panic's message and place, for the user, instead
+/// of a crash.
+pub(crate) fn catch_run<T>(f: impl FnOnce() -> T) -> Result<T> {
     install_panic_hook();
     IN_RUN.with(|r| *r.borrow_mut() = Some(String::new()));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     let message = IN_RUN.with(|r| r.borrow_mut().take()).unwrap_or_default();
-    result.map_err(|_| message)
+    result.map_err(|_| Error::internal(message))
 }
 
 /// A failed run's `failures.csv` row.

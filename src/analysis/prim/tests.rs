@@ -1,7 +1,11 @@
 //! Tests of the PRIM module. Random data comes from ChaCha streams seeded
 //! here, in the tests only.
 
+use super::limits::{Lim, State};
+use super::stats::binomial_upper_tail;
 use super::*;
+use rand::RngExt;
+use std::fmt;
 
 /// Uniform points in `[0, 1)^d` with `y = 1` inside `bounds` (dimension,
 /// lower, upper), then `noise` of the labels flipped.
@@ -299,144 +303,154 @@ fn repeated_runs_are_bit_identical() {
     assert_eq!(fingerprint(&s1), fingerprint(&s2));
 }
 
+/// The message of an error that must be the user's to act on (a usage
+/// error).
+fn usage<T: fmt::Debug>(result: crate::error::Result<T>) -> String {
+    let e = result.expect_err("an error");
+    assert!(matches!(e, crate::error::Error::Usage(_)), "{e:?}");
+    assert!(e.is_user());
+    e.to_string()
+}
+
 #[test]
-fn bad_input_is_an_error() {
+fn bad_data_is_an_error() {
     let y3 = vec![true, false, true];
     assert_eq!(
-        Dataset::new(vec![Column::numeric("a", vec![])], vec![]),
-        Err(PrimError::NoRows)
+        usage(Dataset::new(vec![Column::numeric("a", vec![])], vec![])),
+        "the dataset has no rows"
     );
     assert_eq!(
-        Dataset::new(vec![], y3.clone()),
-        Err(PrimError::NoDimensions)
+        usage(Dataset::new(vec![], y3.clone())),
+        "the dataset has no input dimension"
     );
     assert_eq!(
-        Dataset::new(
+        usage(Dataset::new(
             vec![
                 Column::numeric("a", vec![1.0, 2.0, 3.0]),
                 Column::numeric("b", vec![1.0, 2.0])
             ],
             y3.clone()
-        ),
-        Err(PrimError::LengthMismatch {
-            dimension: "b".into(),
-            expected: 3,
-            found: 2
-        })
+        )),
+        "dimension `b` has 2 values but the outcome has 3 rows"
     );
     assert_eq!(
-        Dataset::new(
+        usage(Dataset::new(
             vec![
                 Column::numeric("a", vec![1.0, 1.0, 1.0]),
                 Column::categorical("c", vec!["u".into()], vec![0, 0, 0])
             ],
             y3.clone()
-        ),
-        Err(PrimError::SingleDistinctPoint)
+        )),
+        "all rows are the same point: there is nothing to discover"
     );
     assert_eq!(
-        Dataset::new(
+        usage(Dataset::new(
             vec![Column::numeric("a", vec![1.0, 2.0, 3.0])],
             vec![false; 3]
-        ),
-        Err(PrimError::NoCaseOfInterest)
+        )),
+        "no row is a case of interest"
     );
     assert_eq!(
-        Dataset::new(
+        usage(Dataset::new(
             vec![Column::numeric("a", vec![1.0, f64::NAN, 3.0])],
             y3.clone()
-        ),
-        Err(PrimError::NonFinite {
-            dimension: "a".into(),
-            row: 1
-        })
+        )),
+        "dimension `a` has a non-finite value in row 1"
     );
-    assert!(matches!(
-        Dataset::new(
+    assert_eq!(
+        usage(Dataset::new(
             vec![Column::categorical("c", vec!["u".into()], vec![0, 1, 0])],
             y3.clone()
-        ),
-        Err(PrimError::InvalidLevel {
-            row: 1,
-            code: 1,
-            ..
-        })
-    ));
-    assert!(matches!(
-        Dataset::new(
+        )),
+        "dimension `c` has level index 1 in row 1 but only 1 levels"
+    );
+    assert_eq!(
+        usage(Dataset::new(
             vec![
                 Column::numeric("a", vec![1.0, 2.0, 3.0]),
                 Column::numeric("a", vec![1.0, 2.0, 3.0])
             ],
             y3.clone()
-        ),
-        Err(PrimError::DuplicateDimension { .. })
-    ));
+        )),
+        "dimension `a` appears more than once"
+    );
+}
+
+#[test]
+fn bad_settings_are_an_error() {
+    let y3 = vec![true, false, true];
     let data = Dataset::new(vec![Column::numeric("a", vec![1.0, 2.0, 3.0])], y3).expect("valid");
-    for bad in [
-        PrimConfig {
-            peel_alpha: 0.0,
-            ..PrimConfig::default()
-        },
-        PrimConfig {
-            paste_alpha: 0.5,
-            ..PrimConfig::default()
-        },
-        PrimConfig {
-            mass_min: 1.0,
-            ..PrimConfig::default()
-        },
-        PrimConfig {
-            threshold: f64::NAN,
-            ..PrimConfig::default()
-        },
+    for (bad, message) in [
+        (
+            PrimConfig {
+                peel_alpha: 0.0,
+                ..PrimConfig::default()
+            },
+            "`peel_alpha` = 0 is invalid: expected a value in (0, 0.5)",
+        ),
+        (
+            PrimConfig {
+                paste_alpha: 0.5,
+                ..PrimConfig::default()
+            },
+            "`paste_alpha` = 0.5 is invalid: expected a value in (0, 0.5)",
+        ),
+        (
+            PrimConfig {
+                mass_min: 1.0,
+                ..PrimConfig::default()
+            },
+            "`mass_min` = 1 is invalid: expected a value in [0, 1)",
+        ),
+        (
+            PrimConfig {
+                threshold: f64::NAN,
+                ..PrimConfig::default()
+            },
+            "`threshold` = NaN is invalid: expected a value in [0, 1]",
+        ),
     ] {
-        assert!(matches!(
-            Prim::new(&data, bad),
-            Err(PrimError::InvalidParameter { .. })
-        ));
+        assert_eq!(usage(Prim::new(&data, bad)), message);
     }
-    assert!(matches!(
-        find_boxes(&data, PrimConfig::default(), 0),
-        Err(PrimError::InvalidParameter { name: "boxes", .. })
-    ));
+    assert_eq!(
+        usage(find_boxes(&data, PrimConfig::default(), 0)),
+        "`boxes` = 0 is invalid: expected at least 1"
+    );
     let mut prim = Prim::new(&data, PrimConfig::default()).expect("valid config");
     let t = prim.trajectory().expect("trajectory");
     let steps = t.steps.len();
     assert_eq!(
-        prim.select(t.clone(), BoxChoice::Step(steps)),
-        Err(PrimError::StepOutOfRange { step: steps, steps })
+        usage(prim.select(t.clone(), BoxChoice::Step(steps))),
+        format!("step {steps} is beyond the end of the trajectory ({steps} steps)")
     );
     prim.select(t.clone(), BoxChoice::Step(0)).expect("box");
     assert_eq!(
-        prim.select(t, BoxChoice::Step(0)),
-        Err(PrimError::StaleTrajectory)
+        usage(prim.select(t, BoxChoice::Step(0))),
+        "the trajectory was computed before the latest box was accepted"
     );
     let mut rng = crate::rng::seeded(1, 0);
-    assert!(matches!(
-        resample(
+    assert_eq!(
+        usage(resample(
             &data,
             PrimConfig::default(),
             None,
             0,
             Sampling::Bootstrap,
             &mut rng
-        ),
-        Err(PrimError::InvalidParameter { .. })
-    ));
-    assert!(matches!(
-        resample(
+        )),
+        "`resamples` = 0 is invalid: expected at least 1"
+    );
+    assert_eq!(
+        usage(resample(
             &data,
             PrimConfig::default(),
             None,
             1,
             Sampling::Subsample { fraction: 0.0 },
             &mut rng
-        ),
-        Err(PrimError::InvalidParameter { .. })
-    ));
-    // Errors print.
-    assert_eq!(PrimError::NoRows.to_string(), "the dataset has no rows");
+        )),
+        "`fraction` = 0 is invalid: expected a value in (0, 1]"
+    );
 }
 
 /// `y = 1` in two disjoint boxes: A = {x0 > 0.55, x1 > 0.5} (mass 0.225) and
@@ -628,21 +642,22 @@ fn golden_data() -> Dataset {
     .expect("valid")
 }
 
-#[test]
-fn matches_ema_workbench_on_a_small_dataset() {
-    // Values printed by EMA Workbench 2.5.3 (`Prim._peel` then `_paste`): the
-    // peeling + pasting trajectory's (n, k), the last box, and the
-    // quasi-p-values of the box chosen by the default rule.
-    struct Golden {
-        objective: Objective,
-        n: &'static [usize],
-        k: &'static [usize],
-        last: [(f64, f64); 3],
-        kept: &'static [usize],
-        chosen: usize,
-        qp: [f64; 3],
-    }
-    let cases = [
+/// A trajectory and box printed by EMA Workbench 2.5.3 for [`golden_data`].
+struct Golden {
+    objective: Objective,
+    n: &'static [usize],
+    k: &'static [usize],
+    last: [(f64, f64); 3],
+    kept: &'static [usize],
+    chosen: usize,
+    qp: [f64; 3],
+}
+
+/// Values printed by EMA Workbench 2.5.3 (`Prim._peel` then `_paste`): the
+/// peeling + pasting trajectory's (n, k), the last box, and the
+/// quasi-p-values of the box chosen by the default rule.
+fn golden_cases() -> [Golden; 2] {
+    [
         Golden {
             objective: Objective::Lenient1,
             n: &[
@@ -687,7 +702,12 @@ fn matches_ema_workbench_on_a_small_dataset() {
                 8.06463652560523e-06,
             ],
         },
-    ];
+    ]
+}
+
+#[test]
+fn matches_ema_workbench_on_a_small_dataset() {
+    let cases = golden_cases();
     let data = golden_data();
     for g in &cases {
         let config = PrimConfig {

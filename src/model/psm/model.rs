@@ -4,6 +4,7 @@
 
 use super::params::{self, Coupling, LEVERS, N_LEVERS, PsmParams};
 use super::{Organisation, metrics, profiles};
+use crate::error::{Error, Result};
 use crate::model::{
     Charts, KeyMetrics, Model, ModelParams, Population, Recorded, Recording, Survey,
 };
@@ -143,14 +144,14 @@ impl Model for Psm {
         profiles::get(of(p)?, path)
     }
 
-    fn kind_of_extra(&self, p: &ModelParams, path: &str) -> Option<Result<Kind, String>> {
+    fn kind_of_extra(&self, p: &ModelParams, path: &str) -> Option<Result<Kind>> {
         profiles::kind_of(of(p)?, path)
     }
 
-    fn set_extra(&self, p: &mut ModelParams, path: &str, value: &Value) -> Result<(), String> {
+    fn set_extra(&self, p: &mut ModelParams, path: &str, value: &Value) -> Result<()> {
         match p.get_mut::<PsmParams>() {
             Some(p) => profiles::set(p, path, value),
-            None => Err(format!("`{path}` is not a scenario key")),
+            None => Err(Error::usage(format!("`{path}` is not a scenario key"))),
         }
     }
 
@@ -352,10 +353,10 @@ const SURVEY: Survey = Survey {
 
 /// One team of `size`: every peer tie inside it (as many as the team has
 /// colleagues).
-fn one_team(p: &mut ModelParams, size: u32) -> Result<(), String> {
+fn one_team(p: &mut ModelParams, size: u32) -> Result<()> {
     let p = p
         .get_mut::<PsmParams>()
-        .ok_or("not a professional-space scenario")?;
+        .ok_or_else(|| Error::usage("not a professional-space scenario"))?;
     let o = &mut p.organization;
     o.teams = 1;
     o.team_size = size;

@@ -6,6 +6,7 @@
 //! them back as TOML.
 
 use super::params::{Levers, ManagerProfile, ProfessionalProfile, PsmParams, Traits};
+use crate::error::{Error, Result};
 use crate::params::{Ctx, Kind, UNIT, Value, ellipsis, format_float};
 use std::fmt::Write;
 use toml::Spanned;
@@ -245,26 +246,32 @@ pub fn get(p: &PsmParams, path: &str) -> Option<Value> {
 
 /// The kind of the value at a profile path: `None` when `path` is not a
 /// profile path, an error when it names no profile or no key of one.
-pub fn kind_of(p: &PsmParams, path: &str) -> Option<Result<Kind, String>> {
+pub fn kind_of(p: &PsmParams, path: &str) -> Option<Result<Kind>> {
     let (population, name, key) = split(path)?;
     if !names(p, population).iter().any(|n| n == name) {
-        return Some(Err(format!("no {population} profile named `{name}`")));
+        return Some(Err(Error::usage(format!(
+            "no {population} profile named `{name}`"
+        ))));
     }
     Some(
         key_kind(population, key)
-            .ok_or_else(|| format!("`{key}` is not a key of a {population} profile")),
+            .ok_or_else(|| Error::usage(format!("`{key}` is not a key of a {population} profile"))),
     )
 }
 
 /// Checks and sets the value at a profile path. Setting a share rescales
 /// the other profiles of that population so the shares still sum to 1.
-pub fn set(p: &mut PsmParams, path: &str, value: &Value) -> Result<(), String> {
+pub fn set(p: &mut PsmParams, path: &str, value: &Value) -> Result<()> {
     let Some((population, name, key)) = split(path) else {
-        return Err(format!("`{path}` is not a scenario key"));
+        return Err(Error::usage(format!("`{path}` is not a scenario key")));
     };
     let kind = key_kind(population, key)
-        .ok_or_else(|| format!("`{key}` is not a key of a {population} profile"))?;
-    let x = kind.check(value)?.as_f64().unwrap_or_default();
+        .ok_or_else(|| Error::usage(format!("`{key}` is not a key of a {population} profile")))?;
+    let x = kind
+        .check(value)
+        .map_err(Error::usage)?
+        .as_f64()
+        .unwrap_or_default();
     let mut shares: Vec<(String, f64)> = if population == "managers" {
         p.managers
             .profiles
@@ -280,14 +287,14 @@ pub fn set(p: &mut PsmParams, path: &str, value: &Value) -> Result<(), String> {
     };
     let Some(index) = shares.iter().position(|(n, _)| n == name) else {
         let names: Vec<&str> = shares.iter().map(|(n, _)| n.as_str()).collect();
-        return Err(if names.is_empty() {
+        return Err(Error::usage(if names.is_empty() {
             format!("there are no {population} profiles, so no profile `{name}`")
         } else {
             format!(
                 "no {population} profile named `{name}`; the profiles are {}",
                 names.join(", ")
             )
-        });
+        }));
     };
     if key == "share" {
         let others: f64 = shares
@@ -297,9 +304,9 @@ pub fn set(p: &mut PsmParams, path: &str, value: &Value) -> Result<(), String> {
             .map(|(_, (_, v))| v)
             .sum();
         if others <= 0.0 && x < 1.0 {
-            return Err(format!(
+            return Err(Error::usage(format!(
                 "cannot set the share of `{name}` to {x}: the other {population} profiles have share 0, so the shares could not sum to 1"
-            ));
+            )));
         }
         for (i, (_, v)) in shares.iter_mut().enumerate() {
             *v = if i == index {
@@ -319,7 +326,11 @@ pub fn set(p: &mut PsmParams, path: &str, value: &Value) -> Result<(), String> {
         match key {
             "share" => {}
             "spread" => pr.spread = x,
-            lever => *pr.levers.get_mut(lever).ok_or("unknown lever")? = x,
+            lever => {
+                *pr.levers
+                    .get_mut(lever)
+                    .ok_or_else(|| Error::internal("unknown lever"))? = x
+            }
         }
     } else {
         for (pr, (_, sh)) in p.professionals.profiles.iter_mut().zip(&shares) {
@@ -328,7 +339,11 @@ pub fn set(p: &mut PsmParams, path: &str, value: &Value) -> Result<(), String> {
         let pr = &mut p.professionals.profiles[index];
         match key {
             "share" => {}
-            t => *pr.traits.get_mut(t).ok_or("unknown trait")? = x,
+            t => {
+                *pr.traits
+                    .get_mut(t)
+                    .ok_or_else(|| Error::internal("unknown trait"))? = x
+            }
         }
     }
     Ok(())
@@ -405,6 +420,6 @@ mod tests {
             kind_of(&p, "managers.profiles.q.focus"),
             Some(Err(_))
         ));
-        assert_eq!(kind_of(&p, "managers.focus"), None);
+        assert!(kind_of(&p, "managers.focus").is_none());
     }
 }

@@ -14,7 +14,8 @@
 //!   density of its posterior-predictive runs.
 
 use crate::calibrate::tables::Folder;
-use crate::plot::PlotError;
+use crate::error::Result;
+use crate::plot::missing;
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
 use crate::scenario::calibrate::Prior;
 use plotters::coord::Shift;
@@ -96,7 +97,7 @@ pub(crate) struct Pairs {
 }
 
 /// Builds the corner plot of a calibration.
-pub(crate) fn pairs(f: &Folder) -> Result<Pairs, PlotError> {
+pub(crate) fn pairs(f: &Folder) -> Result<Pairs> {
     let mut real = Vec::new();
     let mut real_dims = Vec::new();
     let mut choices = Vec::new();
@@ -119,9 +120,11 @@ pub(crate) fn pairs(f: &Folder) -> Result<Pairs, PlotError> {
                 });
             }
             _ => {
-                let x = f.posterior_of(key).ok_or_else(|| PlotError::Missing {
-                    file: f.dir.join(crate::output::tables::POSTERIOR.file),
-                    what: format!("row `{key}`"),
+                let x = f.posterior_of(key).ok_or_else(|| {
+                    missing(
+                        &f.dir.join(crate::output::tables::POSTERIOR.file),
+                        format!("row `{key}`"),
+                    )
                 })?;
                 real.push(RealKey {
                     name: key.clone(),
@@ -439,12 +442,12 @@ pub(crate) struct Predictive {
 }
 
 /// Builds the posterior-predictive chart.
-pub(crate) fn predictive(f: &Folder) -> Result<Predictive, PlotError> {
+pub(crate) fn predictive(f: &Folder) -> Result<Predictive> {
     if f.predictive.is_empty() {
-        return Err(PlotError::Missing {
-            file: f.dir.join(crate::output::tables::PREDICTIVE.file),
-            what: "rows (no posterior-predictive draws)".into(),
-        });
+        return Err(missing(
+            &f.dir.join(crate::output::tables::PREDICTIVE.file),
+            "rows (no posterior-predictive draws)",
+        ));
     }
     let mut panels = Vec::new();
     for (k, t) in f.targets.iter().enumerate() {

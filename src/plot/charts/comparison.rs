@@ -5,8 +5,9 @@
 //! out. Dots are coloured and shaped by the grouping parameter (`by`, else
 //! the first varying text parameter).
 
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{Aggregate, Design, MetricStats};
+use crate::plot::missing;
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -33,17 +34,17 @@ pub(crate) fn build(
     agg: &Aggregate,
     metric: &MetricStats,
     by: Option<usize>,
-) -> Result<Comparison, PlotError> {
+) -> Result<Comparison> {
     let d = &agg.design;
     let group = by.or_else(|| d.group_param());
     let mut rows: Vec<usize> = (0..d.len())
         .filter(|&r| metric.mean[r].is_finite())
         .collect();
     if rows.is_empty() {
-        return Err(PlotError::Missing {
-            file: agg.path.clone(),
-            what: format!("values of `{}_mean` (every row is empty)", metric.name),
-        });
+        return Err(missing(
+            &agg.path,
+            format!("values of `{}_mean` (every row is empty)", metric.name),
+        ));
     }
     rows.sort_by(|&a, &b| metric.mean[b].total_cmp(&metric.mean[a]).then(a.cmp(&b)));
     let n = rows.len();

@@ -13,8 +13,9 @@
 
 use super::profile::Profile;
 use crate::calibrate::tables::Folder;
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry, SeriesStyle};
+use crate::plot::{invalid, missing, unreadable};
 use crate::scenario::calibrate::Prior;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -43,12 +44,12 @@ fn team_style(i: usize) -> SeriesStyle {
 
 /// Builds the forest plot from each team's calibration (`teams`: id and
 /// folder), naming each lever by its last path segment.
-pub(crate) fn forest(teams: &[(String, Folder)]) -> Result<Forest, PlotError> {
+pub(crate) fn forest(teams: &[(String, Folder)]) -> Result<Forest> {
     let Some((_, first)) = teams.first() else {
-        return Err(PlotError::Missing {
-            file: "diagnosis.csv".into(),
-            what: "teams".into(),
-        });
+        return Err(missing(
+            Path::new(crate::output::tables::DIAGNOSIS.file),
+            "teams",
+        ));
     };
     let keys: Vec<(String, (f64, f64))> = first
         .priors
@@ -263,11 +264,8 @@ pub(crate) struct AdviceChart {
 
 /// Reads `advice.csv` into the advice chart (the rows of the outcome, the
 /// first metric of each move).
-pub(crate) fn advice(path: &Path) -> Result<AdviceChart, PlotError> {
-    let csv_err = |source| PlotError::Csv {
-        file: path.to_path_buf(),
-        source,
-    };
+pub(crate) fn advice(path: &Path) -> Result<AdviceChart> {
+    let csv_err = |e: csv::Error| unreadable(path, &e);
     let mut reader = csv::Reader::from_path(path).map_err(csv_err)?;
     let head: Vec<String> = reader
         .headers()
@@ -288,14 +286,14 @@ pub(crate) fn advice(path: &Path) -> Result<AdviceChart, PlotError> {
         "clamped",
     ];
     if head != want {
-        return Err(PlotError::Invalid {
-            file: path.to_path_buf(),
-            message: format!(
+        return Err(invalid(
+            path,
+            format!(
                 "its columns are {} but {} were expected",
                 head.join(","),
                 want.join(",")
             ),
-        });
+        ));
     }
     let mut metric = String::new();
     let mut teams: Vec<(String, Vec<Bar>)> = Vec::new();
@@ -303,11 +301,9 @@ pub(crate) fn advice(path: &Path) -> Result<AdviceChart, PlotError> {
     for (i, r) in reader.records().enumerate() {
         let r = r.map_err(csv_err)?;
         let f = |k: usize| r.get(k).unwrap_or("").to_string();
-        let num = |k: usize| -> Result<f64, PlotError> {
-            f(k).parse().map_err(|_| PlotError::Invalid {
-                file: path.to_path_buf(),
-                message: format!("row {}: `{}` is not a number", i + 2, f(k)),
-            })
+        let num = |k: usize| -> Result<f64> {
+            f(k).parse()
+                .map_err(|_| invalid(path, format!("row {}: `{}` is not a number", i + 2, f(k))))
         };
         let this_move = (f(0), f(1), f(2));
         if this_move == last_move {
@@ -330,10 +326,7 @@ pub(crate) fn advice(path: &Path) -> Result<AdviceChart, PlotError> {
         }
     }
     if teams.is_empty() {
-        return Err(PlotError::Missing {
-            file: path.to_path_buf(),
-            what: "rows".into(),
-        });
+        return Err(missing(path, "rows"));
     }
     let values = teams
         .iter()

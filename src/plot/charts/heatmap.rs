@@ -5,7 +5,7 @@
 //! Points that differ only in further varying parameters are averaged into
 //! one cell (said in the subtitle).
 
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{Aggregate, Design, MetricStats};
 use crate::plot::style::{self, Axis, Chart, DrawResult};
 use plotters::coord::Shift;
@@ -40,7 +40,7 @@ pub(crate) fn build(
     x: usize,
     y: usize,
     by: Option<usize>,
-) -> Result<Heatmap, PlotError> {
+) -> Result<Heatmap> {
     let d = &agg.design;
     let (px, py) = (&d.params[x], &d.params[y]);
     let others: Vec<usize> = d

@@ -5,8 +5,9 @@
 //! are averaged; their CI half-widths combine as √(Σ ciᵢ²) / k, the CI of a
 //! mean of k independent means (said in the subtitle).
 
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{Aggregate, Design, MetricStats};
+use crate::plot::invalid;
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -28,14 +29,14 @@ pub(crate) fn build(
     metric: &MetricStats,
     x: usize,
     group: Option<usize>,
-) -> Result<Lines, PlotError> {
+) -> Result<Lines> {
     let d = &agg.design;
     let px = &d.params[x];
     if !px.numeric() {
-        return Err(PlotError::Invalid {
-            file: agg.path.clone(),
-            message: format!("parameter `{}` is not numeric", px.name),
-        });
+        return Err(invalid(
+            &agg.path,
+            format!("parameter `{}` is not numeric", px.name),
+        ));
     }
     let group = group.filter(|&g| g != x);
     let ng = group.map_or(1, |g| d.params[g].levels.len());

@@ -8,8 +8,8 @@
 //! point when there are at most six; a single point alone. plotters has no radar chart: it is drawn on a square
 //! cartesian plane.
 
+use crate::error::Result;
 use crate::model::Charts;
-use crate::plot::PlotError;
 use crate::plot::data::{Aggregate, Design};
 use crate::plot::style::{self, Chart, DrawResult, LegendEntry};
 use plotters::coord::Shift;
@@ -37,7 +37,7 @@ pub(crate) fn build(
     agg: &Aggregate,
     defaults: &Charts,
     by: Option<usize>,
-) -> Result<Option<Profile>, PlotError> {
+) -> Result<Option<Profile>> {
     let (title, axes) = defaults.profile;
     let present: Vec<(usize, &str)> = axes
         .iter()

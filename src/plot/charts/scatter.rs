@@ -10,9 +10,10 @@
 //! Parameters other than the panel's vary along the cloud, which is the
 //! point of a sample: the trend is the metric's average course over them.
 
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{Aggregate, Design, MetricStats};
 use crate::plot::estimate::lowess;
+use crate::plot::missing;
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry, Plane};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -56,16 +57,16 @@ pub(crate) fn build(
     metric: &MetricStats,
     params: &[usize],
     by: Option<usize>,
-) -> Result<Scatter, PlotError> {
+) -> Result<Scatter> {
     let d = &agg.design;
     let rows: Vec<usize> = (0..d.len())
         .filter(|&r| metric.mean[r].is_finite())
         .collect();
     if rows.is_empty() {
-        return Err(PlotError::Missing {
-            file: agg.path.clone(),
-            what: format!("values of `{}_mean` (every row is empty)", metric.name),
-        });
+        return Err(missing(
+            &agg.path,
+            format!("values of `{}_mean` (every row is empty)", metric.name),
+        ));
     }
     let group = by
         .or_else(|| d.group_param())

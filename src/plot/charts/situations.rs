@@ -6,7 +6,7 @@
 //! is the share in none of them. The largest share is written in the cell,
 //! so a reader sees at a glance which situation dominates where.
 
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{Aggregate, MetricStats};
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry, Marker, SeriesStyle};
 use plotters::coord::Shift;
@@ -48,7 +48,7 @@ pub(crate) fn build(
     x: usize,
     y: usize,
     by: Option<usize>,
-) -> Result<Situations, PlotError> {
+) -> Result<Situations> {
     let d = &agg.design;
     let (px, py) = (&d.params[x], &d.params[y]);
     let others: Vec<usize> = d

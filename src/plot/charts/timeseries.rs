@@ -25,7 +25,7 @@
 //! between them that nobody observed: each tick gets a marker with a bar
 //! (the band), joined by a thin line only from three ticks on.
 
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{Aggregate, Design, TickSeries, Welford, read_ticks};
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry, Plane, SeriesStyle};
 use plotters::coord::Shift;
@@ -217,7 +217,7 @@ pub(crate) fn build(
     by: Option<usize>,
     metrics: &[String],
     axis: Labels,
-) -> Result<Option<TimeSeries>, PlotError> {
+) -> Result<Option<TimeSeries>> {
     if design.len() == 0 || metrics.is_empty() {
         return Ok(None);
     }

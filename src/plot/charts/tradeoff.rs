@@ -7,7 +7,7 @@
 //! shows as paths falling to the left as focus rises, positive-sum as
 //! paths rising to the upper right.
 
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{Aggregate, Design, MetricStats};
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry};
 use plotters::coord::Shift;
@@ -34,7 +34,7 @@ pub(crate) fn build(
     a: &MetricStats,
     s: &MetricStats,
     by: Option<usize>,
-) -> Result<Tradeoff, PlotError> {
+) -> Result<Tradeoff> {
     let d = &agg.design;
     let (group, trace) = group_and_trace(d, by);
     let (points, row_of_point) = collect_points(d, a, s, group, trace);

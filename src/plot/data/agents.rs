@@ -13,7 +13,8 @@
 //! sample.
 
 use super::{column, csv_err, number, open_csv, require};
-use crate::plot::PlotError;
+use crate::error::Result;
+use crate::plot::invalid;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -26,7 +27,7 @@ pub(crate) const ID_COLUMNS: [&str; 6] =
 
 /// The state columns of `agents.csv` (every column but the identifying
 /// ones), or `None` when the file is absent.
-pub(crate) fn agent_states(path: &Path) -> Result<Option<Vec<String>>, PlotError> {
+pub(crate) fn agent_states(path: &Path) -> Result<Option<Vec<String>>> {
     if !path.is_file() {
         return Ok(None);
     }
@@ -108,7 +109,7 @@ pub(crate) fn read_agents(
     groups: usize,
     group_of: &BTreeMap<u64, usize>,
     cap: usize,
-) -> Result<AgentValues, PlotError> {
+) -> Result<AgentValues> {
     require(path)?;
     let (mut r, header) = open_csv(path, false)?;
     let pc = column(path, &header, "point")?;
@@ -127,10 +128,10 @@ pub(crate) fn read_agents(
     while r.read_byte_record(&mut rec).map_err(|e| csv_err(path, e))? {
         line += 1;
         let (Some(point), Some(tick)) = (whole(&rec[pc]), whole(&rec[tc])) else {
-            return Err(PlotError::Invalid {
-                file: path.to_path_buf(),
-                message: format!("line {line}: the point or tick is not a whole number"),
-            });
+            return Err(invalid(
+                path,
+                format!("line {line}: the point or tick is not a whole number"),
+            ));
         };
         let Some(&g) = group_of.get(&point) else {
             continue;

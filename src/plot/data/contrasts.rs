@@ -6,7 +6,7 @@
 //! undefined (NaN).
 
 use super::{FolderInfo, column, number, read_table, require};
-use crate::plot::PlotError;
+use crate::error::Result;
 use std::path::{Path, PathBuf};
 
 /// The statistics of one contrast.
@@ -55,7 +55,7 @@ const NUMBER_COLUMNS: [&str; 4] = ["n", "mean_diff", "ci95", "ci95_unpaired"];
 impl Contrasts {
     /// Reads `path`; a missing column or a field that is not a number is
     /// an error naming the file, the line and the column.
-    pub fn read(path: &Path, info: &FolderInfo) -> Result<Contrasts, PlotError> {
+    pub fn read(path: &Path, info: &FolderInfo) -> Result<Contrasts> {
         require(path)?;
         let t = read_table(path)?;
         let text: Vec<usize> = TEXT_COLUMNS

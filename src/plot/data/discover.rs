@@ -11,7 +11,8 @@
 //! column). An empty number is undefined (NaN).
 
 use super::{Table, column, columns, csv_err, number, open_csv, read_table, require};
-use crate::plot::PlotError;
+use crate::error::Result;
+use crate::plot::{invalid, missing};
 use std::path::Path;
 
 /// One step of a box's peeling/pasting trajectory (or a chosen box).
@@ -100,7 +101,7 @@ pub(crate) const LIMITS: &str = crate::output::tables::DISCOVER_BOXES.file;
 
 impl Discovery {
     /// Reads the three tables of `dir`.
-    pub fn read(dir: &Path) -> Result<Discovery, PlotError> {
+    pub fn read(dir: &Path) -> Result<Discovery> {
         let paths = [TRAJECTORY, BOXES, LIMITS].map(|f| dir.join(f));
         for p in &paths {
             require(p)?;
@@ -128,13 +129,15 @@ impl Discovery {
 }
 
 /// A whole number of a table.
-fn whole(path: &Path, line: usize, column: &str, s: &str) -> Result<usize, PlotError> {
-    s.trim().parse().map_err(|_| PlotError::Invalid {
-        file: path.to_path_buf(),
-        message: format!(
-            "line {line}, column `{column}`: `{}` is not a whole number",
-            crate::params::ellipsis(s.trim())
-        ),
+fn whole(path: &Path, line: usize, column: &str, s: &str) -> Result<usize> {
+    s.trim().parse().map_err(|_| {
+        invalid(
+            path,
+            format!(
+                "line {line}, column `{column}`: `{}` is not a whole number",
+                crate::params::ellipsis(s.trim())
+            ),
+        )
     })
 }
 
@@ -149,7 +152,7 @@ const STEP_COLUMNS: [&str; 6] = [
 ];
 
 /// The steps of a trajectory table (or of `discover.csv`).
-fn steps(path: &Path, t: &Table) -> Result<Vec<PrimStep>, PlotError> {
+fn steps(path: &Path, t: &Table) -> Result<Vec<PrimStep>> {
     let c = columns(path, &t.header, &STEP_COLUMNS)?;
     t.rows
         .iter()
@@ -172,16 +175,13 @@ fn steps(path: &Path, t: &Table) -> Result<Vec<PrimStep>, PlotError> {
 
 /// `discover.csv`: the steps, then `metric`, `rule` (`above` or `below`)
 /// and `threshold`; at least one row.
-fn chosen(path: &Path) -> Result<Vec<ChosenBox>, PlotError> {
+fn chosen(path: &Path) -> Result<Vec<ChosenBox>> {
     let t = read_table(path)?;
     let at = steps(path, &t)?;
     let [m, r, th] = ["metric", "rule", "threshold"].map(|n| column(path, &t.header, n));
     let (m, r, th) = (m?, r?, th?);
     if t.rows.is_empty() {
-        return Err(PlotError::Missing {
-            file: path.to_path_buf(),
-            what: "rows (no box was found)".into(),
-        });
+        return Err(missing(path, "rows (no box was found)"));
     }
     t.rows
         .iter()
@@ -193,13 +193,13 @@ fn chosen(path: &Path) -> Result<Vec<ChosenBox>, PlotError> {
                 "above" => true,
                 "below" => false,
                 other => {
-                    return Err(PlotError::Invalid {
-                        file: path.to_path_buf(),
-                        message: format!(
+                    return Err(invalid(
+                        path,
+                        format!(
                             "line {line}, column `rule`: `{}` is neither `above` nor `below`",
                             crate::params::ellipsis(other)
                         ),
-                    });
+                    ));
                 }
             };
             Ok(ChosenBox {
@@ -214,7 +214,7 @@ fn chosen(path: &Path) -> Result<Vec<ChosenBox>, PlotError> {
 
 /// `discover_boxes.csv`: a categorical limit when `values` is filled, else
 /// a numeric one.
-fn limits(path: &Path) -> Result<Vec<BoxLimit>, PlotError> {
+fn limits(path: &Path) -> Result<Vec<BoxLimit>> {
     let t = read_table(path)?;
     let names = ["box", "parameter", "lower", "upper", "values", "p_value"];
     let c = columns(path, &t.header, &names)?;
@@ -250,7 +250,7 @@ fn limits(path: &Path) -> Result<Vec<BoxLimit>, PlotError> {
 pub(crate) fn point_means(
     path: &Path,
     metric: &str,
-) -> Result<std::collections::BTreeMap<u64, f64>, PlotError> {
+) -> Result<std::collections::BTreeMap<u64, f64>> {
     require(path)?;
     let (mut r, header) = open_csv(path, false)?;
     let pc = column(path, &header, "point")?;

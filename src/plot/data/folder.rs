@@ -21,7 +21,8 @@
 //! spacing does not.
 
 use super::{Design, Param};
-use crate::plot::PlotError;
+use crate::error::Result;
+use crate::plot::missing;
 use serde_json::Value as Json;
 use std::path::Path;
 
@@ -75,14 +76,14 @@ impl FolderInfo {
     /// The inputs of `design` (read from `file`): its swept columns only,
     /// each marked sampled or not. A swept column the manifest lists and
     /// the table lacks is an error naming both.
-    pub fn inputs(&self, design: Design, file: &Path) -> Result<Design, PlotError> {
+    pub fn inputs(&self, design: Design, file: &Path) -> Result<Design> {
         if let Some(cols) = &self.columns
             && let Some(c) = cols.iter().find(|c| design.param(c).is_none())
         {
-            return Err(PlotError::Missing {
-                file: file.to_path_buf(),
-                what: format!("column `{c}` (a design column in manifest.json)"),
-            });
+            return Err(missing(
+                file,
+                format!("column `{c}` (a design column in manifest.json)"),
+            ));
         }
         let keep = |p: &Param| {
             !self.resolved.contains(&p.name)

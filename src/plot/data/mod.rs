@@ -8,7 +8,8 @@
 //! Everything is found by column name; nothing here knows a model's metric
 //! list.
 
-use super::PlotError;
+use crate::error::{Error, Result};
+use crate::plot::{invalid, missing, unreadable};
 use std::path::{Path, PathBuf};
 
 /// One swept parameter: its value at every design row.
@@ -242,18 +243,12 @@ struct Table {
     rows: Vec<Vec<String>>,
 }
 
-fn csv_err(path: &Path, e: csv::Error) -> PlotError {
-    PlotError::Csv {
-        file: path.to_path_buf(),
-        source: e,
-    }
+fn csv_err(path: &Path, e: csv::Error) -> Error {
+    unreadable(path, &e)
 }
 
 /// Opens a CSV table and reads its header (names trimmed).
-fn open_csv(
-    path: &Path,
-    flexible: bool,
-) -> Result<(csv::Reader<std::fs::File>, Vec<String>), PlotError> {
+fn open_csv(path: &Path, flexible: bool) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(flexible)
@@ -268,7 +263,7 @@ fn open_csv(
     Ok((r, header))
 }
 
-fn read_table(path: &Path) -> Result<Table, PlotError> {
+fn read_table(path: &Path) -> Result<Table> {
     let (mut r, header) = open_csv(path, false)?;
     let mut rows = Vec::new();
     for rec in r.records() {
@@ -278,14 +273,11 @@ fn read_table(path: &Path) -> Result<Table, PlotError> {
     Ok(Table { header, rows })
 }
 
-pub(crate) fn missing_file(path: &Path) -> PlotError {
-    PlotError::Missing {
-        file: path.to_path_buf(),
-        what: "file (run or sweep into this folder first)".into(),
-    }
+pub(crate) fn missing_file(path: &Path) -> Error {
+    missing(path, "file (run or sweep into this folder first)")
 }
 
-fn require(path: &Path) -> Result<(), PlotError> {
+fn require(path: &Path) -> Result<()> {
     if path.is_file() {
         Ok(())
     } else {
@@ -293,38 +285,37 @@ fn require(path: &Path) -> Result<(), PlotError> {
     }
 }
 
-fn point_ids(path: &Path, table: &Table, col: usize) -> Result<Vec<u64>, PlotError> {
+fn point_ids(path: &Path, table: &Table, col: usize) -> Result<Vec<u64>> {
     table
         .rows
         .iter()
         .enumerate()
         .map(|(i, row)| {
-            row[col].trim().parse().map_err(|_| PlotError::Invalid {
-                file: path.to_path_buf(),
-                message: format!("row {}: `{}` is not a point number", i + 1, row[col]),
+            row[col].trim().parse().map_err(|_| {
+                invalid(
+                    path,
+                    format!("row {}: `{}` is not a point number", i + 1, row[col]),
+                )
             })
         })
         .collect()
 }
 
 /// The positions of the columns `names` in `header`.
-fn columns(path: &Path, header: &[String], names: &[&str]) -> Result<Vec<usize>, PlotError> {
+fn columns(path: &Path, header: &[String], names: &[&str]) -> Result<Vec<usize>> {
     names.iter().map(|n| column(path, header, n)).collect()
 }
 
-fn column(path: &Path, header: &[String], name: &str) -> Result<usize, PlotError> {
+fn column(path: &Path, header: &[String], name: &str) -> Result<usize> {
     header
         .iter()
         .position(|h| h == name)
-        .ok_or_else(|| PlotError::Missing {
-            file: path.to_path_buf(),
-            what: format!("column `{name}`"),
-        })
+        .ok_or_else(|| missing(path, format!("column `{name}`")))
 }
 
 /// Reads `design.csv`: `point`, then the parameters (of which `info`
 /// keeps the swept ones).
-pub(crate) fn read_design(path: &Path, info: &FolderInfo) -> Result<Design, PlotError> {
+pub(crate) fn read_design(path: &Path, info: &FolderInfo) -> Result<Design> {
     require(path)?;
     let t = read_table(path)?;
     let pc = column(path, &t.header, "point")?;
@@ -370,24 +361,26 @@ pub(crate) struct Aggregate {
 /// A number of a table: empty is "no value" (NaN, as written for undefined
 /// results); anything else must be a number, or the table is refused with
 /// its line and column.
-fn number(path: &Path, line: usize, column: &str, s: &str) -> Result<f64, PlotError> {
+fn number(path: &Path, line: usize, column: &str, s: &str) -> Result<f64> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(f64::NAN);
     }
-    t.parse().map_err(|_| PlotError::Invalid {
-        file: path.to_path_buf(),
-        message: format!(
-            "line {line}, column `{column}`: `{}` is not a number",
-            crate::params::ellipsis(t)
-        ),
+    t.parse().map_err(|_| {
+        invalid(
+            path,
+            format!(
+                "line {line}, column `{column}`: `{}` is not a number",
+                crate::params::ellipsis(t)
+            ),
+        )
     })
 }
 
 impl Aggregate {
     /// Reads `aggregate.csv` (`point`, parameters (of which `info` keeps
     /// the swept ones), `n`, `<m>_mean`, `<m>_sd`, `<m>_ci95` …).
-    pub fn read(path: &Path, info: &FolderInfo) -> Result<Aggregate, PlotError> {
+    pub fn read(path: &Path, info: &FolderInfo) -> Result<Aggregate> {
         require(path)?;
         let t = read_table(path)?;
         let pc = column(path, &t.header, "point")?;
@@ -406,7 +399,7 @@ impl Aggregate {
                 continue;
             };
             let ci_col = t.header.iter().position(|c| *c == format!("{name}_ci95"));
-            let values = |c: usize| -> Result<Vec<f64>, PlotError> {
+            let values = |c: usize| -> Result<Vec<f64>> {
                 t.rows
                     .iter()
                     .enumerate()
@@ -436,12 +429,12 @@ impl Aggregate {
     }
 
     /// The metric called `name`, or a user error naming the missing column.
-    pub fn require(&self, name: &str) -> Result<&MetricStats, PlotError> {
+    pub fn require(&self, name: &str) -> Result<&MetricStats> {
         self.metric(name).ok_or_else(|| {
             let name = name.strip_suffix("_mean").unwrap_or(name);
-            PlotError::Missing {
-                file: self.path.clone(),
-                what: format!(
+            missing(
+                &self.path,
+                format!(
                     "column `{name}_mean` (metrics present: {})",
                     self.metrics
                         .iter()
@@ -449,7 +442,7 @@ impl Aggregate {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-            }
+            )
         })
     }
 }

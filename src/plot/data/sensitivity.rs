@@ -2,7 +2,8 @@
 //! parameter, read for the sensitivity charts.
 
 use super::{column, columns, read_table, require};
-use crate::plot::PlotError;
+use crate::error::Result;
+use crate::plot::{invalid, missing};
 use std::path::{Path, PathBuf};
 
 /// The Morris indices of one parameter on one output.
@@ -52,20 +53,22 @@ fn index_values(
     i: usize,
     cols: &[usize],
     names: &[&str],
-) -> Result<Vec<f64>, PlotError> {
+) -> Result<Vec<f64>> {
     let mut v = Vec::with_capacity(cols.len());
     for (k, &c) in cols.iter().enumerate() {
         let s = row[c].trim();
         v.push(if s.is_empty() {
             f64::NAN
         } else {
-            s.parse::<f64>().map_err(|_| PlotError::Invalid {
-                file: path.to_path_buf(),
-                message: format!(
-                    "row {}: `{s}` in column `{}` is not a number",
-                    i + 1,
-                    names[k]
-                ),
+            s.parse::<f64>().map_err(|_| {
+                invalid(
+                    path,
+                    format!(
+                        "row {}: `{s}` in column `{}` is not a number",
+                        i + 1,
+                        names[k]
+                    ),
+                )
             })?
         });
     }
@@ -121,41 +124,38 @@ const SOBOL_COLUMNS: [&str; 6] = ["s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi"
 impl Sensitivity {
     /// Reads `sensitivity.csv` (`method,output,parameter,` then the
     /// method's columns; an empty field is an undefined index).
-    pub fn read(path: &Path) -> Result<Sensitivity, PlotError> {
+    pub fn read(path: &Path) -> Result<Sensitivity> {
         require(path)?;
         let t = read_table(path)?;
         let mc = column(path, &t.header, "method")?;
         let oc = column(path, &t.header, "output")?;
         let pc = column(path, &t.header, "parameter")?;
         let Some(first) = t.rows.first() else {
-            return Err(PlotError::Missing {
-                file: path.to_path_buf(),
-                what: "rows (no indices)".into(),
-            });
+            return Err(missing(path, "rows (no indices)"));
         };
         let method = first[mc].trim().to_ascii_lowercase();
         let names: &[&str] = match method.as_str() {
             "morris" => &MORRIS_COLUMNS,
             "sobol" => &SOBOL_COLUMNS,
             other => {
-                return Err(PlotError::Invalid {
-                    file: path.to_path_buf(),
-                    message: format!("row 1: unknown method `{other}` (morris or sobol)"),
-                });
+                return Err(invalid(
+                    path,
+                    format!("row 1: unknown method `{other}` (morris or sobol)"),
+                ));
             }
         };
         let cols = columns(path, &t.header, names)?;
         let mut outputs: Vec<(String, SaIndices)> = Vec::new();
         for (i, row) in t.rows.iter().enumerate() {
             if !row[mc].trim().eq_ignore_ascii_case(&method) {
-                return Err(PlotError::Invalid {
-                    file: path.to_path_buf(),
-                    message: format!(
+                return Err(invalid(
+                    path,
+                    format!(
                         "row {}: method `{}` differs from `{method}` of row 1",
                         i + 1,
                         row[mc].trim()
                     ),
-                });
+                ));
             }
             let v = index_values(path, row, i, &cols, names)?;
             let output = row[oc].trim().to_string();

@@ -3,7 +3,8 @@
 //! table never sits in memory.
 
 use super::{column, csv_err, number, open_csv, require};
-use crate::plot::PlotError;
+use crate::error::Result;
+use crate::plot::invalid;
 use crate::stats::t975;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -70,7 +71,7 @@ impl Welford {
 
 /// The metric columns of `ticks.csv` (every column but run, point,
 /// replicate and tick), or `None` when the file is absent.
-pub(crate) fn tick_metrics(path: &Path) -> Result<Option<Vec<String>>, PlotError> {
+pub(crate) fn tick_metrics(path: &Path) -> Result<Option<Vec<String>>> {
     if !path.is_file() {
         return Ok(None);
     }
@@ -126,7 +127,7 @@ pub(crate) fn read_ticks(
     metrics: &[String],
     conditions: usize,
     condition_of: &BTreeMap<u64, usize>,
-) -> Result<TickSeries, PlotError> {
+) -> Result<TickSeries> {
     require(path)?;
     let (mut r, header) = open_csv(path, false)?;
     let pc = column(path, &header, "point")?;
@@ -155,10 +156,10 @@ pub(crate) fn read_ticks(
     while r.read_byte_record(&mut rec).map_err(|e| csv_err(path, e))? {
         line += 1;
         let (Some(point), Some(tick)) = (parse_u64(&rec[pc]), parse_u64(&rec[tc])) else {
-            return Err(PlotError::Invalid {
-                file: path.to_path_buf(),
-                message: format!("line {line}: the point or tick is not a whole number"),
-            });
+            return Err(invalid(
+                path,
+                format!("line {line}: the point or tick is not a whole number"),
+            ));
         };
         let cond = match &dense {
             Some(v) => v.get(point as usize).copied().flatten(),

@@ -5,7 +5,9 @@
 
 use super::Chart;
 use super::text::ensure_fonts;
-use crate::plot::{Format, PlotError};
+use crate::error::{Error, IoContext, Result};
+use crate::plot::Format;
+use crate::plot::not_drawn;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -17,17 +19,14 @@ pub(crate) fn save<C: Chart>(
     dir: &Path,
     stem: &str,
     format: Format,
-) -> Result<Vec<PathBuf>, PlotError> {
+) -> Result<Vec<PathBuf>> {
     ensure_fonts();
     let size = chart.size();
     let mut written = Vec::new();
     if matches!(format, Format::Png | Format::Both) {
         let path = dir.join(format!("{stem}.png"));
         let tmp = dir.join(format!(".{stem}.png.tmp-{}.png", std::process::id()));
-        let draw_err = |e: Box<dyn std::error::Error + Send + Sync>| PlotError::Draw {
-            file: path.clone(),
-            message: e.to_string(),
-        };
+        let draw_err = |e: Box<dyn std::error::Error + Send + Sync>| not_drawn(&path, e);
         let drawn = (|| {
             let root =
                 crate::plot::png::TextFix(BitMapBackend::new(&tmp, size)).into_drawing_area();
@@ -35,12 +34,7 @@ pub(crate) fn save<C: Chart>(
             chart.draw(&root).map_err(draw_err)?;
             root.present().map_err(|e| draw_err(e.into()))
         })();
-        if let Err(e) = drawn.and_then(|()| {
-            std::fs::rename(&tmp, &path).map_err(|source| PlotError::Io {
-                path: path.clone(),
-                source,
-            })
-        }) {
+        if let Err(e) = drawn.and_then(|()| std::fs::rename(&tmp, &path).at("write", &path)) {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
         }
@@ -48,10 +42,7 @@ pub(crate) fn save<C: Chart>(
     }
     if matches!(format, Format::Svg | Format::Both) {
         let path = dir.join(format!("{stem}.svg"));
-        let draw_err = |e: Box<dyn std::error::Error + Send + Sync>| PlotError::Draw {
-            file: path.clone(),
-            message: e.to_string(),
-        };
+        let draw_err = |e: Box<dyn std::error::Error + Send + Sync>| not_drawn(&path, e);
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -60,14 +51,10 @@ pub(crate) fn save<C: Chart>(
             root.present().map_err(|e| draw_err(e.into()))?;
         }
         crate::output::write_atomic(&path, svg.as_bytes()).map_err(|e| match e {
-            crate::error::Error::Io { source, .. } => PlotError::Io {
-                path: path.clone(),
-                source,
-            },
-            other => PlotError::Draw {
-                file: path.clone(),
-                message: other.to_string(),
-            },
+            Error::Io { source, .. } => {
+                Error::io(format!("cannot write {}", path.display()), source)
+            }
+            other => not_drawn(&path, other),
         })?;
         written.push(path);
     }

@@ -3,6 +3,7 @@
 //! slowest, then the sample points, which vary fastest).
 
 use super::{CONDITION, Condition, Sample, SampleMethod, Sweep};
+use crate::error::{Error, Result};
 use crate::params::{Kind, Value};
 use crate::rng;
 use crate::scenario::Scenario;
@@ -248,7 +249,7 @@ impl Design {
     }
 
     /// The scenario of point `index`: the base with the point's values set.
-    pub fn apply(&self, base: &Scenario, index: u64) -> Result<Scenario, String> {
+    pub fn apply(&self, base: &Scenario, index: u64) -> Result<Scenario> {
         let point = self.point(index);
         let mut s = base.without_design();
         for (path, value) in self.columns.iter().zip(&point.values) {
@@ -257,7 +258,9 @@ impl Design {
                     .conditions
                     .iter()
                     .find(|c| Value::Text(c.label.clone()) == *value)
-                    .ok_or_else(|| format!("design point {index} names no condition"))?;
+                    .ok_or_else(|| {
+                        Error::internal(format!("design point {index} names no condition"))
+                    })?;
                 for (p, v) in &c.settings {
                     s.set(p, v)?;
                 }

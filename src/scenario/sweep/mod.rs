@@ -135,7 +135,7 @@ pub(crate) fn validate_design(
     for i in 0..design.len() {
         let checked = design
             .apply(s, i)
-            .map_err(|m| vec![Problem::new("sweep", None, m)])
+            .map_err(|e| vec![Problem::new("sweep", None, e.to_string())])
             .and_then(|p| {
                 let found = super::validate::validate(&p, limits, lines);
                 if found.is_empty() { Ok(()) } else { Err(found) }

@@ -274,7 +274,7 @@ pub(crate) fn sweepable(
             ctx.problem(path, span, "cannot be swept");
             None
         }
-        Err(msg) => {
+        Err(e) => {
             let other = model::all().into_iter().find(|m| {
                 m.name() != base.model.name() && m.params().iter().any(|p| p.path == path)
             });
@@ -284,7 +284,7 @@ pub(crate) fn sweepable(
                     span,
                     format!("has no effect with model = \"{}\"", base.model.name()),
                 ),
-                None => ctx.problem(path, span, msg),
+                None => ctx.problem(path, span, e.to_string()),
             }
             None
         }

@@ -6,9 +6,10 @@
 //! per level with the kept ones dark; the quasi-p-value at the right.
 
 use super::{p_words, sides, stats_words};
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{BoxLimit, ChosenBox, Design, Restriction};
 use crate::plot::style::{self, Chart, DrawResult};
+use crate::plot::{invalid, missing};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -62,16 +63,16 @@ fn bar_words(lo: Option<f64>, hi: Option<f64>) -> String {
 
 /// The row of one restricted parameter; its values come from `design`
 /// (read from `file`).
-fn row(l: &BoxLimit, design: &Design, file: &Path) -> Result<Row, PlotError> {
-    let p = design
-        .param(&l.parameter)
-        .ok_or_else(|| PlotError::Missing {
-            file: file.to_path_buf(),
-            what: format!(
+fn row(l: &BoxLimit, design: &Design, file: &Path) -> Result<Row> {
+    let p = design.param(&l.parameter).ok_or_else(|| {
+        missing(
+            file,
+            format!(
                 "column `{}` (a restricted parameter in discover_boxes.csv)",
                 l.parameter
             ),
-        })?;
+        )
+    })?;
     let param = &design.params[p];
     let shape = match (&l.limit, &param.num) {
         (Restriction::Range { lower, upper }, Some(v)) => {
@@ -88,25 +89,25 @@ fn row(l: &BoxLimit, design: &Design, file: &Path) -> Result<Row, PlotError> {
             }
         }
         (Restriction::Range { .. }, None) => {
-            return Err(PlotError::Invalid {
-                file: file.to_path_buf(),
-                message: format!(
+            return Err(invalid(
+                file,
+                format!(
                     "`{}` has numeric limits in discover_boxes.csv but values that are not \
                      numbers here",
                     l.parameter
                 ),
-            });
+            ));
         }
         (Restriction::Levels(kept), _) => {
             if let Some(k) = kept.iter().find(|k| !param.levels.contains(k)) {
-                return Err(PlotError::Invalid {
-                    file: file.to_path_buf(),
-                    message: format!(
+                return Err(invalid(
+                    file,
+                    format!(
                         "discover_boxes.csv keeps the level `{k}` of `{}`, which no design \
                          point has",
                         l.parameter
                     ),
-                });
+                ));
             }
             Shape::Levels(
                 param
@@ -130,7 +131,7 @@ pub(crate) fn limits(
     limits: &[&BoxLimit],
     design: &Design,
     file: &Path,
-) -> Result<Limits, PlotError> {
+) -> Result<Limits> {
     let rows: Vec<Row> = limits
         .iter()
         .map(|l| row(l, design, file))

@@ -10,8 +10,9 @@
 //! design with fewer than two numeric inputs that vary gets no scatter.
 
 use super::{Sample, draw_cross, draw_legend, legend_height, lighten, limit_words};
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::{BoxLimit, ChosenBox, Design, Restriction};
+use crate::plot::missing;
 use crate::plot::style::{self, Axis, Chart, DrawResult, Marker, Plane};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -42,16 +43,16 @@ pub(crate) struct BoxScatter {
 }
 
 /// The design's parameter of limit `l` (read from `file`).
-fn param_of(l: &BoxLimit, design: &Design, file: &Path) -> Result<usize, PlotError> {
-    design
-        .param(&l.parameter)
-        .ok_or_else(|| PlotError::Missing {
-            file: file.to_path_buf(),
-            what: format!(
+fn param_of(l: &BoxLimit, design: &Design, file: &Path) -> Result<usize> {
+    design.param(&l.parameter).ok_or_else(|| {
+        missing(
+            file,
+            format!(
                 "column `{}` (a restricted parameter in discover_boxes.csv)",
                 l.parameter
             ),
-        })
+        )
+    })
 }
 
 /// The two inputs on the axes, and a note when the second is not
@@ -139,11 +140,11 @@ pub(crate) fn scatter(
     design: &Design,
     values: &[f64],
     file: &Path,
-) -> Result<Option<BoxScatter>, PlotError> {
+) -> Result<Option<BoxScatter>> {
     let limits: Vec<(&BoxLimit, usize)> = limits
         .iter()
         .map(|l| Ok((*l, param_of(l, design, file)?)))
-        .collect::<Result<_, PlotError>>()?;
+        .collect::<Result<_>>()?;
     let b = first.at.box_no;
     let Some((px, py, note)) = axes(&limits, design, b) else {
         return Ok(None);

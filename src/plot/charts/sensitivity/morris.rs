@@ -6,8 +6,9 @@
 
 use super::geometry::{Pt, Rect, ipt};
 use super::labels::{LABEL, Obstacles, Placed, Search, draw_label, line_height, spots};
-use crate::plot::PlotError;
+use crate::error::Result;
 use crate::plot::data::MorrisIndex;
+use crate::plot::missing;
 use crate::plot::style::{self, Axis, Chart, DrawResult, LegendEntry, Plane};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -77,16 +78,16 @@ fn groups(names: &[&str]) -> (Vec<usize>, Vec<String>) {
 }
 
 /// Builds the Morris chart of `output` from its rows of `path`.
-pub(crate) fn morris(path: &Path, output: &str, rows: &[MorrisIndex]) -> Result<Morris, PlotError> {
+pub(crate) fn morris(path: &Path, output: &str, rows: &[MorrisIndex]) -> Result<Morris> {
     let shown: Vec<&MorrisIndex> = rows
         .iter()
         .filter(|r| r.mu_star.is_finite() && r.sigma.is_finite())
         .collect();
     if shown.is_empty() {
-        return Err(PlotError::Missing {
-            file: path.to_path_buf(),
-            what: format!("values of `mu_star` and `sigma` for output `{output}` (all empty)"),
-        });
+        return Err(missing(
+            path,
+            format!("values of `mu_star` and `sigma` for output `{output}` (all empty)"),
+        ));
     }
     let names: Vec<&str> = shown.iter().map(|r| r.parameter.as_str()).collect();
     let (group, group_names) = groups(&names);
