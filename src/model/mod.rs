@@ -122,6 +122,9 @@ pub struct Charts {
     /// The parameter that groups series best when it varies (e.g. the
     /// frame of negotiation); empty: the first varying text parameter.
     pub group: &'static str,
+    /// The two run metrics of the trade-off map (across, up), one point
+    /// per design point; empty: no trade-off map.
+    pub tradeoff: (&'static str, &'static str),
 }
 
 /// What a survey of a team measures, and which manager settings explain it
@@ -438,6 +441,7 @@ pub trait Model: Send + Sync + 'static {
             profile: ("", &[]),
             time: "tick",
             group: "",
+            tradeoff: ("", ""),
         }
     }
 }

@@ -10,12 +10,12 @@
 //! reader walks a file against the engine's keys and the model's. Nothing
 //! here knows a model.
 
-mod problem;
 mod toml;
 
-pub use problem::{Problem, ScenarioError};
+pub use crate::error::{Problem, ScenarioError};
 pub use toml::{Ctx, KeyLines, Range, article, closed_range, join, line_index, line_of};
 
+use crate::error::Error;
 use std::any::Any;
 use std::fmt;
 
@@ -160,45 +160,52 @@ impl Kind {
     }
 
     /// Checks a value against the kind. Whole numbers are accepted where real
-    /// numbers are asked. Returns the value to store, or what is wrong.
-    pub fn check(&self, value: &Value) -> Result<Value, String> {
+    /// numbers are asked. Returns the value to store, or a usage error that
+    /// says what is wrong and what is allowed.
+    pub fn check(&self, value: &Value) -> crate::error::Result<Value> {
         match (*self, value) {
             (Kind::Float { min, max }, v @ (Value::Float(_) | Value::Int(_))) => {
                 let x = v.as_f64().unwrap_or(f64::NAN);
                 if x.is_nan() {
-                    Err(format!("nan is not a number; expected {}", self.allowed()))
+                    Err(Error::usage(format!(
+                        "nan is not a number; expected {}",
+                        self.allowed()
+                    )))
                 } else if x.is_infinite() {
-                    Err(format!(
+                    Err(Error::usage(format!(
                         "{x} is not a finite number; expected {}",
                         self.allowed()
-                    ))
+                    )))
                 } else if x == 0.0 && x.is_sign_negative() {
-                    Err(format!(
+                    Err(Error::usage(format!(
                         "-0.0 carries a sign; write 0.0 ({} is allowed)",
                         self.allowed()
-                    ))
+                    )))
                 } else if x < min || x > max {
-                    Err(format!(
+                    Err(Error::usage(format!(
                         "{} is out of range; expected {}",
                         short(x),
                         self.allowed()
-                    ))
+                    )))
                 } else {
                     Ok(Value::Float(x))
                 }
             }
             (Kind::Int { min, max }, Value::Int(i)) => {
                 if *i < min || *i > max {
-                    Err(format!("{i} is out of range; expected {}", self.allowed()))
+                    Err(Error::usage(format!(
+                        "{i} is out of range; expected {}",
+                        self.allowed()
+                    )))
                 } else {
                     Ok(Value::Int(*i))
                 }
             }
-            (Kind::Int { .. }, Value::Float(x)) => Err(format!(
+            (Kind::Int { .. }, Value::Float(x)) => Err(Error::usage(format!(
                 "{} is not a whole number; expected {}",
                 format_float(*x),
                 self.allowed()
-            )),
+            ))),
             (Kind::Bool, Value::Bool(b)) => Ok(Value::Bool(*b)),
             (Kind::Choice(names), Value::Text(s)) => {
                 if names.contains(&s.as_str()) {
@@ -207,49 +214,49 @@ impl Kind {
                     let hint = suggest(s, names.iter().copied())
                         .map(|n| format!(" (did you mean \"{n}\"?)"))
                         .unwrap_or_default();
-                    Err(format!(
+                    Err(Error::usage(format!(
                         "\"{}\" is not known{hint}; expected {}",
                         ellipsis(s),
                         self.allowed()
-                    ))
+                    )))
                 }
             }
             (Kind::Text { max_len }, Value::Text(s)) => {
                 let n = s.chars().count();
                 if n > max_len {
-                    Err(format!(
+                    Err(Error::usage(format!(
                         "text of {n} characters is too long; expected {}",
                         self.allowed()
-                    ))
+                    )))
                 } else {
                     Ok(value.clone())
                 }
             }
             (Kind::Ticks { max, max_len }, Value::List(items)) => {
                 if items.len() > max_len {
-                    return Err(format!(
+                    return Err(Error::usage(format!(
                         "{} numbers are too many; expected {}",
                         items.len(),
                         self.allowed()
-                    ));
+                    )));
                 }
                 if let Some(bad) = items.iter().find(|&&i| i < 0 || i > max) {
-                    return Err(format!(
+                    return Err(Error::usage(format!(
                         "{bad} is out of range; expected {}",
                         self.allowed()
-                    ));
+                    )));
                 }
                 let mut sorted = items.clone();
                 sorted.sort_unstable();
                 sorted.dedup();
                 Ok(Value::List(sorted))
             }
-            (_, v) => Err(format!(
+            (_, v) => Err(Error::usage(format!(
                 "expected {}, found {} `{}`",
                 self.allowed(),
                 type_name(v),
                 ellipsis(&v.to_toml())
-            )),
+            ))),
         }
     }
 }
@@ -378,12 +385,15 @@ impl Param {
     }
 
     /// Checks `value` against the key's kind and stores it in `holder`.
-    pub fn set(&self, holder: &mut dyn Any, value: &Value) -> Result<(), String> {
+    pub fn set(&self, holder: &mut dyn Any, value: &Value) -> crate::error::Result<()> {
         let v = self.kind.check(value)?;
         if (self.set)(holder, &v) {
             Ok(())
         } else {
-            Err(format!("`{}` cannot be set here", self.path))
+            Err(crate::error::Error::usage(format!(
+                "`{}` cannot be set here",
+                self.path
+            )))
         }
     }
 
@@ -561,10 +571,12 @@ mod tests {
         assert!(UNIT.check(&Value::Float(f64::INFINITY)).is_err());
         assert!(UNIT.check(&Value::Float(-0.0)).is_err());
         assert!(UNIT.check(&Value::Float(1.5)).is_err());
-        assert_eq!(UNIT.check(&Value::Int(1)), Ok(Value::Float(1.0)));
+        assert_eq!(UNIT.check(&Value::Int(1)).ok(), Some(Value::Float(1.0)));
         let err = Kind::Choice(&["freedom_safety", "zero_sum"])
             .check(&Value::Text("zero_summ".into()))
             .unwrap_err();
+        assert!(err.is_user(), "a bad value is the user's to fix");
+        let err = err.to_string();
         assert!(err.contains("did you mean \"zero_sum\""), "{err}");
     }
 }

@@ -157,7 +157,7 @@ impl Ctx {
         match kind.check(&raw) {
             Ok(v) => Some(v),
             Err(msg) => {
-                self.problem(path, v.span(), msg);
+                self.problem(path, v.span(), msg.to_string());
                 None
             }
         }

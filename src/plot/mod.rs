@@ -317,6 +317,7 @@ const NO_DEFAULTS: Charts = Charts {
     profile: ("", &[]),
     time: "tick",
     group: "",
+    tradeoff: ("", ""),
 };
 
 /// The model of a result folder: the one its manifest names, else the one

@@ -145,8 +145,10 @@ pub(super) fn per_point(
         Ok::<(), Error>(())
     };
     grid_charts(agg, defaults, &primary, by, &mut save)?;
+    let (across, up) = defaults.tradeoff;
     if design.len() >= 2
-        && let (Some(a), Some(s)) = (agg.metric("autonomy"), agg.metric("safety"))
+        && !across.is_empty()
+        && let (Some(a), Some(s)) = (agg.metric(across), agg.metric(up))
     {
         save(&charts::tradeoff::build(agg, a, s, by)?, "tradeoff")?;
     }

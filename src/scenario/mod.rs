@@ -376,8 +376,8 @@ impl Scenario {
     /// checked: see [`Scenario::check_rules`]).
     pub fn set(&mut self, path: &str, value: &Value) -> Result<()> {
         match self.holder(path) {
-            Some(Holder::Engine(p)) => p.set(self, value).map_err(Error::usage),
-            Some(Holder::Model(p)) => p.set(self.params.as_any_mut(), value).map_err(Error::usage),
+            Some(Holder::Engine(p)) => p.set(self, value),
+            Some(Holder::Model(p)) => p.set(self.params.as_any_mut(), value),
             None => self.model.set_extra(&mut self.params, path, value),
         }
     }

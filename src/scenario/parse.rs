@@ -430,7 +430,7 @@ impl<'a> Walker<'a> {
             param.set(s.params.as_any_mut(), &v)
         };
         if let Err(msg) = stored {
-            self.ctx.problem(path, value.span(), msg);
+            self.ctx.problem(path, value.span(), msg.to_string());
         }
     }
 

@@ -144,6 +144,7 @@ impl Model for March1991 {
             profile: ("", &[]),
             time: "period",
             group: "",
+            tradeoff: ("", ""),
         }
     }
 }

@@ -258,6 +258,7 @@ impl Model for Psm {
             ),
             time: "tick",
             group: "coupling",
+            tradeoff: ("autonomy", "safety"),
         }
     }
 }

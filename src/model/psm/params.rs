@@ -758,7 +758,7 @@ mod tests {
                 p.path
             );
             let d = p.get(&defaults).expect("a PsmParams key");
-            assert_eq!(p.kind.check(&d), Ok(d.clone()), "{}", p.path);
+            assert_eq!(p.kind.check(&d).ok(), Some(d.clone()), "{}", p.path);
         }
         assert!(find(PARAMS, "managers.focus").is_some());
     }

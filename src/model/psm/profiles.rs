@@ -267,11 +267,7 @@ pub fn set(p: &mut PsmParams, path: &str, value: &Value) -> Result<()> {
     };
     let kind = key_kind(population, key)
         .ok_or_else(|| Error::usage(format!("`{key}` is not a key of a {population} profile")))?;
-    let x = kind
-        .check(value)
-        .map_err(Error::usage)?
-        .as_f64()
-        .unwrap_or_default();
+    let x = kind.check(value)?.as_f64().unwrap_or_default();
     let mut shares: Vec<(String, f64)> = if population == "managers" {
         p.managers
             .profiles
