@@ -479,12 +479,15 @@ impl ReplayArgs {
 fn warn_if_large(plan: &Plan) {
     let size = plan.estimated_output();
     if size.total() > 1 << 30 {
+        let recorded: Vec<String> = tables::STREAMED
+            .iter()
+            .filter(|t| t.rows.is_some())
+            .map(|t| format!("{} {}", scenario::human_bytes(size.of(t).0), t.file))
+            .collect();
         errln!(
-            "warning: this will write about {} of tables ({} of them ticks.csv, {} teams.csv, {} agents.csv); to make it smaller, {}",
+            "warning: this will write about {} of tables (of which {}); to make it smaller, {}",
             scenario::human_bytes(size.total()),
-            scenario::human_bytes(size.of(&tables::TICKS).0),
-            scenario::human_bytes(size.of(&tables::TEAMS).0),
-            scenario::human_bytes(size.of(&tables::AGENTS).0),
+            recorded.join(", "),
             sweep::SMALLER
         );
     }

@@ -145,7 +145,11 @@ pub fn explain(origin: &str, s: &Scenario, threads: usize, out: &Path) -> String
         human_bytes(ticks_bytes),
         rows(tick_rows, "no per-tick table")
     );
-    for (name, (bytes, n)) in [of(&tables::TEAMS), of(&tables::AGENTS)] {
+    // The other tables of recorded rows, when the scenario asks for them.
+    let others = tables::STREAMED
+        .iter()
+        .filter(|t| t.rows.is_some() && t.file != ticks);
+    for (name, (bytes, n)) in others.map(of) {
         if n > 0 {
             text.push_str(&format!(", {name} {}{}", human_bytes(bytes), rows(n, "")));
         }
