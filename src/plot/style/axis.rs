@@ -186,6 +186,20 @@ impl Axis {
         }
     }
 
+    /// A numeric axis over `[lo, hi]` with about `target` round ticks,
+    /// and more (finer steps) when that gives fewer than `min`.
+    pub fn numeric_at_least(lo: f64, hi: f64, target: usize, min: usize, desc: &str) -> Axis {
+        let mut target = target.max(1);
+        let mut axis = Axis::numeric(lo, hi, target, desc);
+        // Each step of 1-2-5 is reached within a few more targets; a
+        // degenerate range has one tick whatever the target.
+        while axis.ticks.len() < min && target < 10 * min.max(1) {
+            target += 1;
+            axis = Axis::numeric(lo, hi, target, desc);
+        }
+        axis
+    }
+
     /// A categorical axis: category `k` sits at `k`, labelled `levels[k]`.
     pub fn categorical(levels: &[String], desc: &str) -> Axis {
         Axis {
@@ -281,6 +295,26 @@ mod tests {
         assert_eq!(d, 2);
         assert_eq!(ticks(3.0, 3.0, 5).0, vec![3.0]);
         assert_eq!(fmt_num(-0.0001, 2), "0.00");
+    }
+
+    #[test]
+    fn an_axis_can_ask_for_at_least_five_ticks() {
+        // About 7 ticks on 1-2-5 steps can be as few as 3 (a step of 0.05
+        // over 0 … 0.14).
+        assert_eq!(Axis::numeric(0.0, 0.1407, 7, "").ticks.len(), 3);
+        for hi in [0.1407, 0.18, 0.33, 1.0, 47.0, 0.0021, 1234.0] {
+            let a = Axis::numeric_at_least(0.0, hi, 7, 5, "");
+            assert!((5..=12).contains(&a.ticks.len()), "{hi}: {:?}", a.labels);
+            let mut l = a.labels.clone();
+            l.dedup();
+            assert_eq!(l, a.labels, "{hi}: labels repeat");
+        }
+        // Already enough: the same axis.
+        assert_eq!(
+            Axis::numeric_at_least(0.0, 0.3, 7, 5, "").ticks,
+            Axis::numeric(0.0, 0.3, 7, "").ticks
+        );
+        assert_eq!(Axis::numeric_at_least(2.0, 2.0, 7, 5, "").ticks.len(), 1);
     }
 
     #[test]

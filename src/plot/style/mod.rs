@@ -26,7 +26,7 @@ pub(crate) use legend::{
 };
 pub(crate) use palette::{
     GRID, INK, Marker, OKABE_ITO, SeriesStyle, TEXT, dark_text_on, draw_line, draw_marker,
-    draw_marker_alpha, series_style, viridis,
+    draw_marker_alpha, marker_reach, series_style, viridis,
 };
 pub(crate) use save::save;
 pub(crate) use text::{

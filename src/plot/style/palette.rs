@@ -71,6 +71,22 @@ pub(crate) fn series_style(i: usize) -> SeriesStyle {
     }
 }
 
+/// How far a marker of radius `r` drawn by [`draw_marker`] reaches from
+/// its centre, its outline or stroke included (pixels).
+pub(crate) fn marker_reach(marker: Marker, r: i32) -> f64 {
+    let rf = r as f64;
+    match marker {
+        Marker::Circle => rf + 1.0,
+        Marker::Triangle | Marker::TriangleDown => 1.2 * rf + 1.0,
+        Marker::Square => 0.85 * std::f64::consts::SQRT_2 * rf + 1.0,
+        Marker::Diamond => 1.25 * rf + 1.0,
+        Marker::Star => 1.3 * rf + 1.0,
+        // Strokes of 3 pixels or r/2, with square-ish ends.
+        Marker::Cross => std::f64::consts::SQRT_2 * rf + (3.max(r / 2)) as f64,
+        Marker::Plus => 1.2 * rf + (3.max(r / 2)) as f64,
+    }
+}
+
 /// Draws a marker of radius `r` pixels at `at` (in the area's coordinates).
 pub(crate) fn draw_marker<DB, CT>(
     area: &DrawingArea<DB, CT>,

@@ -1,7 +1,8 @@
 //! Pixel geometry shared by the sensitivity charts' label placement and
 //! drawing: points, rectangles (overlap, containment, the nearest point,
-//! clipping a segment), whether two segments cross, and rounding a point
-//! to whole pixels.
+//! clipping a segment, the distance to a point), whether two segments
+//! cross, a point's distance to a segment, and rounding a point to whole
+//! pixels.
 
 /// A rectangle in pixels (x to the right, y down).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -15,15 +16,6 @@ pub(super) struct Rect {
 pub(super) type Pt = (f64, f64);
 
 impl Rect {
-    pub(super) fn around(p: Pt, r: f64) -> Rect {
-        Rect {
-            x0: p.0 - r,
-            y0: p.1 - r,
-            x1: p.0 + r,
-            y1: p.1 + r,
-        }
-    }
-
     pub(super) fn shift(&self, d: Pt) -> Rect {
         Rect {
             x0: self.x0 + d.0,
@@ -53,6 +45,12 @@ impl Rect {
     /// The point of the rectangle nearest to `p`.
     pub(super) fn nearest(&self, p: Pt) -> Pt {
         (p.0.clamp(self.x0, self.x1), p.1.clamp(self.y0, self.y1))
+    }
+
+    /// The distance from `p` to the rectangle (0 inside).
+    pub(super) fn dist(&self, p: Pt) -> f64 {
+        let q = self.nearest(p);
+        ((q.0 - p.0).powi(2) + (q.1 - p.1).powi(2)).sqrt()
     }
 
     /// Whether segment `a`–`b` passes through the rectangle.
@@ -105,6 +103,19 @@ pub(super) fn segments_cross(a: Pt, b: Pt, c: Pt, d: Pt) -> bool {
     d1 * d2 < 0.0 && d3 * d4 < 0.0
 }
 
+/// The distance from `p` to the segment `a`–`b`.
+pub(super) fn seg_dist(a: Pt, b: Pt, p: Pt) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let q = (a.0 + t * dx, a.1 + t * dy);
+    ((q.0 - p.0).powi(2) + (q.1 - p.1).powi(2)).sqrt()
+}
+
 pub(super) fn ipt(p: Pt) -> (i32, i32) {
     (p.0.round() as i32, p.1.round() as i32)
 }
@@ -138,5 +149,9 @@ mod tests {
             (1.0, 1.0)
         ));
         assert_eq!(r.nearest((20.0, -3.0)), (10.0, 0.0));
+        assert_eq!(r.dist((13.0, 14.0)), 5.0);
+        assert_eq!(r.dist((5.0, 5.0)), 0.0);
+        assert_eq!(seg_dist((0.0, 0.0), (10.0, 0.0), (5.0, 3.0)), 3.0);
+        assert_eq!(seg_dist((0.0, 0.0), (10.0, 0.0), (13.0, 4.0)), 5.0);
     }
 }

@@ -5,7 +5,10 @@
 //! key below the plot, and drawing it all.
 
 use super::geometry::{Pt, Rect, ipt};
-use super::labels::{LABEL, Obstacles, Placed, Search, draw_label, line_height, spots};
+use super::labels::{
+    CLEAR, Dot, LABEL, Obstacles, Placed, Want, anchor, draw_label, label_size, line_height,
+    place_labels,
+};
 use crate::error::Result;
 use crate::plot::data::MorrisIndex;
 use crate::plot::missing;
@@ -22,6 +25,10 @@ const MARKER_R: i32 = 8;
 const MORRIS_W: u32 = 1060;
 /// Height of the Morris chart's main area (plot, axes).
 const MORRIS_MAIN: u32 = 860;
+/// Points nearer than this many marker radii share one label: their
+/// markers overlap by more than a quarter of their width, too much for a
+/// label each to be told apart.
+const MERGE: f64 = 1.5;
 /// With more labels than this, points are numbered straight away.
 const MAX_NAMED: usize = 30;
 /// The label of the reference line.
@@ -131,8 +138,9 @@ pub(crate) fn morris(path: &Path, output: &str, rows: &[MorrisIndex]) -> Result<
     Ok(chart)
 }
 
-/// The μ* (x) and σ (y) axes of `points`: from zero (or a little below
-/// the least value, when negative) to a little above the greatest.
+/// The μ* (x) and σ (y) axes of `points`: from a little below zero (or
+/// the least value, when negative) to a little above the greatest, with
+/// at least 5 ticks each.
 fn axes(points: &[MorrisPoint], output: &str) -> (Axis, Axis) {
     let xmax = points
         .iter()
@@ -154,17 +162,24 @@ fn axes(points: &[MorrisPoint], output: &str) -> (Axis, Axis) {
             lo + 1.0
         }
     };
-    let bottom = |lo: f64, hi: f64| if lo < 0.0 { lo - (hi - lo) * 0.04 } else { 0.0 };
-    let x = Axis::numeric(
+    // A little below the least value, zero included: a marker at zero is
+    // drawn whole, and its label has room on every side.
+    let bottom = |lo: f64, hi: f64| {
+        if hi > lo { lo - (hi - lo) * 0.04 } else { lo }
+    };
+    // At least 5 ticks on each axis.
+    let x = Axis::numeric_at_least(
         bottom(xmin, xmax),
         top(xmin, xmax),
         8,
+        5,
         &format!("μ* (change in {output} over a parameter's range)"),
     );
-    let y = Axis::numeric(
+    let y = Axis::numeric_at_least(
         bottom(ymin, ymax),
         top(ymin, ymax),
         7,
+        5,
         "σ (spread of the elementary effects, same units)",
     );
     (x, y)
@@ -218,56 +233,61 @@ impl Morris {
         )
     }
 
+    /// The dots of the points in pixels (as laid out by [`Self::plot_rect`]).
+    fn dots(&self, plot: &Rect) -> Vec<Dot> {
+        self.points
+            .iter()
+            .map(|p| Dot {
+                at: self.to_px(plot, p.mu_star, p.sigma),
+                r: style::marker_reach(style::series_style(p.group).marker, MARKER_R),
+            })
+            .collect()
+    }
+
     /// Places the diagonal's label and the point labels (names, else
     /// numbers with a key).
     fn layout(&mut self, names: &[&str]) {
         let plot = self.plot_rect();
-        let r = MARKER_R as f64;
-        let px: Vec<Pt> = self
-            .points
-            .iter()
-            .map(|p| self.to_px(&plot, p.mu_star, p.sigma))
-            .collect();
-        let markers: Vec<Rect> = px.iter().map(|&p| Rect::around(p, r + 1.0)).collect();
+        let dots = self.dots(&plot);
+        let px: Vec<Pt> = dots.iter().map(|d| d.at).collect();
         let whiskers = self.whisker_boxes(&plot);
         let area = plot.grow(-4.0);
-        let hard: Vec<Rect> = self
-            .place_diagonal_label(&plot, &area, &markers, &whiskers)
+        let fixed: Vec<Rect> = self
+            .place_diagonal_label(&plot, &area, &dots, &whiskers)
             .into_iter()
             .collect();
         let m = self.x.hi.min(self.y.hi);
         let lines = vec![(self.to_px(&plot, 0.0, 0.0), self.to_px(&plot, m, m))];
         // Numbers and the lines of a shared label follow the rank of μ*.
         let rank = self.rank();
-        let spots = spots(&px, r, &rank);
+        let spots = spots(&px, MERGE * MARKER_R as f64, &rank);
         let obs = Obstacles {
             area,
-            markers,
-            hard,
+            dots,
+            fixed,
             whiskers,
             lines,
-            leaders: Vec::new(),
         };
-        let search = Search::new(obs, &spots, &px, r);
         let full: Vec<Vec<String>> = spots
             .iter()
             .map(|s| s.iter().map(|&i| names[i].to_string()).collect())
             .collect();
-        let named = if spots.len() <= MAX_NAMED {
-            search.attempt(&full)
-        } else {
-            None
+        // Names where each finds a place around its point, else numbers.
+        let named = (spots.len() <= MAX_NAMED)
+            .then(|| place_labels(&obs, &wants(&spots, &full), false))
+            .filter(|p| p.iter().all(Option::is_some));
+        let (texts, places) = match named {
+            Some(places) => (full, places),
+            None => self.numbered(names, &rank, &spots, &obs),
         };
-        let (texts, abs) = match named {
-            Some(abs) => (full, abs),
-            None => self.numbered(names, &rank, &spots, &search),
-        };
-        let placed = search.relative(abs);
         self.labels = spots
             .into_iter()
             .zip(texts)
-            .zip(placed)
-            .map(|((s, t), p)| (s, t, p))
+            .zip(places)
+            .filter_map(|((s, t), p)| {
+                let (c, _) = anchor(&obs.dots, &s);
+                p.map(|p| (s, t, relative(p, c)))
+            })
             .collect();
     }
 
@@ -295,13 +315,13 @@ impl Morris {
     }
 
     /// Places the diagonal's label: along the line from its far end,
-    /// beside it, clear of markers and whiskers. Returns its box (absolute
+    /// beside it, clear of dots and whiskers. Returns its box (absolute
     /// pixels), if it found a place.
     fn place_diagonal_label(
         &mut self,
         plot: &Rect,
         area: &Rect,
-        markers: &[Rect],
+        dots: &[Dot],
         whiskers: &[(usize, Rect)],
     ) -> Option<Rect> {
         let m = self.x.hi.min(self.y.hi);
@@ -326,7 +346,7 @@ impl Morris {
                 let abs = rel.shift(on);
                 let padded = abs.grow(3.0);
                 if abs.within(area)
-                    && !markers.iter().any(|h| h.overlaps(&padded))
+                    && dots.iter().all(|d| abs.dist(d.at) >= d.r + CLEAR)
                     && !whiskers.iter().any(|(_, h)| h.overlaps(&padded))
                 {
                     self.diagonal_label = Some((t * m, rel));
@@ -350,22 +370,19 @@ impl Morris {
     }
 
     /// Crowded: numbers by rank of μ* as labels, and a key. Returns the
-    /// labels' texts and places (absolute pixels).
+    /// labels' texts and places (absolute pixels); a number that finds no
+    /// free spot anywhere is left out, and its key entry says so.
     fn numbered(
         &mut self,
         names: &[&str],
         rank: &[usize],
         spots: &[Vec<usize>],
-        search: &Search<'_>,
-    ) -> (Vec<Vec<String>>, Vec<Placed>) {
+        obs: &Obstacles,
+    ) -> (Vec<Vec<String>>, Vec<Option<Placed>>) {
         let mut number = vec![0; self.points.len()];
         for (k, &i) in rank.iter().enumerate() {
             number[i] = k + 1;
         }
-        self.key = rank
-            .iter()
-            .map(|&i| format!("{}  {}", number[i], names[i]))
-            .collect();
         let texts: Vec<Vec<String>> = spots
             .iter()
             .map(|s| {
@@ -377,11 +394,27 @@ impl Morris {
                 ]
             })
             .collect();
-        // Nowhere free even for numbers: right of each spot.
-        let abs = search
-            .attempt(&texts)
-            .unwrap_or_else(|| search.beside(&texts));
-        (texts, abs)
+        let places = place_labels(obs, &wants(spots, &texts), true);
+        let mut unmarked = vec![false; self.points.len()];
+        for (s, p) in spots.iter().zip(&places) {
+            if p.is_none() {
+                for &i in s {
+                    unmarked[i] = true;
+                }
+            }
+        }
+        self.key = rank
+            .iter()
+            .map(|&i| {
+                let note = if unmarked[i] {
+                    " (no room to mark)"
+                } else {
+                    ""
+                };
+                format!("{}  {}{note}", number[i], names[i])
+            })
+            .collect();
+        (texts, places)
     }
 
     /// Draws the reference line σ = μ* and its label.
@@ -441,7 +474,7 @@ impl Morris {
         Ok(())
     }
 
-    /// Draws leader lines, then markers, then labels on top.
+    /// Draws markers, then leader lines, then labels on top.
     fn draw_points<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -465,6 +498,12 @@ impl Morris {
                 s.iter().map(|&i| at[i].1).sum::<f64>() / k,
             )
         };
+        for p in &self.points {
+            let st = style::series_style(p.group);
+            style::draw_marker(plot, (p.mu_star, p.sigma), st.marker, MARKER_R, st.color)?;
+        }
+        // Over the markers: a leader that must pass another point's marker
+        // is seen to go on to its own.
         for (spot, _, placed) in &self.labels {
             if let Some((a, b)) = placed.leader {
                 let o = centre(spot);
@@ -474,14 +513,65 @@ impl Morris {
                 ))?;
             }
         }
-        for p in &self.points {
-            let st = style::series_style(p.group);
-            style::draw_marker(plot, (p.mu_star, p.sigma), st.marker, MARKER_R, st.color)?;
-        }
         for (spot, lines, placed) in &self.labels {
             draw_label(root, lines, placed.rect.shift(centre(spot)))?;
         }
         Ok(())
+    }
+}
+
+/// Groups the points at pixels `px` nearer than `d` to another (and so
+/// on, in chains) into spots that share one label; spots and the points
+/// within each follow `rank`.
+fn spots(px: &[Pt], d: f64, rank: &[usize]) -> Vec<Vec<usize>> {
+    let n = px.len();
+    let mut cluster: Vec<usize> = (0..n).collect();
+    for i in 0..n {
+        for j in 0..i {
+            let dij = ((px[i].0 - px[j].0).powi(2) + (px[i].1 - px[j].1).powi(2)).sqrt();
+            if dij < d {
+                let (ci, cj) = (cluster[i], cluster[j]);
+                for c in cluster.iter_mut() {
+                    if *c == ci {
+                        *c = cj;
+                    }
+                }
+            }
+        }
+    }
+    let mut spots: Vec<Vec<usize>> = Vec::new();
+    for &i in rank {
+        match spots.iter_mut().find(|s| cluster[s[0]] == cluster[i]) {
+            Some(s) => s.push(i),
+            None => spots.push(vec![i]),
+        }
+    }
+    spots
+}
+
+/// The labels to place: one per spot, of the size of its `texts`.
+fn wants(spots: &[Vec<usize>], texts: &[Vec<String>]) -> Vec<Want> {
+    spots
+        .iter()
+        .zip(texts)
+        .map(|(s, t)| {
+            let (w, h) = label_size(t);
+            Want {
+                own: s.clone(),
+                w,
+                h,
+            }
+        })
+        .collect()
+}
+
+/// `p` (absolute pixels) relative to the centre `o` of its spot.
+fn relative(p: Placed, o: Pt) -> Placed {
+    Placed {
+        rect: p.rect.shift((-o.0, -o.1)),
+        leader: p
+            .leader
+            .map(|(a, b)| ((a.0 - o.0, a.1 - o.1), (b.0 - o.0, b.1 - o.1))),
     }
 }
 
@@ -558,6 +648,22 @@ impl Chart for Morris {
         let main = main.margin(0, 0, 30, 30);
         let chart = style::cartesian(&main, &self.x, &self.y, self.y_area, true)?;
         let plot = chart.plotting_area();
+        // The labels were laid out in pixels for this very plotting area.
+        debug_assert!(
+            {
+                let (xr, yr) = plot.get_pixel_range();
+                let r = self.plot_rect();
+                [
+                    (xr.start, r.x0),
+                    (xr.end, r.x1),
+                    (yr.start, r.y0),
+                    (yr.end, r.y1),
+                ]
+                .iter()
+                .all(|&(a, b)| (a as f64 - b).abs() <= 1.0)
+            },
+            "the Morris plotting area is not where the labels were laid out"
+        );
         self.draw_diagonal(root, plot)?;
         self.draw_whiskers(plot)?;
         self.draw_points(root, plot)?;
@@ -573,7 +679,126 @@ impl Chart for Morris {
 
 #[cfg(test)]
 mod tests {
+    use super::super::labels::NEAR;
     use super::*;
+
+    fn row(parameter: &str, mu_star: f64, sigma: f64) -> MorrisIndex {
+        MorrisIndex {
+            parameter: parameter.to_string(),
+            mu_star,
+            sigma,
+            lo: mu_star * 0.6,
+            hi: mu_star * 1.4,
+        }
+    }
+
+    /// The finding's chart (existential of scenarios/sensitivity.toml):
+    /// three points far out, seven crowded near the origin.
+    fn finding() -> Vec<MorrisIndex> {
+        [
+            ("managers.rationale", 0.00262, 0.00332),
+            ("managers.effect", 0.00058, 0.00100),
+            ("managers.focus", 0.2319, 0.1675),
+            ("managers.energy", 0.00311, 0.00457),
+            ("managers.connection", 0.2403, 0.1481),
+            ("professionals.need", 0.1600, 0.1330),
+            ("professionals.consequentialism", 0.01110, 0.00806),
+            ("professionals.aspiration", 0.00450, 0.00666),
+            ("professionals.standard", 0.00022, 0.00037),
+            ("professionals.base_drive", 0.01612, 0.01758),
+        ]
+        .iter()
+        .map(|&(p, m, s)| row(p, m, s))
+        .collect()
+    }
+
+    /// Checks the chart's labels in absolute pixels against its dots and
+    /// plotting area, draws it, and returns the SVG.
+    fn check_chart(chart: &Morris) -> String {
+        let plot = chart.plot_rect();
+        let dots = chart.dots(&plot);
+        let abs: Vec<(Vec<usize>, Placed)> = chart
+            .labels
+            .iter()
+            .map(|(s, _, p)| {
+                let (c, _) = anchor(&dots, s);
+                let leader = p
+                    .leader
+                    .map(|(a, b)| ((a.0 + c.0, a.1 + c.1), (b.0 + c.0, b.1 + c.1)));
+                let rect = p.rect.shift(c);
+                (s.clone(), Placed { rect, leader })
+            })
+            .collect();
+        for (k, (s, p)) in abs.iter().enumerate() {
+            assert!(p.rect.within(&plot), "label {k} leaves the plot");
+            for (i, d) in dots.iter().enumerate() {
+                assert!(p.rect.dist(d.at) >= d.r, "label {k} covers point {i}");
+            }
+            for (j, (_, q)) in abs.iter().enumerate() {
+                assert!(
+                    j == k || !p.rect.overlaps(&q.rect),
+                    "labels {k}, {j} overlap"
+                );
+            }
+            let (c, reach) = anchor(&dots, s);
+            assert_eq!(
+                p.leader.is_some(),
+                p.rect.dist(c) - reach > NEAR,
+                "label {k}"
+            );
+        }
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+            root.fill(&WHITE).unwrap();
+            chart.draw(&root).unwrap();
+        }
+        svg
+    }
+
+    #[test]
+    fn the_findings_chart_names_every_point_clear_of_the_others() {
+        let rows = finding();
+        let chart = morris(Path::new("sensitivity.csv"), "existential", &rows).unwrap();
+        // At least 5 ticks on each axis (σ had 4 here, on steps of 0.05).
+        assert!(chart.y.ticks.len() >= 5, "{:?}", chart.y.labels);
+        assert!(chart.x.ticks.len() >= 5, "{:?}", chart.x.labels);
+        // Names, not numbers, and each point named exactly once.
+        assert!(chart.key.is_empty());
+        let mut named: Vec<usize> = chart
+            .labels
+            .iter()
+            .flat_map(|(s, _, _)| s.clone())
+            .collect();
+        named.sort();
+        assert_eq!(named, (0..rows.len()).collect::<Vec<_>>());
+        let svg = check_chart(&chart);
+        for r in &rows {
+            assert!(svg.contains(&r.parameter), "{} not drawn", r.parameter);
+        }
+        // The same rows, the same chart.
+        let again = morris(Path::new("sensitivity.csv"), "existential", &rows).unwrap();
+        assert_eq!(check_chart(&again), svg);
+    }
+
+    #[test]
+    fn many_crowded_points_are_numbered_clear_of_each_other() {
+        // 36 points in a tight grid near the origin (markers about two
+        // radii apart) and 4 far out: numbers, a key, the same rules.
+        let mut rows: Vec<MorrisIndex> = (0..36)
+            .map(|k| {
+                let (i, j) = ((k % 6) as f64, (k / 6) as f64);
+                row(&format!("group{}.p{k}", k % 3), 0.009 * i, 0.006 * j)
+            })
+            .collect();
+        for k in 0..4 {
+            let v = 0.1 + 0.06 * k as f64;
+            rows.push(row(&format!("group{}.far{k}", k % 3), v, v * 0.7));
+        }
+        let chart = morris(Path::new("sensitivity.csv"), "y", &rows).unwrap();
+        assert_eq!(chart.key.len(), 40);
+        check_chart(&chart);
+    }
 
     #[test]
     fn groups_come_from_name_prefixes() {
