@@ -31,12 +31,19 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Ticks per size: about 5 million professional-steps per profspace run
-# (20 ticks at 1 000 000).
+# (20 ticks at 1 000 000). At 100 professionals the run set is what
+# researchers run most: many small runs of 200 ticks (250 of them), setup,
+# aggregation and output included; BULK=0 makes it one run of 50 000 ticks.
+bulk=${BULK:-1}
 ticks_for() {
     case $1 in
     1000000) echo 20 ;;
+    100) [ "$bulk" = 1 ] && echo 200 || echo 50000 ;;
     *) echo $((5000000 / $1)) ;;
     esac
+}
+reps_for() {
+    if [ "$1" = 100 ] && [ "$bulk" = 1 ]; then echo 250; else echo 1; fi
 }
 # Ticks of the Python peers (kept short where they are slow).
 peer_ticks_for() {
@@ -53,7 +60,7 @@ scenario() { # size ticks -> file
 name = "compare"
 seed = 42
 ticks = $2
-replications = 1
+replications = $(reps_for "$1")
 [organization]
 teams = $(($1 / 10))
 team_size = 10
@@ -76,8 +83,8 @@ time_bin() { # binary size ticks
     /usr/bin/time -f "%U %S" -o "$work/cpu" "$1" run "$f" --out "$out" --threads 1 --no-plots >/dev/null 2>&1
     t1=$(now)
     cpu=$(awk '{ print $1 + $2 }' "$work/cpu")
-    awk -v n="$2" -v t="$3" -v a="$t0" -v b="$t1" -v c="$cpu" \
-        'BEGIN { printf "%.0f %.0f", n * t / (b - a), n * t / (c > 0.001 ? c : 0.001) }'
+    awk -v n="$2" -v t="$3" -v r="$(reps_for "$2")" -v a="$t0" -v b="$t1" -v c="$cpu" \
+        'BEGIN { printf "%.0f %.0f", n * t * r / (b - a), n * t * r / (c > 0.001 ? c : 0.001) }'
 }
 
 time_peer() { # script size ticks

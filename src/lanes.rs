@@ -1,4 +1,4 @@
-//! Lanes: four `f64` values computed side by side, one number type for the
+//! Lanes: four (or eight) `f64` values computed side by side, one number type for the
 //! hot loops whether they run in lanes or one value at a time, and the
 //! choice of instruction set those loops are compiled for.
 //!
@@ -18,16 +18,20 @@
 //! - **Maximum and minimum are selections**, `if x > y { x } else { y }`
 //!   (x86's `maxpd` semantics), not IEEE `maxNum`, whose choice between
 //!   `+0` and `−0` is left to the implementation.
-//! - **One source, two builds.** The hot loops are written once, generic
+//! - **One source, three builds.** The hot loops are written once, generic
 //!   over [`Real`] or on [`F4`], marked `#[inline(always)]`, and compiled
-//!   into two entry points: one with AVX2 enabled (256-bit registers: four
-//!   lanes per instruction) and one for the x86-64 baseline (SSE2, 128-bit:
-//!   the compiler splits each four-lane operation in two). [`isa`] decides
-//!   once per process which one runs: AVX2 when the processor has it,
-//!   unless the environment variable `PROFSPACE_SIMD` is `off`. By the
-//!   first invariant both give the same bits; `tests/hot_loops.rs` compares them
-//!   over whole runs. AVX2 brings no FMA with it: the `fma` feature is never
-//!   enabled.
+//!   into three entry points: one with AVX-512F enabled, which steps eight
+//!   professionals at a time in [`F8`] (512-bit registers) and adds their
+//!   sums four lanes at a time in the order of the others; one with AVX2
+//!   enabled (256-bit registers: four lanes per instruction); and one for
+//!   the x86-64 baseline (SSE2, 128-bit: the compiler splits each four-lane
+//!   operation in two). [`isa`] decides once per process which one runs:
+//!   the widest the processor has, at most the one `PROFSPACE_SIMD` names
+//!   (`avx512`, `avx2`, `off`). By the first invariant all give the same
+//!   bits; `tests/it/hot_loops.rs` compares every build the processor has
+//!   over whole runs. No build fuses a multiply and an add: AVX2 brings no
+//!   FMA, and AVX-512F, which has it, is never asked for it (Rust never
+//!   contracts `a * b + c`).
 
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -61,10 +65,53 @@ macro_rules! each_lane {
 /// The instruction set the hot loops run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
+    /// 512-bit AVX-512 registers, eight lanes at a time (x86-64 processors
+    /// that report AVX-512F).
+    Avx512,
     /// 256-bit AVX2 registers (x86-64 processors that report AVX2).
     Avx2,
     /// The baseline of the target (SSE2 on x86-64).
     Portable,
+}
+
+impl Isa {
+    /// Its name in `manifest.json` and `PROFSPACE_SIMD`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Avx512 => "avx512",
+            Isa::Avx2 => "avx2",
+            Isa::Portable => "portable",
+        }
+    }
+
+    /// Whether this processor can run it.
+    pub fn available(self) -> bool {
+        match self {
+            Isa::Avx512 => avx512_available(),
+            Isa::Avx2 => avx2_available(),
+            Isa::Portable => true,
+        }
+    }
+
+    /// The builds this processor can run, widest first.
+    pub fn all_available() -> Vec<Isa> {
+        [Isa::Avx512, Isa::Avx2, Isa::Portable]
+            .into_iter()
+            .filter(|i| i.available())
+            .collect()
+    }
+}
+
+/// Whether this processor can run the AVX-512 build.
+pub fn avx512_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
 }
 
 /// Whether this processor can run the AVX2 build.
@@ -79,17 +126,25 @@ pub fn avx2_available() -> bool {
     }
 }
 
-/// The instruction set of this process, decided on first use: AVX2 when
-/// available, unless `PROFSPACE_SIMD=off`.
+/// The instruction set of this process, decided on first use: the widest
+/// build the processor runs, at most the one `PROFSPACE_SIMD` names
+/// (`avx512`, `avx2`, or `off`/`portable`).
 pub fn isa() -> Isa {
     static ISA: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
     *ISA.get_or_init(|| {
-        let off = std::env::var("PROFSPACE_SIMD").is_ok_and(|v| v.eq_ignore_ascii_case("off"));
-        if avx2_available() && !off {
-            Isa::Avx2
-        } else {
-            Isa::Portable
-        }
+        let asked = std::env::var("PROFSPACE_SIMD").unwrap_or_default();
+        let cap = match asked.to_ascii_lowercase().as_str() {
+            "off" | "portable" => Isa::Portable,
+            "avx2" => Isa::Avx2,
+            _ => Isa::Avx512,
+        };
+        let order = [Isa::Avx512, Isa::Avx2, Isa::Portable];
+        let from = order.iter().position(|&i| i == cap).unwrap_or(0);
+        order[from..]
+            .iter()
+            .copied()
+            .find(|i| i.available())
+            .unwrap_or(Isa::Portable)
     })
 }
 
@@ -388,6 +443,130 @@ impl Real for F4 {
     }
 }
 
+/// Eight lanes of `$e`, with `$l` bound to each lane index in turn.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! each_lane8 {
+    ($l:ident => $e:expr) => {{
+        let [a, b, c, d] = $crate::each_lane!($l => $e);
+        let [e, f, g, h] = $crate::each_lane!(x => {
+            let $l = x + 4;
+            $e
+        });
+        [a, b, c, d, e, f, g, h]
+    }};
+}
+
+/// Eight `f64` lanes: two [`F4`] side by side, computed in one 512-bit
+/// register where the processor has AVX-512 (the AVX-512 build), with the
+/// same single IEEE operation per lane as [`F4`] and `f64`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
+pub struct F8(pub [f64; 8]);
+
+/// Eight comparison results, as bit masks (see [`M4`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct M8(pub [u64; 8]);
+
+impl M8 {
+    /// Whether lane `l` holds.
+    #[inline(always)]
+    pub fn lane(self, l: usize) -> bool {
+        self.0[l] != 0
+    }
+}
+
+impl F8 {
+    /// Two four-lane vectors as one: `lo` in lanes 0–3, `hi` in 4–7.
+    #[inline(always)]
+    pub fn join(lo: [f64; 4], hi: [f64; 4]) -> F8 {
+        F8([lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]])
+    }
+
+    /// Lanes 0–3 and lanes 4–7.
+    #[inline(always)]
+    pub fn halves(self) -> (F4, F4) {
+        let a = self.0;
+        (F4([a[0], a[1], a[2], a[3]]), F4([a[4], a[5], a[6], a[7]]))
+    }
+}
+
+macro_rules! lane_op8 {
+    ($tr:ident, $f:ident, $op:tt) => {
+        impl $tr for F8 {
+            type Output = F8;
+            #[inline(always)]
+            fn $f(self, o: F8) -> F8 {
+                let (a, b) = (self.0, o.0);
+                F8(crate::each_lane8!(l => a[l] $op b[l]))
+            }
+        }
+    };
+}
+lane_op8!(Add, add, +);
+lane_op8!(Sub, sub, -);
+lane_op8!(Mul, mul, *);
+lane_op8!(Div, div, /);
+
+impl Real for F8 {
+    type Mask = M8;
+
+    #[inline(always)]
+    fn splat(x: f64) -> F8 {
+        F8([x; 8])
+    }
+
+    #[inline(always)]
+    fn sqrt(self) -> F8 {
+        let a = self.0;
+        F8(crate::each_lane8!(l => a[l].sqrt()))
+    }
+
+    #[inline(always)]
+    fn abs(self) -> F8 {
+        let a = self.0;
+        F8(crate::each_lane8!(l => a[l].abs()))
+    }
+
+    #[inline(always)]
+    fn gt(self, o: F8) -> M8 {
+        let (a, b) = (self.0, o.0);
+        M8(crate::each_lane8!(l => mask(a[l] > b[l])))
+    }
+
+    #[inline(always)]
+    fn lt(self, o: F8) -> M8 {
+        let (a, b) = (self.0, o.0);
+        M8(crate::each_lane8!(l => mask(a[l] < b[l])))
+    }
+
+    #[inline(always)]
+    fn ge(self, o: F8) -> M8 {
+        let (a, b) = (self.0, o.0);
+        M8(crate::each_lane8!(l => mask(a[l] >= b[l])))
+    }
+
+    #[inline(always)]
+    fn and(a: M8, b: M8) -> M8 {
+        let (a, b) = (a.0, b.0);
+        M8(crate::each_lane8!(l => a[l] & b[l]))
+    }
+
+    #[inline(always)]
+    fn select(m: M8, a: F8, b: F8) -> F8 {
+        let (m, a, b) = (m.0, a.0, b.0);
+        F8(crate::each_lane8!(l => f64::from_bits(
+            (m[l] & a[l].to_bits()) | (!m[l] & b[l].to_bits())
+        )))
+    }
+
+    #[inline(always)]
+    fn cbrt_guess(self) -> F8 {
+        let a = self.0;
+        F8(crate::each_lane8!(l => f64::from_bits(cbrt_hi(a[l].to_bits()))))
+    }
+}
+
 /// `max(x, 0)` (0 for NaN).
 #[inline(always)]
 pub fn max0<R: Real>(x: R) -> R {
@@ -527,5 +706,21 @@ mod tests {
         assert_eq!(clamp01(-0.0f64).to_bits(), 0.0f64.to_bits());
         assert_eq!(clamp01(f64::NAN), 0.0);
         assert_eq!(F4([1.0, 2.0, 3.0, 4.0]).sum(), 10.0);
+        // Eight lanes: each lane the bits of one value at a time, and the
+        // halves are the lanes in order.
+        let v = F8(xs);
+        let (lo, hi) = v.halves();
+        assert_eq!(
+            F8::join(lo.0, hi.0).0.map(f64::to_bits),
+            xs.map(f64::to_bits)
+        );
+        let c8 = cbrt2(v, clamp01(v * F8::splat(1.5) - F8::splat(0.2)));
+        for (l, &x) in xs.iter().enumerate() {
+            let s = cbrt2(x, clamp01(x * 1.5 - 0.2));
+            assert_eq!(
+                (c8.0.0[l].to_bits(), c8.1.0[l].to_bits()),
+                (s.0.to_bits(), s.1.to_bits())
+            );
+        }
     }
 }

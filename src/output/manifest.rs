@@ -149,6 +149,7 @@ pub fn render_with(
         "runs_done": m.runs_done,
         "runs_failed": m.runs_failed,
         "threads": m.threads,
+        "simd": crate::lanes::isa().name(),
         "interrupted_by": m.interrupted_by,
         "files": Json::Object(
             m.files

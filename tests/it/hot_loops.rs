@@ -1,9 +1,10 @@
-//! What the hot loops must never change: the bits of a run. The AVX2 build
-//! and the portable build give the same bits (whole runs of a few hundred
+//! What the hot loops must never change: the bits of a run. The AVX-512,
+//! AVX2 and portable builds (each one the processor has) give the same bits (whole runs of a few hundred
 //! ticks in both couplings, with exits, revocations and turbulence), and a
 //! run stepped on one thread or on several gives the same bits, through the
 //! library and through the binary.
 
+use profspace::lanes::Isa;
 use profspace::model::psm::{Coupling, Organisation, PsmParams};
 
 use crate::common;
@@ -58,31 +59,45 @@ fn bits(s: &PsmParams, ticks: u32, setup: impl Fn(&mut Organisation)) -> Vec<u64
 }
 
 #[test]
-fn avx2_and_portable_builds_give_the_same_bits() {
-    if !profspace::lanes::avx2_available() {
+fn every_build_the_processor_has_gives_the_same_bits() {
+    let builds = Isa::all_available();
+    eprintln!(
+        "builds compared on this processor: {}",
+        builds
+            .iter()
+            .map(|i| i.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if builds.len() < 2 {
         eprintln!("this processor has no AVX2: only the portable build can run here; skipped");
         return;
     }
     let mut events = (0, 0);
     for s in scenarios() {
-        let avx2 = bits(&s, 300, |o| {
-            o.set_avx2(true);
-            assert!(o.avx2());
-        });
-        let portable = bits(&s, 300, |o| {
-            o.set_avx2(false);
-            assert!(!o.avx2());
-        });
-        let first = avx2.iter().zip(&portable).position(|(a, b)| a != b);
-        assert!(
-            avx2.len() == portable.len() && first.is_none(),
-            "{:?} teams of {}: the builds differ from value {first:?} on",
-            s.coupling,
-            s.organization.team_size
-        );
-        let n = avx2.len();
-        events.0 += avx2[n - 2];
-        events.1 += avx2[n - 1];
+        let runs: Vec<Vec<u64>> = builds
+            .iter()
+            .map(|&isa| {
+                bits(&s, 300, |o| {
+                    o.set_isa(isa);
+                    assert_eq!(o.isa(), isa);
+                })
+            })
+            .collect();
+        for (isa, run) in builds.iter().zip(&runs).skip(1) {
+            let first = runs[0].iter().zip(run).position(|(a, b)| a != b);
+            assert!(
+                runs[0].len() == run.len() && first.is_none(),
+                "{:?} teams of {}: the {} and {} builds differ from value {first:?} on",
+                s.coupling,
+                s.organization.team_size,
+                builds[0].name(),
+                isa.name()
+            );
+        }
+        let n = runs[0].len();
+        events.0 += runs[0][n - 2];
+        events.1 += runs[0][n - 1];
     }
     // The runs did reach the event paths.
     assert!(
@@ -142,14 +157,16 @@ fn the_binary_writes_the_same_bytes_for_any_threads_and_instruction_set() {
          [organization]\nteams = 300\nteam_size = 10\n[turnover]\nexit_base = 0.01\n",
     )
     .unwrap();
-    let reference = run_tables(dir.path(), "one", "1", "on");
+    let reference = run_tables(dir.path(), "one", "1", "");
     assert!(reference[0].len() > 1000);
     assert!(
-        run_tables(dir.path(), "two", "2", "on") == reference,
+        run_tables(dir.path(), "two", "2", "") == reference,
         "2 threads changed the bytes"
     );
-    assert!(
-        run_tables(dir.path(), "portable", "2", "off") == reference,
-        "PROFSPACE_SIMD=off changed the bytes"
-    );
+    for simd in ["avx2", "off"] {
+        assert!(
+            run_tables(dir.path(), simd, "2", simd) == reference,
+            "PROFSPACE_SIMD={simd} changed the bytes"
+        );
+    }
 }

@@ -7,13 +7,16 @@
 //! share a vector, the last vector of a team whose size is not a multiple
 //! of four runs with its missing lanes masked out. A team's sums are kept
 //! per lane (lane `l` adds places `l, l+4, l+8, …` in place order) and the
-//! four lane sums are then added as (l0 + l1) + (l2 + l3).
+//! four lane sums are then added as (l0 + l1) + (l2 + l3). The AVX-512
+//! build ([`team`] with `WIDE`) computes two such vectors at once in eight
+//! lanes ([`F8`]) and adds their sums vector by vector, in the same order:
+//! the same bits.
 
 use super::frame::{Frame, TeamFrame};
 use super::metrics::tick as m;
 use super::params::Coupling;
 use super::teams::Teams;
-use crate::lanes::{F4, M4, Real, cbrt2, clamp01, mask, max0};
+use crate::lanes::{F4, F8, M4, Real, cbrt2, clamp01, mask, max0};
 use crate::rng::uniform32;
 
 /// A team's values of the tick that every professional of it reads.
@@ -379,7 +382,12 @@ fn load(p: &Places<'_>, k: usize) -> In<F4> {
 /// vectors from the start. Teams of fewer than four professionals run one
 /// vector padded with 0.5.
 #[inline(always)]
-pub(crate) fn team(c: &TeamConsts, coupling: Coupling, p: Places<'_>, sums: &mut Sums) {
+pub(crate) fn team<const WIDE: bool>(
+    c: &TeamConsts,
+    coupling: Coupling,
+    p: Places<'_>,
+    sums: &mut Sums,
+) {
     let ts = p.a.len();
     if ts < 4 {
         return small(c, coupling, p, sums);
@@ -425,41 +433,120 @@ pub(crate) fn team(c: &TeamConsts, coupling: Coupling, p: Places<'_>, sums: &mut
     }
     let peer = crate::each_lane3!(i => scratch!(p.peer, i));
     let noise = crate::each_lane6!(i => scratch!(p.noise, i));
-    for v in 0..body / 4 {
-        let u = turnover[v];
-        let x = In {
-            a: F4(a[v]),
-            s: F4(s[v]),
-            pu: F4(pu[v]),
-            id: F4(id[v]),
-            mn: F4(mn[v]),
-            d: F4(d[v]),
-            q: F4(q[v]),
-            cy: F4(cy[v]),
-            tr: F4(tr[v]),
-            need: F4(need[v]),
-            lambda: F4(lambda[v]),
-            asp: F4(asp[v]),
-            std: F4(std[v]),
-            base: F4(base[v]),
-            peer: crate::each_lane3!(i => F4(peer[i][v])),
-            z: crate::each_lane6!(i => F4(noise[i][v])),
-            u: F4(crate::each_lane!(l => uniform32(u[l]))),
-        };
-        let o = professional(c, coupling, &x);
-        a[v] = o.a.0;
-        s[v] = o.s.0;
-        pu[v] = o.pu.0;
-        id[v] = o.id.0;
-        mn[v] = o.mn.0;
-        d[v] = o.d.0;
-        q[v] = o.q.0;
-        cy[v] = o.cy.0;
-        tr[v] = o.tr.0;
-        std[v] = o.std.0;
-        leave[v] = crate::each_lane!(l => o.leave.lane(l));
-        sums.add(&x, &o, None);
+    macro_rules! load {
+        ($v:expr) => {{
+            let v = $v;
+            In {
+                a: F4(a[v]),
+                s: F4(s[v]),
+                pu: F4(pu[v]),
+                id: F4(id[v]),
+                mn: F4(mn[v]),
+                d: F4(d[v]),
+                q: F4(q[v]),
+                cy: F4(cy[v]),
+                tr: F4(tr[v]),
+                need: F4(need[v]),
+                lambda: F4(lambda[v]),
+                asp: F4(asp[v]),
+                std: F4(std[v]),
+                base: F4(base[v]),
+                peer: crate::each_lane3!(i => F4(peer[i][v])),
+                z: crate::each_lane6!(i => F4(noise[i][v])),
+                u: F4(crate::each_lane!(l => uniform32(turnover[v][l]))),
+            }
+        }};
     }
+    macro_rules! store {
+        ($v:expr, $o:expr) => {{
+            let (v, o) = ($v, $o);
+            a[v] = o.a.0;
+            s[v] = o.s.0;
+            pu[v] = o.pu.0;
+            id[v] = o.id.0;
+            mn[v] = o.mn.0;
+            d[v] = o.d.0;
+            q[v] = o.q.0;
+            cy[v] = o.cy.0;
+            tr[v] = o.tr.0;
+            std[v] = o.std.0;
+            leave[v] = crate::each_lane!(l => o.leave.lane(l));
+        }};
+    }
+    let vectors = body / 4;
+    let mut v = 0;
+    // Eight lanes: two vectors at once, their sums added vector by vector,
+    // as four lanes add them.
+    while WIDE && v + 1 < vectors {
+        let (x0, x1) = (load!(v), load!(v + 1));
+        let (o0, o1) = halves(&professional(c, coupling, &join(&x0, &x1)));
+        store!(v, &o0);
+        store!(v + 1, &o1);
+        sums.add(&x0, &o0, None);
+        sums.add(&x1, &o1, None);
+        v += 2;
+    }
+    while v < vectors {
+        let x = load!(v);
+        let o = professional(c, coupling, &x);
+        store!(v, &o);
+        sums.add(&x, &o, None);
+        v += 1;
+    }
+}
+
+/// Two inputs of four lanes as one of eight.
+#[inline(always)]
+fn join(lo: &In<F4>, hi: &In<F4>) -> In<F8> {
+    let j = |a: F4, b: F4| F8::join(a.0, b.0);
+    In {
+        a: j(lo.a, hi.a),
+        s: j(lo.s, hi.s),
+        pu: j(lo.pu, hi.pu),
+        id: j(lo.id, hi.id),
+        mn: j(lo.mn, hi.mn),
+        d: j(lo.d, hi.d),
+        q: j(lo.q, hi.q),
+        cy: j(lo.cy, hi.cy),
+        tr: j(lo.tr, hi.tr),
+        need: j(lo.need, hi.need),
+        lambda: j(lo.lambda, hi.lambda),
+        asp: j(lo.asp, hi.asp),
+        std: j(lo.std, hi.std),
+        base: j(lo.base, hi.base),
+        peer: crate::each_lane3!(i => j(lo.peer[i], hi.peer[i])),
+        z: crate::each_lane6!(i => j(lo.z[i], hi.z[i])),
+        u: j(lo.u, hi.u),
+    }
+}
+
+/// An output of eight lanes as two of four (lanes 0–3, lanes 4–7).
+#[inline(always)]
+fn halves(o: &Out<F8>) -> (Out<F4>, Out<F4>) {
+    let m = o.leave.0;
+    let half = |h: usize| {
+        let p = |x: F8| if h == 0 { x.halves().0 } else { x.halves().1 };
+        Out {
+            a: p(o.a),
+            s: p(o.s),
+            pu: p(o.pu),
+            id: p(o.id),
+            std: p(o.std),
+            mn: p(o.mn),
+            d: p(o.d),
+            q: p(o.q),
+            cy: p(o.cy),
+            tr: p(o.tr),
+            conflict: p(o.conflict),
+            existential: p(o.existential),
+            functional: p(o.functional),
+            essential: p(o.essential),
+            fit: p(o.fit),
+            adjust: p(o.adjust),
+            leave: M4(crate::each_lane!(l => m[4 * h + l])),
+        }
+    };
+    (half(0), half(1))
 }
 
 /// [`team`] for teams of fewer than four: one vector, padded with 0.5.

@@ -282,22 +282,18 @@ impl Organisation {
         self.threads = threads;
     }
 
-    /// Runs the hot loops in their AVX2 build (`true`, when the processor
-    /// has AVX2; otherwise ignored) or in the portable one (`false`). Both
-    /// give the same bits; this is for the tests that check so.
+    /// Runs the hot loops in the build `isa` when the processor has it,
+    /// otherwise in the portable one. Every build gives the same bits; this
+    /// is for the tests that check so.
     #[doc(hidden)]
-    pub fn set_avx2(&mut self, on: bool) {
-        self.isa = if on && lanes::avx2_available() {
-            Isa::Avx2
-        } else {
-            Isa::Portable
-        };
+    pub fn set_isa(&mut self, isa: Isa) {
+        self.isa = if isa.available() { isa } else { Isa::Portable };
     }
 
-    /// Whether the hot loops run in their AVX2 build.
+    /// The build the hot loops run in.
     #[doc(hidden)]
-    pub fn avx2(&self) -> bool {
-        self.isa == Isa::Avx2
+    pub fn isa(&self) -> Isa {
+        self.isa
     }
 
     /// Number of professionals.

@@ -299,11 +299,31 @@ fn part(
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => {
             // SAFETY: `Isa::Avx2` is chosen only when the processor reports
-            // AVX2 (`lanes::isa`, `Organisation::set_avx2`).
+            // AVX2 (`lanes::isa`, `Organisation::set_isa`).
             unsafe { part_avx2(ctx, teams, scratch, sums, rows) }
         }
-        _ => part_lanes(ctx, teams, scratch, sums, rows),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => {
+            // SAFETY: `Isa::Avx512` is chosen only when the processor
+            // reports AVX-512F (`lanes::isa`, `Organisation::set_isa`).
+            unsafe { part_avx512(ctx, teams, scratch, sums, rows) }
+        }
+        _ => part_lanes::<false>(ctx, teams, scratch, sums, rows),
     }
+}
+
+/// [`part_lanes`] compiled with AVX-512F, eight lanes at a time (the same
+/// bits: one IEEE operation per lane, sums added vector by vector).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn part_avx512(
+    ctx: &Tick<'_>,
+    teams: Teams<'_>,
+    scratch: &mut Scratch,
+    sums: &mut [TeamSums],
+    rows: Option<&mut [f64]>,
+) -> Counts {
+    part_lanes::<true>(ctx, teams, scratch, sums, rows)
 }
 
 /// [`part_lanes`] compiled with AVX2.
@@ -316,14 +336,14 @@ fn part_avx2(
     sums: &mut [TeamSums],
     rows: Option<&mut [f64]>,
 ) -> Counts {
-    part_lanes(ctx, teams, scratch, sums, rows)
+    part_lanes::<false>(ctx, teams, scratch, sums, rows)
 }
 
 /// Steps whole groups of teams: the group's words in bulk, then team after
 /// team; each team's tally is added to its group's sum and written to its
 /// row when rows are recorded.
 #[inline(always)]
-fn part_lanes(
+fn part_lanes<const WIDE: bool>(
     ctx: &Tick<'_>,
     mut teams: Teams<'_>,
     scratch: &mut Scratch,
@@ -345,7 +365,8 @@ fn part_lanes(
             let words = &scratch.words[t * per_team..(t + 1) * per_team];
             // The manager of tick t (a revocation in phase C replaces it).
             let levers = teams.levers[jt];
-            counts = counts + step_team(ctx, &mut teams, jt, words, &mut scratch.lanes, &mut tally);
+            counts = counts
+                + step_team::<WIDE>(ctx, &mut teams, jt, words, &mut scratch.lanes, &mut tally);
             for (s, x) in sum.iter_mut().zip(&tally) {
                 *s += x;
             }
@@ -384,7 +405,7 @@ fn team_row(tick: u32, t: &Teams<'_>, jt: usize, tally: &TeamSums, lv: &Levers, 
 /// Phases A, B and C for team `jt` of `t`, whose bulk words are `words`;
 /// writes the team's tally and returns its events.
 #[inline(always)]
-fn step_team(
+fn step_team<const WIDE: bool>(
     ctx: &Tick<'_>,
     t: &mut Teams<'_>,
     jt: usize,
@@ -427,8 +448,10 @@ fn step_team(
     s.sums = Sums::zero();
     let places = Places::of(t, lo, &s.peer, &s.noise, turnover, &mut s.leave);
     match p.coupling {
-        Coupling::ZeroSum => kernel::team(&c, Coupling::ZeroSum, places, &mut s.sums),
-        Coupling::FreedomSafety => kernel::team(&c, Coupling::FreedomSafety, places, &mut s.sums),
+        Coupling::ZeroSum => kernel::team::<WIDE>(&c, Coupling::ZeroSum, places, &mut s.sums),
+        Coupling::FreedomSafety => {
+            kernel::team::<WIDE>(&c, Coupling::FreedomSafety, places, &mut s.sums)
+        }
     }
     for (x, lanes) in tally.iter_mut().zip(&s.sums.tally) {
         *x = lanes.sum();
