@@ -91,7 +91,12 @@ fn calibrations(dir: &Path) -> Result<Vec<(String, Folder)>> {
 
 /// The scenario a calibration ran, from its manifest.
 fn scenario_of(f: &Folder) -> Result<Scenario> {
-    Scenario::from_toml(&f.scenario_toml, "manifest.json", "calibration").map_err(|e| {
+    Scenario::from_toml(
+        &f.scenario_toml,
+        crate::output::folder::MANIFEST,
+        "calibration",
+    )
+    .map_err(|e| {
         Error::folder(format!(
             "{}: the scenario in manifest.json cannot be read again: {e}",
             f.dir.display()

@@ -294,7 +294,7 @@ impl Inputs {
 /// their digests; a manifest that cannot be read is refused.
 fn verified(dir: &Path) -> Result<()> {
     use crate::output::manifest::{Read, Status};
-    let invalid = |message: String| invalid(&dir.join("manifest.json"), message);
+    let invalid = |message: String| invalid(&dir.join(crate::output::folder::MANIFEST), message);
     match crate::output::manifest::read(dir) {
         Read::Found(e) if e.status == Status::Complete => crate::output::ResultFolder::new(dir)
             .verify(&e.files)

@@ -94,8 +94,12 @@ pub fn merge(
     }
     let (dirs, first) = ordered_shards(dirs)?;
     let first = &first;
-    let scenario = Scenario::from_toml(&first.scenario_toml, "manifest.json", "merged")
-        .map_err(|e| user(format!("the shards' scenario cannot be read back: {e}")))?;
+    let scenario = Scenario::from_toml(
+        &first.scenario_toml,
+        crate::output::folder::MANIFEST,
+        "merged",
+    )
+    .map_err(|e| user(format!("the shards' scenario cannot be read back: {e}")))?;
     let plan = Plan::new(&scenario, None);
     if scenario.fingerprint() != first.fingerprint {
         return Err(user(

@@ -45,7 +45,13 @@ impl Recording {
 
 /// The resolved scenario a finished folder's manifest holds, read again.
 pub fn manifest_scenario(dir: &Path, toml: &str) -> Result<Scenario> {
-    Scenario::from_toml_with(toml, "manifest.json", "replay", &Limits::default()).map_err(|err| {
+    Scenario::from_toml_with(
+        toml,
+        crate::output::folder::MANIFEST,
+        "replay",
+        &Limits::default(),
+    )
+    .map_err(|err| {
         Error::folder(format!(
             "{}: the scenario in manifest.json cannot be read again ({err})",
             dir.display()

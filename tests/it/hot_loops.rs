@@ -163,7 +163,7 @@ fn the_binary_writes_the_same_bytes_for_any_threads_and_instruction_set() {
         run_tables(dir.path(), "two", "2", "") == reference,
         "2 threads changed the bytes"
     );
-    for simd in ["avx2", "off"] {
+    for simd in ["avx512", "avx2", "off"] {
         assert!(
             run_tables(dir.path(), simd, "2", simd) == reference,
             "PROFSPACE_SIMD={simd} changed the bytes"

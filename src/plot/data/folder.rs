@@ -46,7 +46,7 @@ pub(crate) struct FolderInfo {
 impl FolderInfo {
     /// Reads `dir/manifest.json`; a missing or unreadable one tells nothing.
     pub fn read(dir: &Path) -> FolderInfo {
-        std::fs::read(dir.join("manifest.json"))
+        std::fs::read(dir.join(crate::output::folder::MANIFEST))
             .ok()
             .and_then(|b| serde_json::from_slice::<Json>(&b).ok())
             .map_or_else(FolderInfo::default, |doc| FolderInfo::from_json(&doc))
