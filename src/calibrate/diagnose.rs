@@ -224,7 +224,13 @@ pub fn run(
         }
         Decision::Resume(e) | Decision::Complete(e) => (true, e.started.clone(), Vec::new()),
     };
-    let mut m = running_manifest(d, opts, started);
+    let mut m = Manifest::running(
+        "diagnose",
+        &opts.command_line,
+        started,
+        &d.fingerprint,
+        opts.threads,
+    );
     write_manifest(&folder, d, &m)?;
     for (i, team) in d.teams.iter().enumerate() {
         teams_watch.team(i, d.teams.len(), team);
@@ -262,25 +268,6 @@ pub fn run(
         stopped_by: None,
         notes,
     })
-}
-
-/// The manifest of a diagnosis that has started (or resumed) at `started`.
-fn running_manifest(d: &Diagnosis, opts: &Options, started: String) -> Manifest {
-    Manifest {
-        command: "diagnose".into(),
-        command_line: opts.command_line.clone(),
-        status: Status::Running,
-        started,
-        finished: None,
-        fingerprint: d.fingerprint.clone(),
-        shard: None,
-        runs_done: 0,
-        runs_failed: 0,
-        runs_total: 0,
-        threads: opts.threads,
-        interrupted_by: None,
-        files: Vec::new(),
-    }
 }
 
 /// The options of one team's calibration, in its sub-folder.

@@ -611,21 +611,13 @@ pub fn run_job(job: &Job, opts: &Options, watch: &dyn Watch, stop: &Stop) -> Res
         .map_err(|e| Error::io(format!("cannot create {}", folder.state_dir().display()), e))?;
     let journal_path = folder.state_dir().join(CALIBRATION_JOURNAL);
     let journal = Journal::create(&journal_path, &job.fingerprint, &records)?;
-    let mut m = Manifest {
-        command: opts.command.clone(),
-        command_line: opts.command_line.clone(),
-        status: Status::Running,
+    let mut m = Manifest::running(
+        &opts.command,
+        &opts.command_line,
         started,
-        finished: None,
-        fingerprint: job.fingerprint.clone(),
-        shard: None,
-        runs_done: 0,
-        runs_failed: 0,
-        runs_total: 0,
-        threads: opts.threads,
-        interrupted_by: None,
-        files: Vec::new(),
-    };
+        &job.fingerprint,
+        opts.threads,
+    );
     write_manifest(&folder, job, &m, None)?;
     let mut session = Session {
         job,

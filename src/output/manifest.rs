@@ -77,6 +77,34 @@ pub struct Manifest {
     pub files: Vec<FileDigest>,
 }
 
+impl Manifest {
+    /// The manifest of a `command` started (or resumed) at `started`, its
+    /// scenario's `fingerprint`, running on `threads`: nothing done yet.
+    pub fn running(
+        command: &str,
+        command_line: &[String],
+        started: String,
+        fingerprint: &str,
+        threads: usize,
+    ) -> Manifest {
+        Manifest {
+            command: command.to_string(),
+            command_line: command_line.to_vec(),
+            status: Status::Running,
+            started,
+            finished: None,
+            fingerprint: fingerprint.to_string(),
+            shard: None,
+            runs_done: 0,
+            runs_failed: 0,
+            runs_total: 0,
+            threads,
+            interrupted_by: None,
+            files: Vec::new(),
+        }
+    }
+}
+
 /// A finished file's size and SHA-256 (hex), as recorded in the manifest;
 /// `sha256sum FILE` shows the same digest.
 #[derive(Clone, Debug, PartialEq, Eq)]

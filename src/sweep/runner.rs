@@ -760,20 +760,20 @@ fn follow_target(
 
 /// The manifest of a run set that has started (or resumed) at `start`.
 fn running_manifest(plan: &Plan, opts: &Options, start: &Start) -> Manifest {
+    let fingerprint = plan.scenario.fingerprint();
+    let started = start.started.clone();
     Manifest {
-        command: opts.command.clone(),
-        command_line: opts.command_line.clone(),
-        status: Status::Running,
-        started: start.started.clone(),
-        finished: None,
-        fingerprint: plan.scenario.fingerprint(),
         shard: plan.shard.map(|s| (s.index, s.count)),
         runs_done: start.checkpoint.done,
         runs_failed: start.checkpoint.failed,
         runs_total: plan.total_runs(),
-        threads: opts.threads,
-        interrupted_by: None,
-        files: Vec::new(),
+        ..Manifest::running(
+            &opts.command,
+            &opts.command_line,
+            started,
+            &fingerprint,
+            opts.threads,
+        )
     }
 }
 

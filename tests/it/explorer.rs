@@ -137,6 +137,36 @@ fn serve(args: &[&str]) -> (Server, String) {
     (server, url)
 }
 
+/// Runs `tests/explorer/<script>` against `url` with `args` and the
+/// browser's paths; its screenshots go to `$PROFSPACE_EXPLORER_SHOTS` or a
+/// folder under `tmp`. Returns its output and the screenshots' folder.
+fn run_script(
+    script: &str,
+    url: &str,
+    args: &[&str],
+    (chromium, driver, python): (&Path, &Path, &Path),
+    tmp: &Path,
+) -> (std::process::Output, PathBuf) {
+    let kept = std::env::var_os("PROFSPACE_EXPLORER_SHOTS").map(PathBuf::from);
+    let shots = kept.unwrap_or_else(|| tmp.join("shots"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/explorer")
+        .join(script);
+    let out = Command::new(python)
+        .arg(&script)
+        .arg(url)
+        .arg(&shots)
+        .args(args)
+        .arg("--chromium")
+        .arg(chromium)
+        .arg("--chromedriver")
+        .arg(driver)
+        .env("HOME", tmp)
+        .output()
+        .expect("the browser test starts");
+    (out, shots)
+}
+
 #[test]
 #[ignore = "needs chromium, chromium-driver and python3-selenium; .ci/run installs them and runs it (cargo test --test it -- --ignored explorer::)"]
 fn the_explorer_works_in_headless_chromium() {
@@ -144,22 +174,14 @@ fn the_explorer_works_in_headless_chromium() {
     let bin = env!("CARGO_BIN_EXE_profspace");
     let (server, url) = serve(&[]);
 
-    let kept = std::env::var_os("PROFSPACE_EXPLORER_SHOTS").map(PathBuf::from);
     let tmp = tempfile::tempdir().unwrap();
-    let shots = kept.unwrap_or_else(|| tmp.path().join("shots"));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/explorer/browser_test.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(&url)
-        .arg(&shots)
-        .args(["--profspace", bin, "--sweep", "--timeout", "120"])
-        .arg("--chromium")
-        .arg(&chromium)
-        .arg("--chromedriver")
-        .arg(&driver)
-        .env("HOME", tmp.path())
-        .output()
-        .expect("the browser test starts");
+    let (out, shots) = run_script(
+        "browser_test.py",
+        &url,
+        &["--profspace", bin, "--sweep", "--timeout", "120"],
+        (&chromium, &driver, &python),
+        tmp.path(),
+    );
     drop(server);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -192,20 +214,13 @@ fn the_explorer_shows_march_1991_in_headless_chromium() {
     )
     .unwrap();
     let (server, url) = serve(&[file.to_str().unwrap()]);
-    let kept = std::env::var_os("PROFSPACE_EXPLORER_SHOTS").map(PathBuf::from);
-    let shots = kept.unwrap_or_else(|| tmp.path().join("shots"));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/explorer/march_test.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(&url)
-        .arg(&shots)
-        .arg("--chromium")
-        .arg(&chromium)
-        .arg("--chromedriver")
-        .arg(&driver)
-        .env("HOME", tmp.path())
-        .output()
-        .expect("the March browser test starts");
+    let (out, shots) = run_script(
+        "march_test.py",
+        &url,
+        &[],
+        (&chromium, &driver, &python),
+        tmp.path(),
+    );
     drop(server);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
