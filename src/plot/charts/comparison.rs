@@ -124,18 +124,7 @@ fn group_legend(d: &Design, g: usize) -> Vec<LegendEntry> {
     if d.params[g].levels.len() <= 1 {
         return Vec::new();
     }
-    d.params[g]
-        .shown_levels()
-        .iter()
-        .enumerate()
-        .map(|(i, l)| LegendEntry {
-            label: format!("{} = {l}", d.params[g].short),
-            style: style::series_style(i),
-            line: false,
-            marker: true,
-            fill: false,
-        })
-        .collect()
+    super::group_legend(d, g, false)
 }
 
 /// The subtitle's lines for `n` design points: what a dot and a whisker

@@ -136,18 +136,7 @@ fn series(
 
 /// One legend entry per level of the grouping parameter `g`.
 fn legend(d: &Design, g: usize) -> Vec<LegendEntry> {
-    d.params[g]
-        .shown_levels()
-        .iter()
-        .enumerate()
-        .map(|(i, l)| LegendEntry {
-            label: format!("{} = {l}", d.params[g].short),
-            style: style::series_style(i),
-            line: true,
-            marker: true,
-            fill: false,
-        })
-        .collect()
+    super::group_legend(d, g, true)
 }
 
 impl Chart for Lines {

@@ -17,3 +17,23 @@ pub(crate) mod sensitivity;
 pub(crate) mod situations;
 pub(crate) mod timeseries;
 pub(crate) mod tradeoff;
+
+use super::data::Design;
+use super::style::{self, LegendEntry};
+
+/// A legend entry per shown level of the grouping parameter `g`: its
+/// colour and marker, and its line when the chart draws one per group.
+pub(crate) fn group_legend(d: &Design, g: usize, line: bool) -> Vec<LegendEntry> {
+    d.params[g]
+        .shown_levels()
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LegendEntry {
+            label: format!("{} = {l}", d.params[g].short),
+            style: style::series_style(i),
+            line,
+            marker: true,
+            fill: false,
+        })
+        .collect()
+}

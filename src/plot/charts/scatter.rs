@@ -158,18 +158,7 @@ fn panel(
 /// One entry per group (marker and line), or a dot and a trend line.
 fn legend(d: &Design, group: Option<usize>) -> Vec<LegendEntry> {
     match group {
-        Some(g) if d.params[g].levels.len() > 1 => d.params[g]
-            .shown_levels()
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LegendEntry {
-                label: format!("{} = {l}", d.params[g].short),
-                style: style::series_style(i),
-                line: true,
-                marker: true,
-                fill: false,
-            })
-            .collect(),
+        Some(g) if d.params[g].levels.len() > 1 => super::group_legend(d, g, true),
         _ => vec![
             LegendEntry {
                 label: "design point".into(),

@@ -154,26 +154,9 @@ fn trace_lines(
 
 /// One legend entry per group, when there are several.
 fn legend(d: &Design, group: Option<usize>) -> Vec<LegendEntry> {
-    let groups: Vec<String> = match group {
-        Some(g) => d.params[g]
-            .shown_levels()
-            .iter()
-            .map(|l| format!("{} = {l}", d.params[g].short))
-            .collect(),
-        None => vec!["design point".to_string()],
-    };
-    if groups.len() > 1 {
-        groups
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LegendEntry {
-                label: l.clone(),
-                style: style::series_style(i),
-                line: false,
-                marker: true,
-                fill: false,
-            })
-            .collect()
+    let entries = group.map_or_else(Vec::new, |g| super::group_legend(d, g, false));
+    if entries.len() > 1 {
+        entries
     } else {
         Vec::new()
     }
