@@ -39,6 +39,7 @@ pub mod lanes;
 pub mod model;
 pub mod observe;
 pub mod output;
+pub mod pages;
 pub mod params;
 pub mod plot;
 pub mod rng;

@@ -8,7 +8,7 @@
 //! app     cli, serve, exit (the binary)
 //! plot    plot
 //! engine  output, sweep, analysis, calibrate
-//! core    params, rng, lanes, observe, stats, error, model, scenario, sensitivity
+//! core    params, rng, lanes, pages, observe, stats, error, model, scenario, sensitivity
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,6 +21,7 @@ const LAYERS: [(&str, &[&str]); 4] = [
             "params",
             "rng",
             "lanes",
+            "pages",
             "observe",
             "stats",
             "error",

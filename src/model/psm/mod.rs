@@ -25,6 +25,7 @@ mod step;
 mod teams;
 
 use crate::lanes::{self, Isa};
+use crate::pages;
 use crate::rng::{self, Words};
 use teams::Teams;
 
@@ -83,6 +84,13 @@ fn assign(shares: &[f64], k: usize, n: usize) -> usize {
 }
 
 /// The state of one organisation.
+/// One professional's meaning, drive and safety in the snapshot of a tick
+/// (the fourth lane is 0 and unused), aligned so that it lies in one cache
+/// line and loads as one vector.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(32))]
+pub(crate) struct Social(pub [f64; 4]);
+
 pub struct Organisation {
     pub(crate) p: Params,
     pub(crate) pops: Populations,
@@ -107,11 +115,10 @@ pub struct Organisation {
     pub(crate) skill: Vec<f64>,
     pub(crate) cynicism: Vec<f64>,
     pub(crate) trust: Vec<f64>,
-    /// Snapshot of (meaning, drive, safety) of tick t, packed so that a
-    /// peer is one cache line; written before any state changes. One entry
-    /// more than professionals, so that the last can be read as a vector
-    /// of four.
-    pub(crate) social: Vec<[f64; 3]>,
+    /// Snapshot of (meaning, drive, safety) of tick t, one aligned vector
+    /// of four per professional, so that a peer is read from one cache
+    /// line; written before any state changes.
+    pub(crate) social: Vec<Social>,
     pub(crate) ties: Vec<u32>,
     // Managers, one per team.
     pub(crate) levers: Vec<Levers>,
@@ -232,21 +239,21 @@ impl Organisation {
             key_words: rng::key_words(&key),
             team_size,
             peers: o.peers as usize,
-            need: vec![0.0; n],
-            lambda: vec![0.0; n],
-            aspiration: vec![0.0; n],
-            standard: vec![0.0; n],
-            base_drive: vec![0.0; n],
-            autonomy: vec![0.5; n],
-            safety: vec![0.5; n],
-            purpose: vec![0.5; n],
-            identity: vec![0.5; n],
-            meaning: vec![0.5; n],
-            drive: vec![0.0; n],
-            skill: vec![0.0; n],
-            cynicism: vec![0.0; n],
-            trust: vec![0.5; n],
-            social: vec![[0.0; 3]; n + 1],
+            need: pages::filled(n, 0.0),
+            lambda: pages::filled(n, 0.0),
+            aspiration: pages::filled(n, 0.0),
+            standard: pages::filled(n, 0.0),
+            base_drive: pages::filled(n, 0.0),
+            autonomy: pages::filled(n, 0.5),
+            safety: pages::filled(n, 0.5),
+            purpose: pages::filled(n, 0.5),
+            identity: pages::filled(n, 0.5),
+            meaning: pages::filled(n, 0.5),
+            drive: pages::filled(n, 0.0),
+            skill: pages::filled(n, 0.0),
+            cynicism: pages::filled(n, 0.0),
+            trust: pages::filled(n, 0.5),
+            social: pages::filled(n, Social([0.0; 4])),
             ties: Vec::new(),
             levers,
             effects: vec![d.effects0; teams],

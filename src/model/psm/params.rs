@@ -653,7 +653,7 @@ pub static PARAMS: &[Param] = &[
 /// Bytes a run needs per professional, besides the peer ties (4 bytes each):
 /// nine state and five trait arrays of `f64`, and the packed snapshot of
 /// meaning, drive and safety the peers read (see PERFORMANCE.md).
-pub const MEMORY_PER_PROFESSIONAL: u64 = (10 + 5 + 3) * 8;
+pub const MEMORY_PER_PROFESSIONAL: u64 = (10 + 5 + 4) * 8;
 
 /// Estimated bytes one run holds.
 pub fn memory_per_run(p: &PsmParams) -> u64 {

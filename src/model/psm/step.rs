@@ -23,7 +23,7 @@ use super::math::prefetch;
 use super::metrics::tick as m;
 use super::params::Coupling;
 use super::teams::Teams;
-use super::{Levers, Organisation, Params, Populations, all_teams, draw_levers};
+use super::{Levers, Organisation, Params, Populations, Social, all_teams, draw_levers};
 use crate::lanes::{F4, Isa, Real, clamp01};
 use crate::observe::Tally;
 use crate::rng::{self, More, Words};
@@ -89,7 +89,7 @@ struct Tick<'a> {
     p: &'a Params,
     pops: &'a Populations,
     key: &'a [u32; 8],
-    social: &'a [[f64; 3]],
+    social: &'a [Social],
     ties: &'a [u32],
     peers: usize,
     tick: u32,
@@ -105,8 +105,14 @@ struct Tick<'a> {
 const PARTS_PER_THREAD: usize = 4;
 
 /// From this many professionals on, the snapshot outgrows the caches and
-/// the next team's peers are prefetched.
+/// the peers of the team [`PREFETCH_TEAMS`] ahead are prefetched.
 const PREFETCH_FROM: usize = 1 << 17;
+
+/// How many teams ahead peers are prefetched. Measured at 1 000 000
+/// professionals in teams of 10 (PERFORMANCE.md): two teams ahead into
+/// the second-level cache beat one team ahead into the first by 10%; three
+/// or four ahead, or prefetching only the ties across teams, did not help.
+const PREFETCH_TEAMS: usize = 2;
 
 /// Events of a part of the tick.
 #[derive(Clone, Copy, Default)]
@@ -236,9 +242,9 @@ impl Organisation {
     /// drive and safety at tick t, taken before anything is written; peers
     /// read it while their own state is being updated.
     fn snapshot(&mut self, parts: usize) {
-        fn fill(x: &mut [[f64; 3]], m: &[f64], d: &[f64], s: &[f64]) {
+        fn fill(x: &mut [Social], m: &[f64], d: &[f64], s: &[f64]) {
             for (((x, m), d), s) in x.iter_mut().zip(m).zip(d).zip(s) {
-                *x = [*m, *d, *s];
+                *x = Social([*m, *d, *s, 0.0]);
             }
         }
         if parts > 1 {
@@ -464,10 +470,9 @@ fn step_team<const WIDE: bool>(
 
 /// Peer means of tick t (one's own values without ties) of professionals
 /// `lo .. lo + ts` into `out`: meaning, drive, safety, `ts` apart. A peer's
-/// three values are read as one vector of four (the fourth, the next
-/// professional's meaning or the snapshot's padding, is not used). In large
-/// organisations the next team's peers are fetched into the cache
-/// meanwhile.
+/// three values are read as one aligned vector of four (the fourth is not
+/// used). In large organisations the peers of a team further on are
+/// fetched into the cache meanwhile.
 #[inline(always)]
 fn peer_means(ctx: &Tick<'_>, lo: usize, ts: usize, out: &mut [f64]) {
     let k_peers = ctx.peers;
@@ -476,26 +481,27 @@ fn peer_means(ctx: &Tick<'_>, lo: usize, ts: usize, out: &mut [f64]) {
     let hi = lo + ts;
     if k_peers == 0 {
         for (k, v) in ctx.social[lo..hi].iter().enumerate() {
-            [mn[k], d[k], s[k]] = *v;
+            [mn[k], d[k], s[k], _] = v.0;
         }
         return;
     }
-    if ctx.prefetch
-        && let Some(next) = ctx.ties.get(hi * k_peers..(hi + ts) * k_peers)
-    {
-        for &t in next {
-            if let Some(v) = ctx.social.get(t as usize) {
-                prefetch(v);
+    if ctx.prefetch {
+        let ahead = lo + PREFETCH_TEAMS * ts;
+        if let Some(next) = ctx.ties.get(ahead * k_peers..(ahead + ts) * k_peers) {
+            for &t in next {
+                if let Some(v) = ctx.social.get(t as usize) {
+                    prefetch(v);
+                }
             }
         }
     }
-    let social = ctx.social.as_flattened();
+    let social = ctx.social;
     let inv = F4::splat(1.0 / k_peers as f64);
     let ties = ctx.ties[lo * k_peers..hi * k_peers].chunks_exact(k_peers);
     for (k, mine) in ties.enumerate() {
         let mut sum = F4::splat(0.0);
         for &t in mine {
-            sum = sum + F4::load(&social[3 * t as usize..]);
+            sum = sum + F4(social[t as usize].0);
         }
         let [a, b, c, _] = (sum * inv).0;
         mn[k] = a;
