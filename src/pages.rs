@@ -3,11 +3,11 @@
 //! A run of 1 000 000 professionals reads its peers at random across tens
 //! of megabytes. With 4 KiB pages nearly every such read also misses the
 //! processor's address cache (the TLB) and walks the page tables; with
-//! 2 MiB pages the whole snapshot needs a few dozen entries. Setup also
-//! takes 512 times fewer page faults.
+//! 2 MiB pages the whole snapshot needs a few dozen entries. Arrays read
+//! in order gain nothing from them: the state arrays stay on small pages,
+//! whose first touch costs less system time here (PERFORMANCE.md).
 //!
-//! On Linux, [`filled`] and [`with_capacity`] ask the kernel for
-//! transparent huge pages (`madvise(MADV_HUGEPAGE)`) before the memory is
+//! On Linux, [`filled`] asks the kernel for transparent huge pages (`madvise(MADV_HUGEPAGE)`) before the memory is
 //! first touched. That is a hint: the kernel honours it when
 //! `/sys/kernel/mm/transparent_hugepage/enabled` says `madvise` or `always`,
 //! and ignores it when it says `never`, or on another system. It changes
@@ -18,16 +18,9 @@ const HUGE: usize = 2 << 20;
 
 /// `n` copies of `value`, on huge pages where the system gives them.
 pub fn filled<T: Clone>(n: usize, value: T) -> Vec<T> {
-    let mut v = with_capacity(n);
-    v.resize(n, value);
-    v
-}
-
-/// An empty vector with room for `n` values, on huge pages where the
-/// system gives them.
-pub fn with_capacity<T>(n: usize) -> Vec<T> {
-    let v = Vec::with_capacity(n);
+    let mut v = Vec::with_capacity(n);
     advise(&v);
+    v.resize(n, value);
     v
 }
 
@@ -64,10 +57,6 @@ mod tests {
             assert_eq!(v.len(), n);
             assert!(v.iter().all(|&x| x == 0.5));
         }
-        let mut v: Vec<u32> = with_capacity(HUGE);
-        assert!(v.capacity() >= HUGE && v.is_empty());
-        v.extend(0..HUGE as u32);
-        assert_eq!(v[HUGE - 1], HUGE as u32 - 1);
     }
 
     /// Where the system gives transparent huge pages for advised memory,

@@ -26,7 +26,7 @@ fn floyd_sample<R: Rng>(rng: &mut R, n: u32, k: u32, out: &mut Vec<u32>) {
 /// both can be drawn without repeats.
 pub fn build<R: Rng>(rng: &mut R, teams: u32, team_size: u32, peers: u32, within: u32) -> Vec<u32> {
     let n = u64::from(teams) * u64::from(team_size);
-    let mut ties = crate::pages::with_capacity((n * u64::from(peers)) as usize);
+    let mut ties = Vec::with_capacity((n * u64::from(peers)) as usize);
     let across = peers - within;
     for i in 0..n {
         let team = (i / u64::from(team_size)) as u32;
