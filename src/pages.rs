@@ -7,8 +7,9 @@
 //! in order gain nothing from them: the state arrays stay on small pages,
 //! whose first touch costs less system time here (PERFORMANCE.md).
 //!
-//! On Linux, [`filled`] asks the kernel for transparent huge pages (`madvise(MADV_HUGEPAGE)`) before the memory is
-//! first touched. That is a hint: the kernel honours it when
+//! On Linux, [`filled`] asks the kernel for transparent huge pages
+//! (`madvise(MADV_HUGEPAGE)`) before the memory is first touched. That is a
+//! hint: the kernel honours it when
 //! `/sys/kernel/mm/transparent_hugepage/enabled` says `madvise` or `always`,
 //! and ignores it when it says `never`, or on another system. It changes
 //! where the values live, never a value (PERFORMANCE.md has what it buys).
@@ -25,6 +26,7 @@ pub fn filled<T: Clone>(n: usize, value: T) -> Vec<T> {
 }
 
 /// Asks for huge pages for the whole 2 MiB pages inside `v`'s allocation.
+#[cfg(target_os = "linux")]
 fn advise<T>(v: &Vec<T>) {
     let bytes = v.capacity().saturating_mul(size_of::<T>());
     // Smaller arrays gain nothing, and may share pages with other data.
@@ -36,7 +38,6 @@ fn advise<T>(v: &Vec<T>) {
     if hi <= lo {
         return;
     }
-    #[cfg(target_os = "linux")]
     // SAFETY: `lo .. hi` lies inside the allocation of `v`, which lives
     // through the call; MADV_HUGEPAGE changes only how the kernel backs
     // those pages, never their contents, so no reference is invalidated.
@@ -45,6 +46,10 @@ fn advise<T>(v: &Vec<T>) {
         let _ = rustix::mm::madvise(lo as *mut _, hi - lo, rustix::mm::Advice::LinuxHugepage);
     }
 }
+
+/// Elsewhere there is nothing to ask.
+#[cfg(not(target_os = "linux"))]
+fn advise<T>(_: &Vec<T>) {}
 
 #[cfg(test)]
 mod tests {

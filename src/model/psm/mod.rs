@@ -83,7 +83,6 @@ fn assign(shares: &[f64], k: usize, n: usize) -> usize {
     shares.len() - 1
 }
 
-/// The state of one organisation.
 /// One professional's meaning, drive and safety in the snapshot of a tick
 /// (the fourth lane is 0 and unused), aligned so that it lies in one cache
 /// line and loads as one vector.
@@ -91,6 +90,7 @@ fn assign(shares: &[f64], k: usize, n: usize) -> usize {
 #[repr(C, align(32))]
 pub(crate) struct Social(pub [f64; 4]);
 
+/// The state of one organisation.
 pub struct Organisation {
     pub(crate) p: Params,
     pub(crate) pops: Populations,

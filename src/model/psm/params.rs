@@ -651,8 +651,8 @@ pub static PARAMS: &[Param] = &[
 ];
 
 /// Bytes a run needs per professional, besides the peer ties (4 bytes each):
-/// nine state and five trait arrays of `f64`, and the packed snapshot of
-/// meaning, drive and safety the peers read (see PERFORMANCE.md).
+/// nine state and five trait arrays of `f64`, and the snapshot of meaning,
+/// drive and safety the peers read, four aligned `f64` (see PERFORMANCE.md).
 pub const MEMORY_PER_PROFESSIONAL: u64 = (10 + 5 + 4) * 8;
 
 /// Estimated bytes one run holds.
